@@ -1,0 +1,7 @@
+//! SeaORM entities for halshop, one module per table. They carry storage shapes only;
+//! the rules live in the server's `domain` module.
+
+pub mod idempotency_key;
+pub mod merchant;
+pub mod product;
+pub mod store;

@@ -1,0 +1,24 @@
+use sea_orm::entity::prelude::*;
+
+/// A seller account. Authenticates with HTTP Basic `app_key:secret`; only a SHA-256 hash of
+/// the (random, high-entropy) secret is stored.
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "merchant")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub uid: String,
+    pub name: String,
+    #[sea_orm(unique)]
+    pub app_key: String,
+    pub secret_hash: String,
+    pub can_refund: bool,
+    pub sale_state: String,
+    pub support_email: String,
+    pub support_phone: String,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

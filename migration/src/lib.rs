@@ -1,0 +1,15 @@
+//! Database migrations for halshop. Append-only: a released migration is never edited;
+//! a change to the schema is a new file.
+
+pub use sea_orm_migration::prelude::*;
+
+mod m20261122_000001_create_catalogue;
+
+pub struct Migrator;
+
+#[async_trait::async_trait]
+impl MigratorTrait for Migrator {
+    fn migrations() -> Vec<Box<dyn MigrationTrait>> {
+        vec![Box::new(m20261122_000001_create_catalogue::Migration)]
+    }
+}

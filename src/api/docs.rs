@@ -1,0 +1,110 @@
+//! Human documentation served by the API itself: a page per `shop:` relation (the target of
+//! the `shop` curie) and a page per problem type (the `type` of every problem).
+
+use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Html};
+
+use super::ApiTags;
+use crate::{
+    error::{ApiError, Problems, problems},
+    problem_set,
+};
+
+/// A link relation of the `shop` curie.
+#[derive(Debug)]
+pub struct Rel {
+    pub name: &'static str,
+    pub target: &'static str,
+    pub methods: &'static str,
+    pub auth: &'static str,
+}
+
+/// Every `shop:` relation the API emits.
+pub const RELS: &[Rel] = &[
+    Rel {
+        name: "products",
+        target: "The catalogue: a paged collection of products, filtered by the templated parameters `q`, `isbn`, `format`, `kind` and `available`. Items are embedded under `shop:products`.",
+        methods: "GET (anyone); POST (merchant: add a product)",
+        auth: "None to read. HTTP Basic `app_key:secret` to add.",
+    },
+    Rel {
+        name: "product",
+        target: "One product: title, ISBN, format, protection, price, refund policy. Templated at the root as `/products/{uid}`.",
+        methods: "GET (anyone); PUT with `If-Match` (the owning merchant)",
+        auth: "None to read. HTTP Basic `app_key:secret` to replace.",
+    },
+    Rel {
+        name: "sales_points",
+        target: "The point-of-sale stores (name and SAN) where the product is sold at the counter. Items are embedded under `shop:sales_points`.",
+        methods: "GET",
+        auth: "None.",
+    },
+];
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn page(title: &str, body: &str) -> String {
+    format!(
+        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} — halshop</title>\
+         <style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
+         code{{background:#f3f3f3;padding:0 .2rem}}</style></head><body>{body}</body></html>\n",
+        title = escape(title)
+    )
+}
+
+#[derive(ApiResponse)]
+pub enum HtmlResponse {
+    /// The documentation page.
+    #[oai(status = 200)]
+    Ok(Html<String>),
+}
+
+problem_set!(
+    /// Errors of documentation pages.
+    DocProblems:
+    404 => "`not_found`: no such relation or problem type.",
+    405 => "`method_not_allowed`."
+);
+
+pub struct DocsApi;
+
+#[OpenApi(tag = "ApiTags::Documentation")]
+impl DocsApi {
+    /// Document a link relation
+    ///
+    /// The page a `shop:<rel>` curie expands to: what the relation points to, the methods
+    /// it accepts and the authentication it needs.
+    #[oai(path = "/rels/:rel", method = "get", operation_id = "get_rel")]
+    async fn rel(&self, rel: Path<String>) -> Result<HtmlResponse, Problems<DocProblems>> {
+        let rel = RELS
+            .iter()
+            .find(|r| r.name == rel.0)
+            .ok_or_else(|| ApiError::not_found(format!("No relation shop:{} is documented.", rel.0)))?;
+        let body = format!(
+            "<h1>shop:{name}</h1><p>{target}</p><h2>Methods</h2><p>{methods}</p><h2>Authentication</h2><p>{auth}</p>",
+            name = escape(rel.name),
+            target = escape(rel.target),
+            methods = escape(rel.methods),
+            auth = escape(rel.auth),
+        );
+        Ok(HtmlResponse::Ok(Html(page(&format!("shop:{}", rel.name), &body))))
+    }
+
+    /// Document a problem type
+    ///
+    /// The page the `type` of a problem+json error points to.
+    #[oai(path = "/problems/:code", method = "get", operation_id = "get_problem_type")]
+    async fn problem(&self, code: Path<String>) -> Result<HtmlResponse, Problems<DocProblems>> {
+        let problem = problems::by_code(&code.0)
+            .ok_or_else(|| ApiError::not_found(format!("No problem type {:?} exists.", code.0)))?;
+        let body = format!(
+            "<h1>{title}</h1><p>HTTP status <strong>{status}</strong>, code <code>{code}</code>.</p><p>{description}</p>",
+            title = escape(problem.title),
+            status = problem.status,
+            code = escape(problem.code),
+            description = escape(problem.description),
+        );
+        Ok(HtmlResponse::Ok(Html(page(problem.title, &body))))
+    }
+}

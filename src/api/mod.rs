@@ -1,0 +1,43 @@
+//! The HTTP resources, one module per resource, combined into one OpenAPI service.
+
+pub mod docs;
+pub mod products;
+pub mod root;
+pub mod types;
+
+use poem_openapi::{OpenApiService, Tags};
+
+use crate::state::SharedState;
+
+#[derive(Tags)]
+pub enum ApiTags {
+    /// The entry point.
+    Root,
+    /// Products: ebooks and tickets.
+    Catalogue,
+    /// Pages documenting link relations and problem types.
+    Documentation,
+}
+
+pub type Api = (root::RootApi, products::ProductsApi, docs::DocsApi);
+
+const DESCRIPTION: &str = "A HAL hypermedia shopping API for digital goods (ebooks, access codes, event tickets) and their refunds.\n\n\
+Start at `/` and follow `_links`: every href is absolute, custom relations are `shop:<rel>` (the `shop` curie points at a page documenting each). \
+Successful responses are `application/hal+json`; errors are RFC 9457 `application/problem+json` with a stable `code`. \
+Money is `{\"amount\": \"12.50\", \"currency\": \"EUR\"}`. POST requests accept an `Idempotency-Key` header; GET responses carry an `ETag`.";
+
+/// The OpenAPI service. Without a `servers` entry, Swagger UI calls the origin it was loaded
+/// from, and the document is the same whatever the deployment URL.
+pub fn service(state: SharedState) -> OpenApiService<Api, ()> {
+    let api = (
+        root::RootApi { state: state.clone() },
+        products::ProductsApi { state },
+        docs::DocsApi,
+    );
+    OpenApiService::new(api, "halshop", env!("CARGO_PKG_VERSION")).description(DESCRIPTION)
+}
+
+/// The OpenAPI document as served at `/openapi.json` (pretty-printed JSON).
+pub fn spec_json(state: SharedState) -> String {
+    service(state).spec()
+}

@@ -1,0 +1,107 @@
+//! The API root: where every client starts.
+
+use poem::Request;
+use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+
+use super::{ApiTags, products::products_search};
+use crate::{
+    domain::merchants,
+    error::{Problems, ApiError},
+    hal::{Curie, Link},
+    problem_set,
+    state::SharedState,
+};
+
+/// Links from the root to every entry point.
+#[derive(Debug, Clone, Object)]
+pub struct RootLinks {
+    #[oai(rename = "self")]
+    pub self_link: Link,
+    pub curies: Vec<Curie>,
+    /// The catalogue, with its filters.
+    #[oai(rename = "shop:products")]
+    pub products: Link,
+    /// One product by uid.
+    #[oai(rename = "shop:product")]
+    pub product: Link,
+    /// The OpenAPI document of this API (RFC 8631).
+    #[oai(rename = "service-desc")]
+    pub service_desc: Link,
+    /// Interactive documentation (Swagger UI) (RFC 8631).
+    #[oai(rename = "service-doc")]
+    pub service_doc: Link,
+}
+
+/// How a buyer reaches the shop's customer service.
+#[derive(Debug, Clone, Object)]
+pub struct CustomerService {
+    pub email: String,
+    pub phone: String,
+}
+
+/// The API root.
+#[derive(Debug, Clone, Object)]
+pub struct RootRepr {
+    #[oai(rename = "_links")]
+    pub links: RootLinks,
+    /// Name of the shop.
+    pub name: String,
+    /// Version of the halshop server.
+    pub version: String,
+    /// Shown to buyers so they can reach someone in case of difficulty.
+    #[oai(skip_serializing_if_is_none)]
+    pub customer_service: Option<CustomerService>,
+}
+
+#[derive(ApiResponse)]
+pub enum RootResponse {
+    /// Links to every entry point of the API.
+    #[oai(status = 200, content_type = "application/hal+json")]
+    Ok(Json<RootRepr>),
+    /// Not modified: the `If-None-Match` ETag is still current.
+    #[oai(status = 304)]
+    NotModified,
+}
+
+problem_set!(
+    /// Errors of the root.
+    RootProblems:
+    405 => "`method_not_allowed`.",
+    500 => "`internal_error`: quote the `logref`."
+);
+
+pub struct RootApi {
+    pub state: SharedState,
+}
+
+#[OpenApi(tag = "ApiTags::Root")]
+impl RootApi {
+    /// Start here
+    ///
+    /// Links to every entry point of the API, and the shop's customer-service contact.
+    /// A client needs only this URL: everything else is reached by following links.
+    #[oai(path = "/", method = "get", operation_id = "get_root")]
+    async fn root(&self, req: &Request) -> Result<RootResponse, Problems<RootProblems>> {
+        let hal = &self.state.hal;
+        let operator = merchants::shop_operator(&self.state.db).await.map_err(ApiError::from)?;
+        Ok(RootResponse::Ok(Json(RootRepr {
+            links: RootLinks {
+                self_link: hal.self_link(req),
+                curies: hal.curies(),
+                products: products_search(hal),
+                product: hal.templated("/products/{uid}"),
+                service_desc: hal.link("/openapi.json").with_type("application/vnd.oai.openapi+json"),
+                service_doc: hal.link("/docs").with_type("text/html"),
+            },
+            name: operator
+                .as_ref()
+                .map(|m| m.name.clone())
+                .unwrap_or_else(|| "halshop".into()),
+            version: env!("CARGO_PKG_VERSION").into(),
+            customer_service: operator.map(|m| CustomerService {
+                email: m.support_email,
+                phone: m.support_phone,
+            }),
+        })))
+    }
+}

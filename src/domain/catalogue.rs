@@ -1,0 +1,306 @@
+//! The product catalogue: what can be sold, at what price, under which refund policy.
+
+use chrono::Utc;
+use entity::product;
+use poem_openapi::Enum;
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::{NotSet, Set},
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Func, LikeExpr},
+};
+use serde::{Deserialize, Serialize};
+
+use super::{ids, isbn::Isbn, money::Money};
+use crate::db::{ConstraintError, OnConstraint};
+
+/// What kind of good a product is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Kind {
+    /// An electronic book (EPUB, PDF) or audiobook (MP3); one copy per order.
+    Ebook,
+    /// An event ticket; several per order, up to the product's `max_per_order`.
+    Ticket,
+}
+
+/// File format of what is delivered.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Format {
+    Epub,
+    Pdf,
+    Mp3,
+    Ticket,
+}
+
+/// How a delivered file is protected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
+#[oai(rename_all = "snake_case")]
+#[serde(rename_all = "snake_case")]
+pub enum Protection {
+    /// Delivered as is.
+    None,
+    /// The buyer's name is written into the delivered file.
+    Watermark,
+    /// Delivered through a DRM licence.
+    Drm,
+}
+
+macro_rules! string_enum {
+    ($ty:ty { $($variant:ident => $text:literal),* }) => {
+        impl $ty {
+            pub fn as_str(self) -> &'static str {
+                match self { $(<$ty>::$variant => $text),* }
+            }
+
+            /// Reads the stored form back; unknown text means a corrupted row.
+            pub fn from_stored(text: &str) -> Result<Self, DbErr> {
+                match text {
+                    $($text => Ok(<$ty>::$variant),)*
+                    other => Err(DbErr::Type(format!("unknown {} {other:?}", stringify!($ty)))),
+                }
+            }
+        }
+    };
+}
+
+string_enum!(Kind { Ebook => "ebook", Ticket => "ticket" });
+string_enum!(Format { Epub => "epub", Pdf => "pdf", Mp3 => "mp3", Ticket => "ticket" });
+string_enum!(Protection { None => "none", Watermark => "watermark", Drm => "drm" });
+
+/// Default refund window, in days after the sale.
+pub const DEFAULT_REFUND_DAYS: i32 = 14;
+/// Default share of an ebook that may have been read and still be refunded.
+pub const DEFAULT_USAGE_LIMIT_PERCENT: i32 = 10;
+/// Default most tickets of one product in one order.
+pub const DEFAULT_TICKETS_PER_ORDER: i32 = 10;
+pub const MAX_TICKETS_PER_ORDER: i32 = 100;
+pub const MAX_REFUND_DAYS: i32 = 365;
+
+/// A product as a merchant describes it, every value already valid.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProductDraft {
+    pub sku: String,
+    pub kind: Kind,
+    pub title: String,
+    pub isbn: Option<Isbn>,
+    pub format: Format,
+    pub protection: Protection,
+    pub price: Money,
+    pub price_includes_tax: bool,
+    pub available: bool,
+    pub max_per_order: i32,
+    pub refund_days: i32,
+    pub usage_limit_percent: i32,
+}
+
+/// Filters of the catalogue listing.
+#[derive(Debug, Clone, Default)]
+pub struct ProductFilter {
+    /// Case-insensitive text searched in title, SKU and ISBN.
+    pub q: Option<String>,
+    pub isbn: Option<Isbn>,
+    pub format: Option<Format>,
+    pub kind: Option<Kind>,
+    pub available: Option<bool>,
+}
+
+#[derive(Debug)]
+pub enum CatalogueError {
+    NotFound,
+    SkuTaken(String),
+    IsbnTaken(String),
+    /// The product changed since the version the caller read.
+    VersionMismatch,
+    Db(DbErr),
+}
+
+impl From<DbErr> for CatalogueError {
+    fn from(err: DbErr) -> Self {
+        CatalogueError::Db(err)
+    }
+}
+
+/// The ETag of a product's current version.
+pub fn etag(product: &product::Model) -> String {
+    format!("\"{}-v{}\"", product.uid.get(..12).unwrap_or(&product.uid), product.version)
+}
+
+/// A page of the catalogue, in creation order, and the number of matching products.
+pub async fn list(
+    db: &impl ConnectionTrait,
+    filter: &ProductFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<product::Model>, u64), DbErr> {
+    let mut condition = Condition::all();
+    if let Some(q) = filter.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+        let pattern = format!("%{}%", escape_like(&q.to_lowercase()));
+        let like = |column: product::Column| {
+            Expr::expr(Func::lower(Expr::col(column))).like(LikeExpr::new(pattern.clone()).escape('\\'))
+        };
+        condition = condition.add(
+            Condition::any()
+                .add(like(product::Column::Title))
+                .add(like(product::Column::Sku))
+                .add(like(product::Column::Isbn)),
+        );
+    }
+    if let Some(isbn) = &filter.isbn {
+        condition = condition.add(product::Column::Isbn.eq(isbn.as_str()));
+    }
+    if let Some(format) = filter.format {
+        condition = condition.add(product::Column::Format.eq(format.as_str()));
+    }
+    if let Some(kind) = filter.kind {
+        condition = condition.add(product::Column::Kind.eq(kind.as_str()));
+    }
+    if let Some(available) = filter.available {
+        condition = condition.add(product::Column::Available.eq(available));
+    }
+    let query = product::Entity::find().filter(condition);
+    let total = query.clone().count(db).await?;
+    let items = query
+        .order_by_asc(product::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((items, total))
+}
+
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}
+
+pub async fn find(db: &impl ConnectionTrait, uid: &str) -> Result<Option<product::Model>, DbErr> {
+    if !ids::is_uid(uid) {
+        return Ok(None);
+    }
+    product::Entity::find()
+        .filter(product::Column::Uid.eq(uid))
+        .one(db)
+        .await
+}
+
+fn unique_violation(draft: &ProductDraft) -> impl FnOnce(&str) -> Option<CatalogueError> + '_ {
+    move |message: &str| {
+        if message.contains("sku") {
+            Some(CatalogueError::SkuTaken(draft.sku.clone()))
+        } else if message.contains("isbn") {
+            Some(CatalogueError::IsbnTaken(
+                draft.isbn.as_ref().map(|i| i.to_string()).unwrap_or_default(),
+            ))
+        } else {
+            None
+        }
+    }
+}
+
+fn flatten<T>(result: Result<T, ConstraintError<CatalogueError>>) -> Result<T, CatalogueError> {
+    result.map_err(|err| match err {
+        ConstraintError::Mapped(mapped) => mapped,
+        ConstraintError::Db(db) => CatalogueError::Db(db),
+    })
+}
+
+fn apply(draft: &ProductDraft, model: &mut product::ActiveModel) {
+    model.sku = Set(draft.sku.clone());
+    model.kind = Set(draft.kind.as_str().to_owned());
+    model.title = Set(draft.title.clone());
+    model.isbn = Set(draft.isbn.as_ref().map(|isbn| isbn.to_string()));
+    model.format = Set(draft.format.as_str().to_owned());
+    model.protection = Set(draft.protection.as_str().to_owned());
+    model.price_minor = Set(draft.price.minor());
+    model.currency = Set(draft.price.currency().code().to_owned());
+    model.price_includes_tax = Set(draft.price_includes_tax);
+    model.available = Set(draft.available);
+    model.max_per_order = Set(draft.max_per_order);
+    model.refund_days = Set(draft.refund_days);
+    model.usage_limit_percent = Set(draft.usage_limit_percent);
+}
+
+/// Adds a product to a merchant's catalogue. SKU (per merchant) and ISBN+format uniqueness
+/// are decided by the database's unique indexes.
+pub async fn create(
+    db: &impl ConnectionTrait,
+    merchant_id: i64,
+    draft: &ProductDraft,
+) -> Result<product::Model, CatalogueError> {
+    let now = Utc::now();
+    let mut model = product::ActiveModel {
+        id: NotSet,
+        uid: Set(ids::new_uid()),
+        merchant_id: Set(merchant_id),
+        version: Set(1),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    };
+    apply(draft, &mut model);
+    flatten(model.insert(db).await.on_unique_violation(unique_violation(draft)))
+}
+
+/// Replaces a product's description, if `expected_version` is still the current one. The
+/// version check is part of the UPDATE, so two concurrent writers cannot both win.
+pub async fn update(
+    db: &impl ConnectionTrait,
+    merchant_id: i64,
+    uid: &str,
+    expected_version: i32,
+    draft: &ProductDraft,
+) -> Result<product::Model, CatalogueError> {
+    let current = find(db, uid)
+        .await?
+        .filter(|product| product.merchant_id == merchant_id)
+        .ok_or(CatalogueError::NotFound)?;
+    if current.version != expected_version {
+        return Err(CatalogueError::VersionMismatch);
+    }
+    let mut model = product::ActiveModel {
+        version: Set(expected_version + 1),
+        updated_at: Set(Utc::now()),
+        ..Default::default()
+    };
+    apply(draft, &mut model);
+    let result = product::Entity::update_many()
+        .set(model)
+        .filter(product::Column::Id.eq(current.id))
+        .filter(product::Column::Version.eq(expected_version))
+        .exec(db)
+        .await
+        .on_unique_violation(unique_violation(draft));
+    if flatten(result)?.rows_affected == 0 {
+        return Err(CatalogueError::VersionMismatch);
+    }
+    find(db, uid).await?.ok_or(CatalogueError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn like_wildcards_in_search_text_are_escaped() {
+        assert_eq!(escape_like("50%_off\\"), "50\\%\\_off\\\\");
+    }
+
+    #[test]
+    fn stored_enum_values_round_trip() {
+        for format in [Format::Epub, Format::Pdf, Format::Mp3, Format::Ticket] {
+            assert_eq!(Format::from_stored(format.as_str()).unwrap(), format);
+        }
+        assert!(Kind::from_stored("vinyl").is_err());
+    }
+}

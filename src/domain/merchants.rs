@@ -1,0 +1,87 @@
+//! Merchants: creation with one-time credentials, and authentication.
+
+use chrono::Utc;
+use entity::merchant;
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+
+use super::ids;
+
+/// Whether a merchant's sales are test sales or live sales (the `sale_state` of a sale).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SaleState {
+    Test,
+    Live,
+}
+
+impl SaleState {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SaleState::Test => "test",
+            SaleState::Live => "live",
+        }
+    }
+}
+
+/// What is needed to open a merchant account.
+#[derive(Debug, Clone)]
+pub struct NewMerchant {
+    pub name: String,
+    pub can_refund: bool,
+    pub sale_state: SaleState,
+    pub support_email: String,
+    pub support_phone: String,
+}
+
+/// A new merchant and its secret, which exists only here: the database keeps its hash.
+#[derive(Debug, Clone)]
+pub struct CreatedMerchant {
+    pub merchant: merchant::Model,
+    pub secret: String,
+}
+
+pub async fn create(db: &impl ConnectionTrait, new: NewMerchant) -> Result<CreatedMerchant, DbErr> {
+    let secret = ids::new_secret("sk_");
+    let merchant = merchant::ActiveModel {
+        uid: Set(ids::new_uid()),
+        name: Set(new.name),
+        app_key: Set(ids::new_public_key("mk_")),
+        secret_hash: Set(ids::sha256_hex(&secret)),
+        can_refund: Set(new.can_refund),
+        sale_state: Set(new.sale_state.as_str().to_owned()),
+        support_email: Set(new.support_email),
+        support_phone: Set(new.support_phone),
+        created_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(db)
+    .await?;
+    Ok(CreatedMerchant { merchant, secret })
+}
+
+/// The merchant whose `app_key` and `secret` these are. The hash comparison runs whether or
+/// not the key exists, so response time does not reveal which app keys are real.
+pub async fn authenticate(
+    db: &impl ConnectionTrait,
+    app_key: &str,
+    secret: &str,
+) -> Result<Option<merchant::Model>, DbErr> {
+    let found = merchant::Entity::find()
+        .filter(merchant::Column::AppKey.eq(app_key))
+        .one(db)
+        .await?;
+    let stored_hash = found
+        .as_ref()
+        .map(|m| m.secret_hash.clone())
+        .unwrap_or_else(|| "0".repeat(64));
+    let matches = ids::secret_matches(secret, &stored_hash);
+    Ok(found.filter(|_| matches))
+}
+
+/// The merchant operating this shop: the first one created. Its customer-service contact
+/// is the one shown at the API root.
+pub async fn shop_operator(db: &impl ConnectionTrait) -> Result<Option<merchant::Model>, DbErr> {
+    merchant::Entity::find()
+        .order_by_asc(merchant::Column::Id)
+        .one(db)
+        .await
+}

@@ -1,0 +1,9 @@
+//! Business rules, as functions over a database connection. Nothing here knows HTTP.
+
+pub mod catalogue;
+pub mod ids;
+pub mod isbn;
+pub mod merchants;
+pub mod money;
+pub mod san;
+pub mod stores;

@@ -1,0 +1,321 @@
+//! HAL building blocks: the one place that knows how links, curies, pages and URLs are made.
+//! Every href is absolute and built from the configured public base URL with the `url` crate.
+
+use poem::Request;
+use poem_openapi::{
+    Object,
+    payload::Payload,
+    registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry},
+    types::{ToJSON, Type},
+    ApiResponse,
+};
+use url::Url;
+
+/// Media type of every successful response body.
+pub const HAL_JSON: &str = "application/hal+json";
+
+/// A HAL link object.
+#[derive(Debug, Clone, PartialEq, Object)]
+#[oai(example)]
+pub struct Link {
+    /// Absolute URL, or an RFC 6570 URI template when `templated` is true.
+    pub href: String,
+    /// True when `href` is an RFC 6570 URI template.
+    #[oai(skip_serializing_if_is_none)]
+    pub templated: Option<bool>,
+    /// Media type of the target when it is not `application/hal+json`.
+    #[oai(rename = "type", skip_serializing_if_is_none)]
+    pub media_type: Option<String>,
+    /// Human-readable label.
+    #[oai(skip_serializing_if_is_none)]
+    pub title: Option<String>,
+}
+
+impl poem_openapi::types::Example for Link {
+    fn example() -> Self {
+        Link {
+            href: "https://shop.example.com/products/5c8f0e3b9a7d4c21b6e2f4a1d3c5b7e9".into(),
+            templated: None,
+            media_type: None,
+            title: None,
+        }
+    }
+}
+
+impl Link {
+    pub fn with_title(mut self, title: impl Into<String>) -> Self {
+        self.title = Some(title.into());
+        self
+    }
+
+    pub fn with_type(mut self, media_type: impl Into<String>) -> Self {
+        self.media_type = Some(media_type.into());
+        self
+    }
+}
+
+/// A HAL curie: `shop:<rel>` expands to `<base>/rels/<rel>`, an HTML page documenting it.
+#[derive(Debug, Clone, PartialEq, Object)]
+pub struct Curie {
+    pub name: String,
+    pub href: String,
+    pub templated: bool,
+    #[oai(rename = "type")]
+    pub media_type: String,
+}
+
+/// The links of a page of a collection.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PageLinks {
+    pub first: Link,
+    pub prev: Option<Link>,
+    pub next: Option<Link>,
+    pub last: Link,
+}
+
+/// Requested page of a collection, validated.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Paging {
+    pub page: u64,
+    pub page_size: u64,
+}
+
+impl Paging {
+    pub const DEFAULT_PAGE_SIZE: u64 = 50;
+    pub const MAX_PAGE_SIZE: u64 = 500;
+
+    pub fn offset(&self) -> u64 {
+        (self.page - 1) * self.page_size
+    }
+
+    /// Number of the last page (at least 1, so an empty collection still has one page).
+    pub fn last_page(&self, item_count: u64) -> u64 {
+        item_count.div_ceil(self.page_size).max(1)
+    }
+}
+
+/// Builds absolute links on the public base URL.
+#[derive(Debug, Clone)]
+pub struct Hal {
+    base: Url,
+}
+
+impl Hal {
+    pub fn new(base: Url) -> Self {
+        Self { base }
+    }
+
+    pub fn base(&self) -> &Url {
+        &self.base
+    }
+
+    /// The absolute URL of `path` (which starts with `/`), keeping any path prefix of the base.
+    pub fn url(&self, path: &str) -> Url {
+        let mut url = self.base.clone();
+        let prefix = self.base.path().trim_end_matches('/');
+        url.set_path(&format!("{prefix}{path}"));
+        url.set_query(None);
+        url.set_fragment(None);
+        url
+    }
+
+    /// `path` with `query` pairs appended (pairs with `None` values are left out).
+    pub fn url_with_query<'a>(
+        &self,
+        path: &str,
+        query: impl IntoIterator<Item = (&'a str, Option<String>)>,
+    ) -> Url {
+        let mut url = self.url(path);
+        {
+            let mut pairs = url.query_pairs_mut();
+            for (name, value) in query {
+                if let Some(value) = value {
+                    pairs.append_pair(name, &value);
+                }
+            }
+        }
+        if url.query() == Some("") {
+            url.set_query(None);
+        }
+        url
+    }
+
+    pub fn href(&self, path: &str) -> String {
+        self.url(path).into()
+    }
+
+    pub fn link(&self, path: &str) -> Link {
+        Link {
+            href: self.href(path),
+            templated: None,
+            media_type: None,
+            title: None,
+        }
+    }
+
+    pub fn link_to(url: Url) -> Link {
+        Link {
+            href: url.into(),
+            templated: None,
+            media_type: None,
+            title: None,
+        }
+    }
+
+    /// An RFC 6570 templated link; `template` is a path with expressions, such as
+    /// `/products{?q,page}` or `/orders/{uid}`.
+    pub fn templated(&self, template: &str) -> Link {
+        let (path, expression) = match template.find('{') {
+            Some(at) => template.split_at(at),
+            None => (template, ""),
+        };
+        let href = format!("{}{}", self.url(path), expression);
+        Link {
+            href,
+            templated: Some(true),
+            media_type: None,
+            title: None,
+        }
+    }
+
+    /// `self`: exactly the URL that was requested, query string included.
+    pub fn self_link(&self, req: &Request) -> Link {
+        Self::link_to(self.request_url(req))
+    }
+
+    /// The absolute URL of the current request.
+    pub fn request_url(&self, req: &Request) -> Url {
+        let uri = req.original_uri();
+        let mut url = self.url(uri.path());
+        url.set_query(uri.query());
+        url
+    }
+
+    pub fn curies(&self) -> Vec<Curie> {
+        vec![Curie {
+            name: "shop".into(),
+            href: format!("{}{{rel}}", self.url("/rels/")),
+            templated: true,
+            media_type: "text/html".into(),
+        }]
+    }
+
+    /// `first`/`prev`/`next`/`last` for a page of a collection: the request URL with only
+    /// `page` and `page_size` replaced, so every filter is kept.
+    pub fn page_links(&self, req: &Request, paging: Paging, item_count: u64) -> PageLinks {
+        let current = self.request_url(req);
+        let last = paging.last_page(item_count);
+        let at = |page: u64| {
+            let mut url = current.clone();
+            let kept: Vec<(String, String)> = current
+                .query_pairs()
+                .filter(|(name, _)| name != "page" && name != "page_size")
+                .map(|(name, value)| (name.into_owned(), value.into_owned()))
+                .collect();
+            {
+                let mut pairs = url.query_pairs_mut();
+                pairs.clear();
+                pairs.extend_pairs(kept);
+                pairs.append_pair("page", &page.to_string());
+                pairs.append_pair("page_size", &paging.page_size.to_string());
+            }
+            Self::link_to(url)
+        };
+        PageLinks {
+            first: at(1),
+            prev: (paging.page > 1).then(|| at((paging.page - 1).min(last))),
+            next: (paging.page < last).then(|| at(paging.page + 1)),
+            last: at(last),
+        }
+    }
+}
+
+/// A HAL document payload: serialized like JSON, served as `application/hal+json`.
+#[derive(Debug, Clone)]
+pub struct HalJson<T>(pub T);
+
+impl<T: Type> Payload for HalJson<T> {
+    const CONTENT_TYPE: &'static str = HAL_JSON;
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T: ToJSON> poem::IntoResponse for HalJson<T> {
+    fn into_response(self) -> poem::Response {
+        let body = self
+            .0
+            .to_json()
+            .map(|value| value.to_string())
+            .unwrap_or_else(|| "null".into());
+        poem::Response::builder()
+            .content_type(HAL_JSON)
+            .body(body)
+    }
+}
+
+impl<T: ToJSON> ApiResponse for HalJson<T> {
+    fn meta() -> MetaResponses {
+        MetaResponses {
+            responses: vec![MetaResponse {
+                description: "",
+                status: Some(200),
+                status_range: None,
+                content: vec![MetaMediaType {
+                    content_type: HAL_JSON,
+                    schema: T::schema_ref(),
+                }],
+                headers: vec![],
+            }],
+        }
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn hal(base: &str) -> Hal {
+        Hal::new(Url::parse(base).unwrap())
+    }
+
+    #[test]
+    fn links_keep_the_path_prefix_of_the_base_url() {
+        let hal = hal("https://shop.example.com/api/");
+        assert_eq!(hal.href("/products"), "https://shop.example.com/api/products");
+        assert_eq!(
+            hal.templated("/products{?q,page}").href,
+            "https://shop.example.com/api/products{?q,page}"
+        );
+    }
+
+    #[test]
+    fn curie_points_at_the_rels_pages() {
+        let curies = hal("http://127.0.0.1:8080").curies();
+        assert_eq!(curies[0].href, "http://127.0.0.1:8080/rels/{rel}");
+        assert!(curies[0].templated);
+    }
+
+    #[test]
+    fn query_values_are_percent_encoded() {
+        let url = hal("http://h").url_with_query("/refund_requests", [("order", Some("http://h/orders/a b".into()))]);
+        assert_eq!(url.as_str(), "http://h/refund_requests?order=http%3A%2F%2Fh%2Forders%2Fa+b");
+    }
+
+    #[test]
+    fn last_page_of_an_empty_collection_is_one() {
+        let paging = Paging { page: 1, page_size: 50 };
+        assert_eq!(paging.last_page(0), 1);
+        assert_eq!(paging.last_page(50), 1);
+        assert_eq!(paging.last_page(51), 2);
+    }
+}

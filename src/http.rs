@@ -1,0 +1,184 @@
+//! Cross-cutting HTTP behaviour, applied to every route: request ids and logs, problem+json
+//! for every framework error, body size limit, ETag / `If-None-Match`.
+
+use std::{sync::Arc, time::Instant};
+
+use poem::{
+    Body, Endpoint, IntoResponse, Request, Response,
+    http::{HeaderValue, Method, StatusCode, header},
+};
+use sha2::{Digest, Sha256};
+use tracing::Instrument;
+
+use crate::{
+    error::{ApiError, from_poem_error, problems},
+    hal::Hal,
+};
+
+/// Response header carrying the request id (also accepted on the request).
+pub const REQUEST_ID_HEADER: &str = "x-request-id";
+
+/// What the current request is, for code far from the handler (problem bodies).
+#[derive(Debug, Clone)]
+pub struct RequestContext {
+    pub request_id: String,
+    pub hal: Arc<Hal>,
+    /// Absolute URL of the request, the problem `instance`.
+    pub instance: String,
+}
+
+tokio::task_local! {
+    static CONTEXT: RequestContext;
+}
+
+impl RequestContext {
+    /// The context of the request being served by this task, if any.
+    pub fn current() -> Option<Self> {
+        CONTEXT.try_with(Clone::clone).ok()
+    }
+}
+
+/// Outermost layer: assigns a request id, opens a tracing span, makes the request context
+/// available, turns any error into problem+json and logs one line per request.
+pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request, hal: Arc<Hal>) -> poem::Result<Response> {
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID_HEADER)
+        .and_then(|value| value.to_str().ok())
+        .filter(|value| {
+            !value.is_empty()
+                && value.len() <= 64
+                && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        })
+        .map(str::to_owned)
+        .unwrap_or_else(crate::domain::ids::new_request_id);
+    let context = RequestContext {
+        request_id: request_id.clone(),
+        instance: hal.request_url(&req).into(),
+        hal,
+    };
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
+    let started = Instant::now();
+    let mut response = CONTEXT
+        .scope(context, async move {
+            match ep.call(req).await {
+                Ok(response) => response.into_response(),
+                Err(err) => from_poem_error(err).into_response(),
+            }
+        })
+        .instrument(span.clone())
+        .await;
+    if let Ok(value) = HeaderValue::from_str(&request_id) {
+        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+    }
+    let status = response.status().as_u16();
+    let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
+    span.in_scope(|| tracing::info!(status, elapsed_ms, "served"));
+    Ok(response)
+}
+
+/// Innermost layer: a framework error becomes a problem response here, so that outer layers
+/// (idempotency, ETag) see the final response.
+pub async fn problems_for_errors<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
+    Ok(match ep.call(req).await {
+        Ok(response) => response.into_response(),
+        Err(err) => from_poem_error(err).into_response(),
+    })
+}
+
+/// Reads the whole request body, refusing more than `limit` bytes with 413 (whether or not
+/// a `Content-Length` was sent).
+pub async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request, limit: usize) -> poem::Result<Response> {
+    let too_large = || {
+        ApiError::new(
+            &problems::PAYLOAD_TOO_LARGE,
+            format!("The request body is larger than {limit} bytes."),
+        )
+        .into_response()
+    };
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit as u64) {
+        return Ok(too_large());
+    }
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        match req.take_body().into_bytes_limit(limit).await {
+            Ok(bytes) => req.set_body(Body::from_bytes(bytes)),
+            Err(poem::error::ReadBodyError::PayloadTooLarge) => return Ok(too_large()),
+            Err(err) => return Ok(from_poem_error(err.into()).into_response()),
+        }
+    }
+    Ok(ep.call(req).await?.into_response())
+}
+
+/// Gives every successful GET an `ETag` (the handler's, or a hash of the body) and answers
+/// `If-None-Match` with 304.
+pub async fn conditional_get<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
+    let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
+    let if_none_match = req
+        .headers()
+        .get(header::IF_NONE_MATCH)
+        .and_then(|value| value.to_str().ok())
+        .map(str::to_owned);
+    let mut response = ep.call(req).await?.into_response();
+    if !is_read || response.status() != StatusCode::OK {
+        return Ok(response);
+    }
+    let etag = match response.headers().get(header::ETAG) {
+        Some(etag) => etag.to_str().unwrap_or_default().to_owned(),
+        None => {
+            let body = response.take_body().into_bytes().await.map_err(ApiError::internal)?;
+            let etag = body_etag(&body);
+            response.set_body(body);
+            if let Ok(value) = HeaderValue::from_str(&etag) {
+                response.headers_mut().insert(header::ETAG, value);
+            }
+            etag
+        }
+    };
+    if let Some(candidates) = if_none_match
+        && etag_matches(&candidates, &etag)
+    {
+        let mut not_modified = Response::builder().status(StatusCode::NOT_MODIFIED).finish();
+        for name in [header::ETAG, header::CACHE_CONTROL, header::VARY] {
+            if let Some(value) = response.headers().get(&name) {
+                not_modified.headers_mut().insert(name, value.clone());
+            }
+        }
+        return Ok(not_modified);
+    }
+    Ok(response)
+}
+
+/// A strong ETag over the body bytes.
+pub fn body_etag(body: &[u8]) -> String {
+    let digest = Sha256::digest(body);
+    format!("\"{}\"", hex::encode(&digest[..16]))
+}
+
+/// Whether an `If-None-Match` / `If-Match` header value matches `etag` (weak comparison for
+/// `If-None-Match`, as RFC 9110 asks; `*` matches anything).
+pub fn etag_matches(header_value: &str, etag: &str) -> bool {
+    let bare = |tag: &str| tag.trim().trim_start_matches("W/").to_owned();
+    header_value
+        .split(',')
+        .any(|candidate| candidate.trim() == "*" || bare(candidate) == bare(etag))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn etag_matching_handles_lists_weak_tags_and_star() {
+        assert!(etag_matches("\"a\", \"b\"", "\"b\""));
+        assert!(etag_matches("W/\"b\"", "\"b\""));
+        assert!(etag_matches("*", "\"b\""));
+        assert!(!etag_matches("\"a\"", "\"b\""));
+    }
+}

@@ -1,0 +1,224 @@
+//! `Idempotency-Key` for every POST, stored in the database so that it holds across
+//! instances: a retry with the same key and body gets the first response again; the same
+//! key with another body is refused (422); a retry while the first is running gets 409.
+
+use std::{sync::Arc, time::Duration};
+
+use chrono::Utc;
+use entity::idempotency_key;
+use poem::{
+    Body, Endpoint, IntoResponse, Request, Response,
+    http::{HeaderName, HeaderValue, Method, StatusCode, header},
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, SqlErr,
+};
+use sha2::{Digest, Sha256};
+
+use crate::{
+    error::{ApiError, problems},
+    state::SharedState,
+};
+
+pub const HEADER: &str = "idempotency-key";
+/// Response header set on a replayed response.
+pub const REPLAYED_HEADER: &str = "idempotent-replayed";
+/// How long a key is remembered.
+pub const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
+/// A first request still marked in flight after this long is taken to have died.
+pub const ABANDONED_AFTER: Duration = Duration::from_secs(60);
+
+/// Response headers replayed with the stored body.
+const KEPT_HEADERS: [HeaderName; 4] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG, header::WWW_AUTHENTICATE];
+const KEPT_CUSTOM_HEADERS: [&str; 1] = ["order-token"];
+
+fn is_valid_key(key: &str) -> bool {
+    !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+/// The caller's identity, so that two principals using the same key never collide.
+fn scope_of(req: &Request) -> String {
+    let mut hasher = Sha256::new();
+    for name in ["authorization", "order-token", "cognito-token"] {
+        hasher.update(name.as_bytes());
+        hasher.update(b"=");
+        if let Some(value) = req.headers().get(name) {
+            hasher.update(value.as_bytes());
+        }
+        hasher.update(b"\n");
+    }
+    hex::encode(hasher.finalize())
+}
+
+fn fingerprint(req: &Request, body: &[u8]) -> String {
+    let mut hasher = Sha256::new();
+    hasher.update(req.method().as_str().as_bytes());
+    hasher.update(b" ");
+    hasher.update(
+        req.uri()
+            .path_and_query()
+            .map(|pq| pq.as_str())
+            .unwrap_or("/")
+            .as_bytes(),
+    );
+    hasher.update(b"\n");
+    hasher.update(body);
+    hex::encode(hasher.finalize())
+}
+
+pub async fn idempotency<E: Endpoint>(ep: Arc<E>, mut req: Request, state: SharedState) -> poem::Result<Response> {
+    if req.method() != Method::POST {
+        return Ok(ep.call(req).await?.into_response());
+    }
+    let Some(raw_key) = req.headers().get(HEADER) else {
+        return Ok(ep.call(req).await?.into_response());
+    };
+    let key = match raw_key.to_str() {
+        Ok(key) if is_valid_key(key) => key.to_owned(),
+        _ => {
+            return Ok(ApiError::new(
+                &problems::IDEMPOTENCY_KEY_INVALID,
+                "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+            )
+            .into_response());
+        }
+    };
+    let body = req.take_body().into_bytes().await.map_err(ApiError::internal)?;
+    let scope = scope_of(&req);
+    let request_hash = fingerprint(&req, &body);
+    req.set_body(Body::from_bytes(body));
+
+    let db = &state.db;
+    let cutoff = Utc::now() - chrono::Duration::from_std(RETENTION).unwrap_or_default();
+    idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await
+        .map_err(ApiError::from)?;
+
+    let row = loop {
+        let claim = idempotency_key::ActiveModel {
+            scope: Set(scope.clone()),
+            key: Set(key.clone()),
+            request_hash: Set(request_hash.clone()),
+            response_status: Set(None),
+            response_headers: Set(None),
+            response_body: Set(None),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await;
+        match claim {
+            Ok(row) => break row,
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                let existing = idempotency_key::Entity::find()
+                    .filter(idempotency_key::Column::Scope.eq(&scope))
+                    .filter(idempotency_key::Column::Key.eq(&key))
+                    .one(db)
+                    .await
+                    .map_err(ApiError::from)?;
+                let Some(existing) = existing else { continue };
+                if existing.request_hash != request_hash {
+                    return Ok(ApiError::new(
+                        &problems::IDEMPOTENCY_KEY_REUSED,
+                        "This Idempotency-Key was already used with a different request.",
+                    )
+                    .into_response());
+                }
+                match existing.response_status {
+                    Some(_) => return Ok(replay(&existing)),
+                    None if abandoned(&existing) => {
+                        release(db, existing.id).await?;
+                        continue;
+                    }
+                    None => {
+                        return Ok(ApiError::new(
+                            &problems::IDEMPOTENCY_KEY_IN_FLIGHT,
+                            "The first request with this Idempotency-Key is still being processed; retry shortly.",
+                        )
+                        .with_header(header::RETRY_AFTER, "1")
+                        .into_response());
+                    }
+                }
+            }
+            Err(err) => return Err(ApiError::from(err).into()),
+        }
+    };
+
+    let mut response = match ep.call(req).await {
+        Ok(response) => response.into_response(),
+        Err(err) => crate::error::from_poem_error(err).into_response(),
+    };
+    if response.status().is_server_error() {
+        // Nothing was accepted: let the client retry with the same key.
+        release(db, row.id).await?;
+        return Ok(response);
+    }
+    let body = response.take_body().into_bytes().await.map_err(ApiError::internal)?;
+    let headers: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| KEPT_HEADERS.contains(name) || KEPT_CUSTOM_HEADERS.contains(&name.as_str()))
+        .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
+        .collect();
+    let mut stored: idempotency_key::ActiveModel = row.into();
+    stored.response_status = Set(Some(i32::from(response.status().as_u16())));
+    stored.response_headers = Set(Some(serde_json::to_string(&headers).unwrap_or_default()));
+    stored.response_body = Set(Some(String::from_utf8_lossy(&body).into_owned()));
+    stored.update(db).await.map_err(ApiError::from)?;
+    response.set_body(body);
+    Ok(response)
+}
+
+fn abandoned(row: &idempotency_key::Model) -> bool {
+    let age = Utc::now() - row.created_at;
+    age.to_std().is_ok_and(|age| age > ABANDONED_AFTER)
+}
+
+async fn release(db: &sea_orm::DatabaseConnection, id: i64) -> Result<(), ApiError> {
+    idempotency_key::Entity::delete_by_id(id)
+        .exec(db)
+        .await
+        .map(|_| ())
+        .map_err(|err: DbErr| ApiError::from(err))
+}
+
+fn replay(row: &idempotency_key::Model) -> Response {
+    let status = row
+        .response_status
+        .and_then(|status| u16::try_from(status).ok())
+        .and_then(|status| StatusCode::from_u16(status).ok())
+        .unwrap_or(StatusCode::OK);
+    let headers: Vec<(String, String)> = row
+        .response_headers
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default();
+    let mut response = Response::builder()
+        .status(status)
+        .body(row.response_body.clone().unwrap_or_default());
+    for (name, value) in headers {
+        if let (Ok(name), Ok(value)) = (HeaderName::try_from(name), HeaderValue::from_str(&value)) {
+            response.headers_mut().insert(name, value);
+        }
+    }
+    response
+        .headers_mut()
+        .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn keys_are_visible_ascii_up_to_255_characters() {
+        assert!(is_valid_key("order-2026-11-22-0001"));
+        assert!(is_valid_key(&"k".repeat(255)));
+        assert!(!is_valid_key(&"k".repeat(256)));
+        assert!(!is_valid_key(""));
+        assert!(!is_valid_key("has space"));
+    }
+}

@@ -1,0 +1,211 @@
+//! Demo data for an empty database: a merchant, a store and a small catalogue, so that a
+//! newcomer can try every flow right after `cargo run --release`.
+
+use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, TransactionTrait};
+
+use crate::domain::{
+    catalogue::{self, CatalogueError, Format, Kind, ProductDraft, Protection},
+    isbn::Isbn,
+    merchants::{self, CreatedMerchant, NewMerchant, SaleState},
+    money::Money,
+    san::San,
+    stores::{self, CreatedStore},
+};
+
+/// What was seeded, with the one-time credentials to print.
+#[derive(Debug)]
+pub struct Seeded {
+    pub merchant: CreatedMerchant,
+    pub store: CreatedStore,
+    pub products: usize,
+}
+
+/// SAN of the demo store.
+pub const DEMO_SAN: &str = "123-4560";
+
+struct DemoProduct {
+    sku: &'static str,
+    kind: Kind,
+    title: &'static str,
+    isbn: Option<&'static str>,
+    format: Format,
+    protection: Protection,
+    price: (&'static str, &'static str),
+    price_includes_tax: bool,
+    max_per_order: i32,
+    refund_days: i32,
+}
+
+const DEMO_PRODUCTS: &[DemoProduct] = &[
+    DemoProduct {
+        sku: "AUSTEN-PRIDE-EPUB",
+        kind: Kind::Ebook,
+        title: "Pride and Prejudice",
+        isbn: Some("978-0-14-143951-8"),
+        format: Format::Epub,
+        protection: Protection::Watermark,
+        price: ("4.99", "EUR"),
+        price_includes_tax: true,
+        max_per_order: 1,
+        refund_days: 14,
+    },
+    DemoProduct {
+        sku: "AUSTEN-PRIDE-PDF",
+        kind: Kind::Ebook,
+        title: "Pride and Prejudice",
+        isbn: Some("978-0-14-143951-8"),
+        format: Format::Pdf,
+        protection: Protection::Watermark,
+        price: ("5.99", "EUR"),
+        price_includes_tax: true,
+        max_per_order: 1,
+        refund_days: 14,
+    },
+    DemoProduct {
+        sku: "HUGO-MISERABLES-EPUB",
+        kind: Kind::Ebook,
+        title: "Les Misérables",
+        isbn: Some("978-2-07-036822-8"),
+        format: Format::Epub,
+        protection: Protection::Watermark,
+        price: ("9.99", "EUR"),
+        price_includes_tax: true,
+        max_per_order: 1,
+        refund_days: 14,
+    },
+    DemoProduct {
+        sku: "DOSTOEVSKY-CRIME-EPUB",
+        kind: Kind::Ebook,
+        title: "Crime and Punishment",
+        isbn: Some("978-0-14-044913-6"),
+        format: Format::Epub,
+        protection: Protection::None,
+        price: ("19.99", "CAD"),
+        price_includes_tax: false,
+        max_per_order: 1,
+        refund_days: 14,
+    },
+    DemoProduct {
+        sku: "SHELLEY-FRANKENSTEIN-PDF",
+        kind: Kind::Ebook,
+        title: "Frankenstein",
+        isbn: Some("978-0-19-953556-9"),
+        format: Format::Pdf,
+        protection: Protection::Watermark,
+        price: ("7.50", "CAD"),
+        price_includes_tax: false,
+        max_per_order: 1,
+        refund_days: 7,
+    },
+    DemoProduct {
+        sku: "MELVILLE-MOBYDICK-EPUB",
+        kind: Kind::Ebook,
+        title: "Moby-Dick",
+        isbn: Some("978-1-5032-8078-6"),
+        format: Format::Epub,
+        protection: Protection::None,
+        price: ("6.49", "USD"),
+        price_includes_tax: false,
+        max_per_order: 1,
+        refund_days: 14,
+    },
+    DemoProduct {
+        sku: "BOOKFAIR-2027-DAYPASS",
+        kind: Kind::Ticket,
+        title: "Montréal Book Fair 2027 — day pass",
+        isbn: None,
+        format: Format::Ticket,
+        protection: Protection::None,
+        price: ("25.00", "CAD"),
+        price_includes_tax: false,
+        max_per_order: 6,
+        refund_days: 30,
+    },
+];
+
+fn draft(demo: &DemoProduct) -> Result<ProductDraft, DbErr> {
+    let invalid = |what: String| DbErr::Custom(format!("demo product {}: {what}", demo.sku));
+    Ok(ProductDraft {
+        sku: demo.sku.to_owned(),
+        kind: demo.kind,
+        title: demo.title.to_owned(),
+        isbn: demo
+            .isbn
+            .map(Isbn::parse)
+            .transpose()
+            .map_err(|err| invalid(err.to_string()))?,
+        format: demo.format,
+        protection: demo.protection,
+        price: Money::parse(demo.price.0, demo.price.1).map_err(|err| invalid(err.to_string()))?,
+        price_includes_tax: demo.price_includes_tax,
+        available: true,
+        max_per_order: demo.max_per_order,
+        refund_days: demo.refund_days,
+        usage_limit_percent: catalogue::DEFAULT_USAGE_LIMIT_PERCENT,
+    })
+}
+
+/// Seeds the demo data when there is no merchant yet; returns what it created. Runs in one
+/// transaction: another instance seeding at the same moment makes this one a no-op.
+pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<Seeded>, DbErr> {
+    if entity::merchant::Entity::find().count(db).await? > 0 {
+        return Ok(None);
+    }
+    let txn = db.begin().await?;
+    let merchant = merchants::create(
+        &txn,
+        NewMerchant {
+            name: "halshop demo bookstore".into(),
+            can_refund: true,
+            sale_state: SaleState::Test,
+            support_email: "support@halshop.example".into(),
+            support_phone: "+1 514 555 0142".into(),
+        },
+    )
+    .await?;
+    let san = San::parse(DEMO_SAN).map_err(|err| DbErr::Custom(err.to_string()))?;
+    let store = match stores::create(&txn, merchant.merchant.id, "halshop demo store, Montréal", &san).await {
+        Ok(store) => store,
+        Err(err) if is_unique_violation(&err) => return Ok(None),
+        Err(err) => return Err(err),
+    };
+    for demo in DEMO_PRODUCTS {
+        match catalogue::create(&txn, merchant.merchant.id, &draft(demo)?).await {
+            Ok(_) => {}
+            Err(CatalogueError::SkuTaken(_) | CatalogueError::IsbnTaken(_)) => return Ok(None),
+            Err(CatalogueError::Db(err)) => return Err(err),
+            Err(other) => return Err(DbErr::Custom(format!("{other:?}"))),
+        }
+    }
+    txn.commit().await?;
+    tracing::info!(products = DEMO_PRODUCTS.len(), "seeded the demo merchant, store and catalogue");
+    Ok(Some(Seeded {
+        merchant,
+        store,
+        products: DEMO_PRODUCTS.len(),
+    }))
+}
+
+fn is_unique_violation(err: &DbErr) -> bool {
+    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_demo_product_is_valid() {
+        for demo in DEMO_PRODUCTS {
+            draft(demo).unwrap();
+        }
+        assert!(DEMO_PRODUCTS.len() >= 6);
+        assert!(DEMO_PRODUCTS.iter().any(|p| p.price_includes_tax));
+        assert!(DEMO_PRODUCTS.iter().any(|p| p.kind == Kind::Ticket));
+    }
+
+    #[test]
+    fn demo_store_san_is_valid() {
+        San::parse(DEMO_SAN).unwrap();
+    }
+}

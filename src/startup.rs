@@ -1,0 +1,169 @@
+//! Builds the application (database, routes, middleware) and serves it.
+
+use std::{sync::Arc, time::Duration};
+
+use anyhow::Context;
+use poem::{
+    Endpoint, EndpointExt, IntoEndpoint, Route, Server,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    middleware::Cors,
+};
+use url::Url;
+
+use crate::{
+    api,
+    config::Settings,
+    db,
+    hal::Hal,
+    http, idempotency, seed,
+    state::{AppState, SharedState},
+};
+
+/// Request headers a browser frontend may send cross-origin.
+pub const CORS_ALLOWED_HEADERS: [&str; 7] = [
+    "content-type",
+    "order-token",
+    "cognito-token",
+    "authorization",
+    "idempotency-key",
+    "if-match",
+    "if-none-match",
+];
+/// Response headers a browser frontend may read cross-origin.
+pub const CORS_EXPOSED_HEADERS: [&str; 5] = ["order-token", "location", "etag", "x-request-id", "idempotent-replayed"];
+
+/// A bound, ready-to-run server.
+pub struct Application {
+    acceptor: TcpAcceptor,
+    state: SharedState,
+    port: u16,
+    seeded: Option<seed::Seeded>,
+}
+
+impl Application {
+    /// Connects to the database, applies migrations, seeds demo data when asked, and binds
+    /// the listener (port 0 picks a free port; see [`Application::port`]).
+    pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let addr = settings.bind_addr()?;
+        let acceptor = TcpListener::bind(addr)
+            .into_acceptor()
+            .await
+            .with_context(|| format!("cannot listen on {addr}"))?;
+        let local = acceptor
+            .local_addr()
+            .into_iter()
+            .find_map(|addr| addr.as_socket_addr().copied())
+            .context("listener has no socket address")?;
+        let public_url = match &settings.public_url {
+            Some(url) => url.clone(),
+            None => Url::parse(&format!("http://{local}")).context("bind address is not a URL host")?,
+        };
+        let db = db::connect(&settings.database_url, settings.db_pool_size)
+            .await
+            .context("cannot connect to the database")?;
+        db::migrate(&db).await.context("cannot apply migrations")?;
+        tracing::info!(backend = db::backend_name(&db), "database ready");
+        let seeded = if settings.seed_demo {
+            seed::seed_if_empty(&db).await.context("cannot seed the demo data")?
+        } else {
+            None
+        };
+        let state = Arc::new(AppState {
+            db,
+            hal: Arc::new(Hal::new(public_url)),
+            settings,
+        });
+        Ok(Self {
+            acceptor,
+            state,
+            port: local.port(),
+            seeded,
+        })
+    }
+
+    pub fn port(&self) -> u16 {
+        self.port
+    }
+
+    /// The demo data seeded by this start, with its one-time credentials.
+    pub fn take_seeded(&mut self) -> Option<seed::Seeded> {
+        self.seeded.take()
+    }
+
+    pub fn state(&self) -> SharedState {
+        self.state.clone()
+    }
+
+    /// Serves until SIGINT or SIGTERM, then finishes the requests in progress (up to 20 s).
+    pub async fn run_until_stopped(self) -> anyhow::Result<()> {
+        let endpoint = build_endpoint(self.state.clone());
+        Server::new_with_acceptor(self.acceptor)
+            .run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(Duration::from_secs(20)))
+            .await
+            .context("server error")?;
+        self.state.db.clone().close().await.ok();
+        tracing::info!("stopped");
+        Ok(())
+    }
+}
+
+async fn shutdown_signal() {
+    let interrupt = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = interrupt => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutting down: finishing requests in progress");
+}
+
+fn cors(origins: &[String]) -> Cors {
+    let mut cors = Cors::new()
+        .allow_methods(["GET", "POST", "PUT", "DELETE", "OPTIONS"])
+        .allow_headers(CORS_ALLOWED_HEADERS)
+        .expose_headers(CORS_EXPOSED_HEADERS)
+        .max_age(600);
+    if !origins.iter().any(|origin| origin.trim() == "*") {
+        for origin in origins.iter().map(|origin| origin.trim()).filter(|o| !o.is_empty()) {
+            cors = cors.allow_origin(origin.trim_end_matches('/'));
+        }
+    }
+    cors
+}
+
+/// The whole HTTP application: routes and every cross-cutting layer.
+pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
+    let service = api::service(state.clone());
+    let docs = service.swagger_ui();
+    let spec = service.spec_endpoint();
+    let limit = state.settings.max_body_bytes;
+    let hal = state.hal.clone();
+    let cors_origins = state.settings.cors_origins.clone();
+    let idempotency_state = state.clone();
+
+    let routes = Route::new()
+        .nest("/docs", docs)
+        .at("/openapi.json", spec)
+        .nest("/", service)
+        .data(state)
+        .around(http::problems_for_errors)
+        .around(move |ep, req| idempotency::idempotency(ep, req, idempotency_state.clone()))
+        .around(http::conditional_get)
+        .around(move |ep, req| http::limit_body(ep, req, limit));
+    routes
+        .with_if(!cors_origins.is_empty(), cors(&cors_origins))
+        .around(move |ep, req| http::request_context(ep, req, hal.clone()))
+        .into_endpoint()
+}

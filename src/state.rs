@@ -1,0 +1,18 @@
+//! Shared application state handed to every resource.
+
+use std::sync::Arc;
+
+use sea_orm::DatabaseConnection;
+
+use crate::{config::Settings, hal::Hal};
+
+/// Everything a request handler may need. Nothing here must be consistent across
+/// instances: that lives in the database.
+#[derive(Debug)]
+pub struct AppState {
+    pub db: DatabaseConnection,
+    pub hal: Arc<Hal>,
+    pub settings: Settings,
+}
+
+pub type SharedState = Arc<AppState>;
