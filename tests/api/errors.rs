@@ -1,0 +1,151 @@
+use reqwest::StatusCode;
+use sea_orm::ConnectionTrait;
+use serde_json::Value;
+
+use crate::helpers::{assert_problem, ebook, spawn_app, spawn_app_with};
+
+#[tokio::test]
+async fn an_unknown_route_is_a_404_problem() {
+    let app = spawn_app().await;
+    let problem = assert_problem(app.get("/no/such/thing?x=1").await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_eq!(problem["instance"], app.url("/no/such/thing?x=1"));
+    assert_eq!(problem["type"], app.url("/problems/not_found"));
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_405_problem() {
+    let app = spawn_app().await;
+    let response = app.client.delete(app.url("/products")).send().await.unwrap();
+    assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    let response = app.client.patch(app.url("/")).send().await.unwrap();
+    assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+}
+
+#[tokio::test]
+async fn a_body_over_the_limit_is_a_413_problem_with_or_without_content_length() {
+    let app = spawn_app_with(|settings| settings.max_body_bytes = 1024).await;
+    let merchant = app.merchant().await;
+    let big = format!("{{\"title\": \"{}\"}}", "x".repeat(4096));
+    let response = app
+        .client
+        .post(app.url("/products"))
+        .basic_auth(&merchant.app_key, Some(&merchant.secret))
+        .header("content-type", "application/json")
+        .body(big.clone())
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+
+    let stream = futures_stream(big.into_bytes());
+    let response = app
+        .client
+        .post(app.url("/products"))
+        .basic_auth(&merchant.app_key, Some(&merchant.secret))
+        .header("content-type", "application/json")
+        .body(reqwest::Body::wrap_stream(stream))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
+}
+
+fn futures_stream(bytes: Vec<u8>) -> impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    futures::stream::iter(bytes.chunks(256).map(|chunk| Ok(chunk.to_vec())).collect::<Vec<_>>())
+}
+
+#[tokio::test]
+async fn a_wrong_content_type_is_a_415_problem() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let body = serde_json::to_string(&ebook(1)).unwrap();
+    for content_type in [Some("text/plain"), Some("application/xml"), None] {
+        let mut request = app
+            .client
+            .post(app.url("/products"))
+            .basic_auth(&merchant.app_key, Some(&merchant.secret))
+            .body(body.clone());
+        if let Some(content_type) = content_type {
+            request = request.header("content-type", content_type);
+        }
+        assert_problem(request.send().await.unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+    }
+}
+
+#[tokio::test]
+async fn broken_json_is_a_400_problem() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    for body in ["{\"sku\": ", "", "not json", "{\"sku\": \"a\",}"] {
+        let response = app
+            .client
+            .post(app.url("/products"))
+            .basic_auth(&merchant.app_key, Some(&merchant.secret))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_problem(response, StatusCode::BAD_REQUEST, "malformed_request").await;
+    }
+}
+
+#[tokio::test]
+async fn a_json_body_of_the_wrong_shape_names_the_field() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let response = app
+        .client
+        .post(app.url("/products"))
+        .basic_auth(&merchant.app_key, Some(&merchant.secret))
+        .header("content-type", "application/json")
+        .body("[]")
+        .send()
+        .await
+        .unwrap();
+    let problem = assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert_eq!(problem["errors"][0]["path"], "");
+    let mut body = ebook(1);
+    body.as_object_mut().unwrap().remove("price");
+    let problem = assert_problem(app.post_product(&merchant, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
+    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("price"), "{problem}");
+}
+
+#[tokio::test]
+async fn an_internal_error_leaks_nothing_and_carries_a_logref() {
+    let app = spawn_app().await;
+    app.db.execute_unprepared("DROP TABLE product").await.unwrap();
+    let response = app.get("/products").await;
+    let problem = assert_problem(response, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
+    let logref = problem["logref"].as_str().unwrap();
+    assert_eq!(logref.len(), 12);
+    let text = format!("{} {}", problem["title"], problem["detail"]).to_lowercase();
+    for secret in ["product", "sql", "table", "sqlite", "postgres", "relation"] {
+        assert!(!text.contains(secret), "{secret} leaked: {text}");
+    }
+    assert!(problem["detail"].as_str().unwrap().contains(logref));
+}
+
+#[tokio::test]
+async fn every_problem_type_has_a_documentation_page() {
+    let app = spawn_app().await;
+    for problem in halshop::error::problems::ALL {
+        let response = app.get(&format!("/problems/{}", problem.code)).await;
+        assert_eq!(response.status(), StatusCode::OK, "{}", problem.code);
+        let page = response.text().await.unwrap();
+        assert!(page.contains(problem.code) && page.contains(&problem.status.to_string()));
+    }
+    assert_problem(app.get("/problems/no_such_code").await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(app.get("/rels/no_such_rel").await, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn every_response_carries_a_request_id() {
+    let app = spawn_app().await;
+    let response = app.get("/").await;
+    assert_eq!(response.headers()["x-request-id"].to_str().unwrap().len(), 16);
+    let response = app.client.get(app.url("/nope")).header("x-request-id", "till-42-abc").send().await.unwrap();
+    assert_eq!(response.headers()["x-request-id"], "till-42-abc");
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["code"], "not_found");
+}

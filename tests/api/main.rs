@@ -1,0 +1,11 @@
+//! Black-box tests over HTTP: each test starts halshop on a free port with a fresh database
+//! (a temporary SQLite file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set).
+
+mod cli;
+mod cors;
+mod errors;
+mod hal;
+mod helpers;
+mod idempotency;
+mod openapi;
+mod products;
