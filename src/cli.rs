@@ -22,7 +22,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(settings).await,
         Command::Migrate => {
             telemetry::init(settings.log_format);
-            let db = db::connect(&settings.database_url, 1).await.context("cannot connect to the database")?;
+            let db = db::connect(&settings.database_url, 1)
+                .await
+                .context("cannot connect to the database")?;
             db::migrate(&db).await.context("cannot apply migrations")?;
             println!("migrations applied ({})", db::backend_name(&db));
             Ok(())
@@ -56,15 +58,26 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     println!("  Swagger UI    {}", state.hal.href("/docs"));
     println!("  OpenAPI spec  {}", state.hal.href("/openapi.json"));
     if let Some(seeded) = app.take_seeded() {
-        println!("Demo data seeded ({} products). These credentials are shown only once:", seeded.products);
-        println!("  demo merchant  app_key {}  secret {}", seeded.merchant.merchant.app_key, seeded.merchant.secret);
-        println!("  demo store     SAN {}  token {}", seeded.store.store.san, seeded.store.token);
+        println!(
+            "Demo data seeded ({} products). These credentials are shown only once:",
+            seeded.products
+        );
+        println!(
+            "  demo merchant  app_key {}  secret {}",
+            seeded.merchant.merchant.app_key, seeded.merchant.secret
+        );
+        println!(
+            "  demo store     SAN {}  token {}",
+            seeded.store.store.san, seeded.store.token
+        );
     }
     app.run_until_stopped().await
 }
 
 async fn create_merchant(settings: Settings, args: MerchantCreate) -> anyhow::Result<()> {
-    let db = db::connect(&settings.database_url, 1).await.context("cannot connect to the database")?;
+    let db = db::connect(&settings.database_url, 1)
+        .await
+        .context("cannot connect to the database")?;
     db::migrate(&db).await.context("cannot apply migrations")?;
     let created = merchants::create(
         &db,
@@ -89,7 +102,10 @@ async fn create_merchant(settings: Settings, args: MerchantCreate) -> anyhow::Re
         });
         println!("{output}");
     } else {
-        println!("merchant {} created ({})", created.merchant.name, created.merchant.uid);
+        println!(
+            "merchant {} created ({})",
+            created.merchant.name, created.merchant.uid
+        );
         println!("  app_key {}", created.merchant.app_key);
         println!("  secret  {}  (shown only once)", created.secret);
     }

@@ -55,7 +55,13 @@ pub struct Settings {
     pub cors_origins: Vec<String>,
 
     /// Log format.
-    #[arg(long, env = "HALSHOP_LOG_FORMAT", value_enum, default_value = "text", global = true)]
+    #[arg(
+        long,
+        env = "HALSHOP_LOG_FORMAT",
+        value_enum,
+        default_value = "text",
+        global = true
+    )]
     pub log_format: LogFormat,
 
     /// Largest request body accepted, in bytes.

@@ -14,8 +14,7 @@ use poem::{
 use poem_openapi::{
     ApiResponse, Object,
     error::{
-        AuthorizationError, ContentTypeError, ParseParamError, ParsePathError,
-        ParseRequestPayloadError,
+        AuthorizationError, ContentTypeError, ParseParamError, ParsePathError, ParseRequestPayloadError,
     },
     registry::{MetaMediaType, MetaResponse, MetaResponses, Registry},
     types::Type,
@@ -146,10 +145,7 @@ impl poem_openapi::types::Example for Problem {
             detail: "1 field is invalid.".into(),
             instance: "https://shop.example.com/products".into(),
             code: "validation_failed".into(),
-            errors: Some(vec![FieldError::new(
-                "/isbn",
-                "check digit is 3, expected 7",
-            )]),
+            errors: Some(vec![FieldError::new("/isbn", "check digit is 3, expected 7")]),
             logref: None,
         }
     }
@@ -334,7 +330,10 @@ pub fn from_poem_error(err: poem::Error) -> ApiError {
                 &problems::PAYLOAD_TOO_LARGE,
                 "The request body is larger than the server accepts.",
             ),
-            other => ApiError::new(&problems::MALFORMED_REQUEST, format!("The body could not be read: {other}.")),
+            other => ApiError::new(
+                &problems::MALFORMED_REQUEST,
+                format!("The body could not be read: {other}."),
+            ),
         };
     }
     match err.status() {
@@ -354,9 +353,7 @@ pub fn from_poem_error(err: poem::Error) -> ApiError {
             ApiError::new(&problems::UNAUTHORIZED, "Credentials are missing or wrong.")
         }
         StatusCode::FORBIDDEN => ApiError::new(&problems::FORBIDDEN, "This operation is not allowed."),
-        status if status.is_client_error() => {
-            ApiError::new(&problems::MALFORMED_REQUEST, err.to_string())
-        }
+        status if status.is_client_error() => ApiError::new(&problems::MALFORMED_REQUEST, err.to_string()),
         _ => ApiError::internal(err),
     }
 }
@@ -442,7 +439,11 @@ mod tests {
     #[test]
     fn problem_codes_are_unique_snake_case() {
         let mut codes: Vec<&str> = problems::ALL.iter().map(|p| p.code).collect();
-        assert!(codes.iter().all(|c| c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_')));
+        assert!(
+            codes
+                .iter()
+                .all(|c| c.chars().all(|ch| ch.is_ascii_lowercase() || ch == '_'))
+        );
         codes.sort();
         codes.dedup();
         assert_eq!(codes.len(), problems::ALL.len());

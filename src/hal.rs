@@ -3,11 +3,10 @@
 
 use poem::Request;
 use poem_openapi::{
-    Object,
+    ApiResponse, Object,
     payload::Payload,
     registry::{MetaMediaType, MetaResponse, MetaResponses, MetaSchemaRef, Registry},
     types::{ToJSON, Type},
-    ApiResponse,
 };
 use url::Url;
 
@@ -253,9 +252,7 @@ impl<T: ToJSON> poem::IntoResponse for HalJson<T> {
             .to_json()
             .map(|value| value.to_string())
             .unwrap_or_else(|| "null".into());
-        poem::Response::builder()
-            .content_type(HAL_JSON)
-            .body(body)
+        poem::Response::builder().content_type(HAL_JSON).body(body)
     }
 }
 
@@ -307,13 +304,22 @@ mod tests {
 
     #[test]
     fn query_values_are_percent_encoded() {
-        let url = hal("http://h").url_with_query("/refund_requests", [("order", Some("http://h/orders/a b".into()))]);
-        assert_eq!(url.as_str(), "http://h/refund_requests?order=http%3A%2F%2Fh%2Forders%2Fa+b");
+        let url = hal("http://h").url_with_query(
+            "/refund_requests",
+            [("order", Some("http://h/orders/a b".into()))],
+        );
+        assert_eq!(
+            url.as_str(),
+            "http://h/refund_requests?order=http%3A%2F%2Fh%2Forders%2Fa+b"
+        );
     }
 
     #[test]
     fn last_page_of_an_empty_collection_is_one() {
-        let paging = Paging { page: 1, page_size: 50 };
+        let paging = Paging {
+            page: 1,
+            page_size: 50,
+        };
         assert_eq!(paging.last_page(0), 1);
         assert_eq!(paging.last_page(50), 1);
         assert_eq!(paging.last_page(51), 2);

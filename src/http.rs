@@ -48,7 +48,9 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request, hal: Arc<Hal
         .filter(|value| {
             !value.is_empty()
                 && value.len() <= 64
-                && value.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && value
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .map(str::to_owned)
         .unwrap_or_else(crate::domain::ids::new_request_id);
@@ -132,7 +134,11 @@ pub async fn conditional_get<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Res
     let etag = match response.headers().get(header::ETAG) {
         Some(etag) => etag.to_str().unwrap_or_default().to_owned(),
         None => {
-            let body = response.take_body().into_bytes().await.map_err(ApiError::internal)?;
+            let body = response
+                .take_body()
+                .into_bytes()
+                .await
+                .map_err(ApiError::internal)?;
             let etag = body_etag(&body);
             response.set_body(body);
             if let Ok(value) = HeaderValue::from_str(&etag) {

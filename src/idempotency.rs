@@ -10,9 +10,7 @@ use poem::{
     Body, Endpoint, IntoResponse, Request, Response,
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
 };
-use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, SqlErr,
-};
+use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, SqlErr};
 use sha2::{Digest, Sha256};
 
 use crate::{
@@ -29,7 +27,12 @@ pub const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 pub const ABANDONED_AFTER: Duration = Duration::from_secs(60);
 
 /// Response headers replayed with the stored body.
-const KEPT_HEADERS: [HeaderName; 4] = [header::CONTENT_TYPE, header::LOCATION, header::ETAG, header::WWW_AUTHENTICATE];
+const KEPT_HEADERS: [HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    header::LOCATION,
+    header::ETAG,
+    header::WWW_AUTHENTICATE,
+];
 const KEPT_CUSTOM_HEADERS: [&str; 1] = ["order-token"];
 
 fn is_valid_key(key: &str) -> bool {
@@ -66,7 +69,11 @@ fn fingerprint(req: &Request, body: &[u8]) -> String {
     hex::encode(hasher.finalize())
 }
 
-pub async fn idempotency<E: Endpoint>(ep: Arc<E>, mut req: Request, state: SharedState) -> poem::Result<Response> {
+pub async fn idempotency<E: Endpoint>(
+    ep: Arc<E>,
+    mut req: Request,
+    state: SharedState,
+) -> poem::Result<Response> {
     if req.method() != Method::POST {
         return Ok(ep.call(req).await?.into_response());
     }
@@ -155,7 +162,11 @@ pub async fn idempotency<E: Endpoint>(ep: Arc<E>, mut req: Request, state: Share
         release(db, row.id).await?;
         return Ok(response);
     }
-    let body = response.take_body().into_bytes().await.map_err(ApiError::internal)?;
+    let body = response
+        .take_body()
+        .into_bytes()
+        .await
+        .map_err(ApiError::internal)?;
     let headers: Vec<(String, String)> = response
         .headers()
         .iter()

@@ -164,7 +164,8 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<Seeded>, Db
     )
     .await?;
     let san = San::parse(DEMO_SAN).map_err(|err| DbErr::Custom(err.to_string()))?;
-    let store = match stores::create(&txn, merchant.merchant.id, "halshop demo store, Montréal", &san).await {
+    let store = match stores::create(&txn, merchant.merchant.id, "halshop demo store, Montréal", &san).await
+    {
         Ok(store) => store,
         Err(err) if is_unique_violation(&err) => return Ok(None),
         Err(err) => return Err(err),
@@ -178,7 +179,10 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<Seeded>, Db
         }
     }
     txn.commit().await?;
-    tracing::info!(products = DEMO_PRODUCTS.len(), "seeded the demo merchant, store and catalogue");
+    tracing::info!(
+        products = DEMO_PRODUCTS.len(),
+        "seeded the demo merchant, store and catalogue"
+    );
     Ok(Some(Seeded {
         merchant,
         store,

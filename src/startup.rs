@@ -30,7 +30,13 @@ pub const CORS_ALLOWED_HEADERS: [&str; 7] = [
     "if-none-match",
 ];
 /// Response headers a browser frontend may read cross-origin.
-pub const CORS_EXPOSED_HEADERS: [&str; 5] = ["order-token", "location", "etag", "x-request-id", "idempotent-replayed"];
+pub const CORS_EXPOSED_HEADERS: [&str; 5] = [
+    "order-token",
+    "location",
+    "etag",
+    "x-request-id",
+    "idempotent-replayed",
+];
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -64,7 +70,9 @@ impl Application {
         db::migrate(&db).await.context("cannot apply migrations")?;
         tracing::info!(backend = db::backend_name(&db), "database ready");
         let seeded = if settings.seed_demo {
-            seed::seed_if_empty(&db).await.context("cannot seed the demo data")?
+            seed::seed_if_empty(&db)
+                .await
+                .context("cannot seed the demo data")?
         } else {
             None
         };
@@ -136,7 +144,11 @@ fn cors(origins: &[String]) -> Cors {
         .expose_headers(CORS_EXPOSED_HEADERS)
         .max_age(600);
     if !origins.iter().any(|origin| origin.trim() == "*") {
-        for origin in origins.iter().map(|origin| origin.trim()).filter(|o| !o.is_empty()) {
+        for origin in origins
+            .iter()
+            .map(|origin| origin.trim())
+            .filter(|o| !o.is_empty())
+        {
             cors = cors.allow_origin(origin.trim_end_matches('/'));
         }
     }

@@ -179,7 +179,9 @@ impl ProductInput {
         let sku = self.sku.trim();
         if sku.is_empty()
             || sku.len() > 64
-            || !sku.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+            || !sku
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
         {
             errors.push(FieldError::new(
                 "/sku",
@@ -193,11 +195,17 @@ impl ProductInput {
         let format = match (self.kind, self.format) {
             (Kind::Ebook, Some(format @ (Format::Epub | Format::Pdf | Format::Mp3))) => Some(format),
             (Kind::Ebook, Some(Format::Ticket)) => {
-                errors.push(FieldError::new("/format", "an ebook is delivered as epub, pdf or mp3"));
+                errors.push(FieldError::new(
+                    "/format",
+                    "an ebook is delivered as epub, pdf or mp3",
+                ));
                 None
             }
             (Kind::Ebook, None) => {
-                errors.push(FieldError::new("/format", "an ebook needs a format: epub, pdf or mp3"));
+                errors.push(FieldError::new(
+                    "/format",
+                    "an ebook needs a format: epub, pdf or mp3",
+                ));
                 None
             }
             (Kind::Ticket, None | Some(Format::Ticket)) => Some(Format::Ticket),
@@ -245,14 +253,22 @@ impl ProductInput {
                 1
             }
             (Kind::Ticket, None) => catalogue::DEFAULT_TICKETS_PER_ORDER,
-            (Kind::Ticket, Some(n)) if (1..=i64::from(catalogue::MAX_TICKETS_PER_ORDER)).contains(&n) => n as i32,
+            (Kind::Ticket, Some(n)) if (1..=i64::from(catalogue::MAX_TICKETS_PER_ORDER)).contains(&n) => {
+                n as i32
+            }
             (Kind::Ticket, Some(_)) => {
-                errors.push(FieldError::new("/max_per_order", "max_per_order is between 1 and 100"));
+                errors.push(FieldError::new(
+                    "/max_per_order",
+                    "max_per_order is between 1 and 100",
+                ));
                 1
             }
         };
         let (refund_days, usage_limit_percent) = match &self.refund_policy {
-            None => (catalogue::DEFAULT_REFUND_DAYS, catalogue::DEFAULT_USAGE_LIMIT_PERCENT),
+            None => (
+                catalogue::DEFAULT_REFUND_DAYS,
+                catalogue::DEFAULT_USAGE_LIMIT_PERCENT,
+            ),
             Some(policy) => {
                 if !(0..=i64::from(catalogue::MAX_REFUND_DAYS)).contains(&policy.refund_days) {
                     errors.push(FieldError::new(
@@ -491,7 +507,10 @@ impl From<CatalogueError> for ApiError {
                 &problems::ISBN_TAKEN,
                 format!("ISBN {isbn} is already registered in this format."),
             )
-            .with_errors(vec![FieldError::new("/isbn", "already registered in this format")]),
+            .with_errors(vec![FieldError::new(
+                "/isbn",
+                "already registered in this format",
+            )]),
             CatalogueError::VersionMismatch => ApiError::new(
                 &problems::PRECONDITION_FAILED,
                 "The product changed since you read it; read it again and retry.",
@@ -538,9 +557,10 @@ impl ProductsApi {
     ) -> Result<ProductListResponse, Problems<ListProblems>> {
         let hal = &self.state.hal;
         let isbn = match isbn.0.as_deref().filter(|text| !text.trim().is_empty()) {
-            Some(text) => Some(Isbn::parse(text).map_err(|err| {
-                ApiError::validation(vec![FieldError::new("isbn", err.to_string())])
-            })?),
+            Some(text) => Some(
+                Isbn::parse(text)
+                    .map_err(|err| ApiError::validation(vec![FieldError::new("isbn", err.to_string())]))?,
+            ),
             None => None,
         };
         let paging = Paging {
@@ -602,7 +622,11 @@ impl ProductsApi {
         let hal = &self.state.hal;
         let location = hal.href(&format!("/products/{}", product.uid));
         let repr = ProductRepr::new(hal, &product, hal.link(&format!("/products/{}", product.uid)))?;
-        Ok(ProductCreatedResponse::Created(Json(repr), location, catalogue::etag(&product)))
+        Ok(ProductCreatedResponse::Created(
+            Json(repr),
+            location,
+            catalogue::etag(&product),
+        ))
     }
 
     /// Replace a product (merchant)
@@ -646,7 +670,11 @@ impl ProductsApi {
     /// List the stores selling a product
     ///
     /// The point-of-sale stores where this product can be bought at the counter.
-    #[oai(path = "/products/:uid/sales_points", method = "get", operation_id = "list_sales_points")]
+    #[oai(
+        path = "/products/:uid/sales_points",
+        method = "get",
+        operation_id = "list_sales_points"
+    )]
     async fn sales_points(
         &self,
         req: &Request,

@@ -6,7 +6,7 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use super::{ApiTags, products::products_search};
 use crate::{
     domain::merchants,
-    error::{Problems, ApiError},
+    error::{ApiError, Problems},
     hal::{Curie, Link},
     problem_set,
     state::SharedState,
@@ -83,14 +83,18 @@ impl RootApi {
     #[oai(path = "/", method = "get", operation_id = "get_root")]
     async fn root(&self, req: &Request) -> Result<RootResponse, Problems<RootProblems>> {
         let hal = &self.state.hal;
-        let operator = merchants::shop_operator(&self.state.db).await.map_err(ApiError::from)?;
+        let operator = merchants::shop_operator(&self.state.db)
+            .await
+            .map_err(ApiError::from)?;
         Ok(RootResponse::Ok(Json(RootRepr {
             links: RootLinks {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),
                 products: products_search(hal),
                 product: hal.templated("/products/{uid}"),
-                service_desc: hal.link("/openapi.json").with_type("application/vnd.oai.openapi+json"),
+                service_desc: hal
+                    .link("/openapi.json")
+                    .with_type("application/vnd.oai.openapi+json"),
                 service_doc: hal.link("/docs").with_type("text/html"),
             },
             name: operator

@@ -68,7 +68,10 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     {
         return Err(ApiError::new(
             &problems::MALFORMED_REQUEST,
-            format!("The request body is not valid JSON: {}.", clean_serde_message(&err.to_string())),
+            format!(
+                "The request body is not valid JSON: {}.",
+                clean_serde_message(&err.to_string())
+            ),
         ));
     }
     value.map_err(|err| {
@@ -231,7 +234,11 @@ mod tests {
 
     #[test]
     fn timestamps_have_whole_seconds_and_z() {
-        let ts = Timestamp(DateTime::parse_from_rfc3339("2022-11-14T11:20:23.456+00:00").unwrap().with_timezone(&Utc));
+        let ts = Timestamp(
+            DateTime::parse_from_rfc3339("2022-11-14T11:20:23.456+00:00")
+                .unwrap()
+                .with_timezone(&Utc),
+        );
         assert_eq!(ts.to_json(), Some(Value::String("2022-11-14T11:20:23Z".into())));
     }
 }

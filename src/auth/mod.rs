@@ -15,11 +15,7 @@ pub const MERCHANT_CHALLENGE: &str = "Basic realm=\"halshop merchant\"";
 
 /// A merchant, authenticated with HTTP Basic `app_key:secret`.
 #[derive(SecurityScheme)]
-#[oai(
-    rename = "merchant",
-    ty = "basic",
-    checker = "check_merchant"
-)]
+#[oai(rename = "merchant", ty = "basic", checker = "check_merchant")]
 pub struct MerchantAuth(pub merchant::Model);
 
 /// A 401 that tells the client how to authenticate as a merchant.

@@ -6,8 +6,8 @@ use poem_openapi::Enum;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
-    QueryOrder, QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
+    QuerySelect,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use serde::{Deserialize, Serialize};
@@ -127,7 +127,11 @@ impl From<DbErr> for CatalogueError {
 
 /// The ETag of a product's current version.
 pub fn etag(product: &product::Model) -> String {
-    format!("\"{}-v{}\"", product.uid.get(..12).unwrap_or(&product.uid), product.version)
+    format!(
+        "\"{}-v{}\"",
+        product.uid.get(..12).unwrap_or(&product.uid),
+        product.version
+    )
 }
 
 /// A page of the catalogue, in creation order, and the number of matching products.
@@ -249,7 +253,12 @@ pub async fn create(
         ..Default::default()
     };
     apply(draft, &mut model);
-    flatten(model.insert(db).await.on_unique_violation(unique_violation(draft)))
+    flatten(
+        model
+            .insert(db)
+            .await
+            .on_unique_violation(unique_violation(draft)),
+    )
 }
 
 /// Replaces a product's description, if `expected_version` is still the current one. The

@@ -16,7 +16,10 @@ pub fn new_uid() -> String {
 
 /// Whether `text` has the shape of a uid. Anything else cannot name a resource.
 pub fn is_uid(text: &str) -> bool {
-    text.len() == 32 && text.bytes().all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+    text.len() == 32
+        && text
+            .bytes()
+            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
 /// Reference quoted to support for an internal error; it appears in the server log.
@@ -45,7 +48,10 @@ pub fn sha256_hex(text: &str) -> String {
 
 /// Compares a presented secret with a stored hash in constant time.
 pub fn secret_matches(presented: &str, stored_hash: &str) -> bool {
-    sha256_hex(presented).as_bytes().ct_eq(stored_hash.as_bytes()).into()
+    sha256_hex(presented)
+        .as_bytes()
+        .ct_eq(stored_hash.as_bytes())
+        .into()
 }
 
 #[cfg(test)]

@@ -143,7 +143,11 @@ mod tests {
             ("9782070368228", "9782070368228"),
         ];
         for (input, stored) in cases {
-            assert_eq!(Isbn::parse(input).map(Isbn::into_string), Ok(stored.to_owned()), "{input}");
+            assert_eq!(
+                Isbn::parse(input).map(Isbn::into_string),
+                Ok(stored.to_owned()),
+                "{input}"
+            );
         }
     }
 
@@ -152,8 +156,20 @@ mod tests {
         let cases = [
             ("", IsbnError::Empty),
             ("  - ", IsbnError::Empty),
-            ("9780306406158", IsbnError::CheckDigit { found: '8', expected: '7' }),
-            ("0306406153", IsbnError::CheckDigit { found: '3', expected: '2' }),
+            (
+                "9780306406158",
+                IsbnError::CheckDigit {
+                    found: '8',
+                    expected: '7',
+                },
+            ),
+            (
+                "0306406153",
+                IsbnError::CheckDigit {
+                    found: '3',
+                    expected: '2',
+                },
+            ),
             ("978030640615", IsbnError::WrongLength(12)),
             ("97803064061570", IsbnError::WrongLength(14)),
             ("1234567890128", IsbnError::BadPrefix("123".into())),

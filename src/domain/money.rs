@@ -15,7 +15,13 @@ pub enum Currency {
 }
 
 impl Currency {
-    pub const ALL: [Currency; 5] = [Currency::Eur, Currency::Cad, Currency::Usd, Currency::Gbp, Currency::Jpy];
+    pub const ALL: [Currency; 5] = [
+        Currency::Eur,
+        Currency::Cad,
+        Currency::Usd,
+        Currency::Gbp,
+        Currency::Jpy,
+    ];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -68,7 +74,11 @@ impl fmt::Display for MoneyError {
         match self {
             MoneyError::UnknownCurrency(code) => {
                 let known: Vec<&str> = Currency::ALL.iter().map(|c| c.code()).collect();
-                write!(f, "currency {code:?} is not supported; use one of {}", known.join(", "))
+                write!(
+                    f,
+                    "currency {code:?} is not supported; use one of {}",
+                    known.join(", ")
+                )
             }
             MoneyError::NotANumber(text) => write!(f, "{text:?} is not a decimal amount such as \"12.50\""),
             MoneyError::Negative => write!(f, "an amount cannot be negative"),
@@ -191,14 +201,36 @@ mod tests {
 
     #[test]
     fn bad_amounts_are_refused() {
-        assert_eq!(Money::parse("1.999", "EUR"), Err(MoneyError::TooManyDecimals { currency: Currency::Eur }));
-        assert_eq!(Money::parse("10.5", "JPY"), Err(MoneyError::TooManyDecimals { currency: Currency::Jpy }));
+        assert_eq!(
+            Money::parse("1.999", "EUR"),
+            Err(MoneyError::TooManyDecimals {
+                currency: Currency::Eur
+            })
+        );
+        assert_eq!(
+            Money::parse("10.5", "JPY"),
+            Err(MoneyError::TooManyDecimals {
+                currency: Currency::Jpy
+            })
+        );
         assert_eq!(Money::parse("-1.00", "EUR"), Err(MoneyError::Negative));
-        assert!(matches!(Money::parse("abc", "EUR"), Err(MoneyError::NotANumber(_))));
-        assert!(matches!(Money::parse("1e3", "EUR"), Err(MoneyError::NotANumber(_))));
+        assert!(matches!(
+            Money::parse("abc", "EUR"),
+            Err(MoneyError::NotANumber(_))
+        ));
+        assert!(matches!(
+            Money::parse("1e3", "EUR"),
+            Err(MoneyError::NotANumber(_))
+        ));
         assert!(matches!(Money::parse("", "EUR"), Err(MoneyError::NotANumber(_))));
-        assert!(matches!(Money::parse("5.", "EUR"), Err(MoneyError::NotANumber(_))));
-        assert!(matches!(Money::parse("1.00", "eur"), Err(MoneyError::UnknownCurrency(_))));
+        assert!(matches!(
+            Money::parse("5.", "EUR"),
+            Err(MoneyError::NotANumber(_))
+        ));
+        assert!(matches!(
+            Money::parse("1.00", "eur"),
+            Err(MoneyError::UnknownCurrency(_))
+        ));
         assert_eq!(Money::parse("2000000000", "EUR"), Err(MoneyError::TooLarge));
     }
 

@@ -89,7 +89,13 @@ mod tests {
     #[test]
     fn bad_sans_are_refused() {
         for (input, error) in [
-            ("1234567", SanError::CheckCharacter { found: '7', expected: '0' }),
+            (
+                "1234567",
+                SanError::CheckCharacter {
+                    found: '7',
+                    expected: '0',
+                },
+            ),
             ("123456", SanError::Malformed),
             ("12345601", SanError::Malformed),
             ("12X4560", SanError::Malformed),

@@ -12,7 +12,10 @@ fn the_openapi_command_prints_the_committed_spec() {
     assert!(output.status.success());
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     let committed: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
-    assert!(printed == committed, "run `cargo run -- openapi > openapi/openapi.json`");
+    assert!(
+        printed == committed,
+        "run `cargo run -- openapi > openapi/openapi.json`"
+    );
 }
 
 #[tokio::test]
@@ -20,39 +23,71 @@ async fn merchant_create_prints_json_credentials_that_authenticate() {
     let dir = tempfile::tempdir().unwrap();
     let database_url = crate::helpers::fresh_database_url(&dir).await;
     let output = halshop()
-        .args(["merchant", "create", "--name", "Librairie du Quartier", "--can-refund", "--sale-state", "live", "--json"])
+        .args([
+            "merchant",
+            "create",
+            "--name",
+            "Librairie du Quartier",
+            "--can-refund",
+            "--sale-state",
+            "live",
+            "--json",
+        ])
         .env("DATABASE_URL", &database_url)
         .output()
         .unwrap();
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let created: Value = serde_json::from_slice(&output.stdout).expect("stdout is one JSON object");
     let keys: Vec<&String> = created.as_object().unwrap().keys().collect();
     assert_eq!(keys, ["app_key", "secret", "uid"]);
     assert_eq!(created["uid"].as_str().unwrap().len(), 32);
 
     let db = halshop::db::connect(&database_url, 1).await.unwrap();
-    let merchant = halshop::domain::merchants::authenticate(&db, created["app_key"].as_str().unwrap(), created["secret"].as_str().unwrap())
-        .await
-        .unwrap()
-        .expect("the printed credentials authenticate");
+    let merchant = halshop::domain::merchants::authenticate(
+        &db,
+        created["app_key"].as_str().unwrap(),
+        created["secret"].as_str().unwrap(),
+    )
+    .await
+    .unwrap()
+    .expect("the printed credentials authenticate");
     assert_eq!(merchant.name, "Librairie du Quartier");
     assert!(merchant.can_refund);
     assert_eq!(merchant.sale_state, "live");
-    assert_ne!(merchant.secret_hash, created["secret"].as_str().unwrap(), "only a hash is stored");
+    assert_ne!(
+        merchant.secret_hash,
+        created["secret"].as_str().unwrap(),
+        "only a hash is stored"
+    );
 }
 
 #[test]
 fn help_lists_every_environment_variable() {
     let output = halshop().arg("--help").output().unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
-    for name in ["DATABASE_URL", "HALSHOP_BIND", "HALSHOP_PUBLIC_URL", "HALSHOP_SEED_DEMO", "CONTENT_DIR", "HALSHOP_CORS_ORIGINS"] {
+    for name in [
+        "DATABASE_URL",
+        "HALSHOP_BIND",
+        "HALSHOP_PUBLIC_URL",
+        "HALSHOP_SEED_DEMO",
+        "CONTENT_DIR",
+        "HALSHOP_CORS_ORIGINS",
+    ] {
         assert!(help.contains(name), "{name} missing from --help");
     }
 }
 
 #[test]
 fn a_bad_bind_address_is_reported_plainly() {
-    let output = halshop().args(["--bind", "not-an-address"]).env("DATABASE_URL", "sqlite::memory:").output().unwrap();
+    let output = halshop()
+        .args(["--bind", "not-an-address"])
+        .env("DATABASE_URL", "sqlite::memory:")
+        .output()
+        .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("HALSHOP_BIND"));
 }

@@ -7,7 +7,12 @@ use crate::helpers::{assert_problem, ebook, spawn_app, spawn_app_with};
 #[tokio::test]
 async fn an_unknown_route_is_a_404_problem() {
     let app = spawn_app().await;
-    let problem = assert_problem(app.get("/no/such/thing?x=1").await, StatusCode::NOT_FOUND, "not_found").await;
+    let problem = assert_problem(
+        app.get("/no/such/thing?x=1").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
     assert_eq!(problem["instance"], app.url("/no/such/thing?x=1"));
     assert_eq!(problem["type"], app.url("/problems/not_found"));
 }
@@ -50,8 +55,15 @@ async fn a_body_over_the_limit_is_a_413_problem_with_or_without_content_length()
     assert_problem(response, StatusCode::PAYLOAD_TOO_LARGE, "payload_too_large").await;
 }
 
-fn futures_stream(bytes: Vec<u8>) -> impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
-    futures::stream::iter(bytes.chunks(256).map(|chunk| Ok(chunk.to_vec())).collect::<Vec<_>>())
+fn futures_stream(
+    bytes: Vec<u8>,
+) -> impl futures::Stream<Item = Result<Vec<u8>, std::io::Error>> + Send + 'static {
+    futures::stream::iter(
+        bytes
+            .chunks(256)
+            .map(|chunk| Ok(chunk.to_vec()))
+            .collect::<Vec<_>>(),
+    )
 }
 
 #[tokio::test]
@@ -68,7 +80,12 @@ async fn a_wrong_content_type_is_a_415_problem() {
         if let Some(content_type) = content_type {
             request = request.header("content-type", content_type);
         }
-        assert_problem(request.send().await.unwrap(), StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported_media_type").await;
+        assert_problem(
+            request.send().await.unwrap(),
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "unsupported_media_type",
+        )
+        .await;
     }
 }
 
@@ -107,8 +124,19 @@ async fn a_json_body_of_the_wrong_shape_names_the_field() {
     assert_eq!(problem["errors"][0]["path"], "");
     let mut body = ebook(1);
     body.as_object_mut().unwrap().remove("price");
-    let problem = assert_problem(app.post_product(&merchant, &body).await, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
-    assert!(problem["errors"][0]["message"].as_str().unwrap().contains("price"), "{problem}");
+    let problem = assert_problem(
+        app.post_product(&merchant, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "validation_failed",
+    )
+    .await;
+    assert!(
+        problem["errors"][0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("price"),
+        "{problem}"
+    );
 }
 
 #[tokio::test]
@@ -135,8 +163,18 @@ async fn every_problem_type_has_a_documentation_page() {
         let page = response.text().await.unwrap();
         assert!(page.contains(problem.code) && page.contains(&problem.status.to_string()));
     }
-    assert_problem(app.get("/problems/no_such_code").await, StatusCode::NOT_FOUND, "not_found").await;
-    assert_problem(app.get("/rels/no_such_rel").await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(
+        app.get("/problems/no_such_code").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+    assert_problem(
+        app.get("/rels/no_such_rel").await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -144,7 +182,13 @@ async fn every_response_carries_a_request_id() {
     let app = spawn_app().await;
     let response = app.get("/").await;
     assert_eq!(response.headers()["x-request-id"].to_str().unwrap().len(), 16);
-    let response = app.client.get(app.url("/nope")).header("x-request-id", "till-42-abc").send().await.unwrap();
+    let response = app
+        .client
+        .get(app.url("/nope"))
+        .header("x-request-id", "till-42-abc")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(response.headers()["x-request-id"], "till-42-abc");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "not_found");

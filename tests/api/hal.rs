@@ -112,14 +112,29 @@ async fn paging_links_walk_the_whole_collection_exactly_once() {
         pages += 1;
         assert_eq!(page["item_count"], 7, "{page}");
         assert_eq!(page["_links"]["self"]["href"], url);
-        assert!(page["_links"]["first"]["href"].as_str().unwrap().contains("kind=ebook"));
+        assert!(
+            page["_links"]["first"]["href"]
+                .as_str()
+                .unwrap()
+                .contains("kind=ebook")
+        );
         for item in page["_embedded"]["shop:products"].as_array().unwrap() {
             seen.push(item["uid"].as_str().unwrap().to_owned());
         }
         next = page["_links"]["next"]["href"].as_str().map(str::to_owned);
         if next.is_none() {
-            assert_eq!(page["_links"]["self"]["href"].as_str().unwrap().contains("page=3"), true);
-            assert!(page["_links"]["prev"]["href"].as_str().unwrap().contains("page=2"));
+            assert!(
+                page["_links"]["self"]["href"]
+                    .as_str()
+                    .unwrap()
+                    .contains("page=3")
+            );
+            assert!(
+                page["_links"]["prev"]["href"]
+                    .as_str()
+                    .unwrap()
+                    .contains("page=2")
+            );
             assert_eq!(page["_links"]["last"], page["_links"]["self"]);
         }
     }
@@ -135,7 +150,10 @@ async fn an_empty_collection_has_one_page_and_no_next() {
     assert_eq!(page["item_count"], 0);
     assert_eq!(page["_embedded"]["shop:products"], Value::Array(vec![]));
     assert!(page["_links"].get("next").is_none() && page["_links"].get("prev").is_none());
-    assert_eq!(page["_links"]["last"]["href"], app.url("/products?page=1&page_size=50"));
+    assert_eq!(
+        page["_links"]["last"]["href"],
+        app.url("/products?page=1&page_size=50")
+    );
 }
 
 #[tokio::test]
@@ -146,7 +164,12 @@ async fn every_emitted_shop_relation_and_curie_is_documented() {
     let uid = product["uid"].as_str().unwrap();
 
     let mut rels = HashSet::new();
-    for path in ["/".to_owned(), "/products".into(), format!("/products/{uid}"), format!("/products/{uid}/sales_points")] {
+    for path in [
+        "/".to_owned(),
+        "/products".into(),
+        format!("/products/{uid}"),
+        format!("/products/{uid}/sales_points"),
+    ] {
         let document: Value = app.get(&path).await.json().await.unwrap();
         let mut found = Vec::new();
         links(&document, &mut found);

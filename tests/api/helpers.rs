@@ -34,7 +34,9 @@ pub async fn fresh_database_url(dir: &tempfile::TempDir) -> String {
                 COUNTER.fetch_add(1, Ordering::Relaxed),
                 halshop::domain::ids::new_uid().get(..8).unwrap_or("0")
             );
-            let admin = Database::connect(&server_url).await.expect("connect to TEST_DATABASE_URL");
+            let admin = Database::connect(&server_url)
+                .await
+                .expect("connect to TEST_DATABASE_URL");
             admin
                 .execute_unprepared(&format!("CREATE DATABASE {name}"))
                 .await
@@ -182,7 +184,13 @@ pub async fn assert_problem(response: Response, status: StatusCode, code: &str) 
     assert_eq!(media, "application/problem+json", "{body}");
     assert_eq!(body["code"], code, "{body}");
     assert_eq!(body["status"], status.as_u16(), "{body}");
-    assert!(body["type"].as_str().unwrap().ends_with(&format!("/problems/{code}")), "{body}");
+    assert!(
+        body["type"]
+            .as_str()
+            .unwrap()
+            .ends_with(&format!("/problems/{code}")),
+        "{body}"
+    );
     assert!(body["title"].is_string() && body["detail"].is_string(), "{body}");
     assert!(body["instance"].as_str().unwrap().starts_with("http"), "{body}");
     body

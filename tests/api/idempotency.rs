@@ -5,7 +5,12 @@ use serde_json::Value;
 
 use crate::helpers::{MerchantCredentials, TestApp, assert_problem, ebook, spawn_app};
 
-async fn post_with_key(app: &TestApp, merchant: &MerchantCredentials, key: &str, body: &Value) -> reqwest::Response {
+async fn post_with_key(
+    app: &TestApp,
+    merchant: &MerchantCredentials,
+    key: &str,
+    body: &Value,
+) -> reqwest::Response {
     app.client
         .post(app.url("/products"))
         .basic_auth(&merchant.app_key, Some(&merchant.secret))
@@ -67,7 +72,10 @@ async fn keys_of_different_merchants_do_not_collide() {
     let app = spawn_app().await;
     let one = app.merchant().await;
     let two = app.merchant_named("Another shop").await;
-    assert_eq!(post_with_key(&app, &one, "same", &ebook(1)).await.status(), StatusCode::CREATED);
+    assert_eq!(
+        post_with_key(&app, &one, "same", &ebook(1)).await.status(),
+        StatusCode::CREATED
+    );
     let response = post_with_key(&app, &two, "same", &ebook(2)).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     assert!(response.headers().get("idempotent-replayed").is_none());
@@ -102,7 +110,12 @@ async fn a_retry_while_the_first_request_runs_is_a_409() {
     .unwrap();
     // Same key, but the stored fingerprint differs: a different body is refused first.
     let response = post_with_key(&app, &merchant, "running", &ebook(1)).await;
-    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "idempotency_key_reused").await;
+    assert_problem(
+        response,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "idempotency_key_reused",
+    )
+    .await;
 
     let mut row: entity::idempotency_key::ActiveModel = entity::idempotency_key::Entity::find()
         .filter(entity::idempotency_key::Column::Key.eq("running"))

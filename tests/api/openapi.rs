@@ -25,7 +25,10 @@ async fn every_operation_is_documented_with_a_summary_and_described_responses() 
         for (method, operation) in item.as_object().unwrap() {
             operations += 1;
             let name = format!("{method} {path}");
-            assert!(operation["summary"].as_str().is_some_and(|s| !s.is_empty()), "{name} has no summary");
+            assert!(
+                operation["summary"].as_str().is_some_and(|s| !s.is_empty()),
+                "{name} has no summary"
+            );
             assert!(operation["operationId"].is_string(), "{name} has no operationId");
             for (status, response) in operation["responses"].as_object().unwrap() {
                 assert!(
@@ -33,13 +36,19 @@ async fn every_operation_is_documented_with_a_summary_and_described_responses() 
                     "{name} {status} has no description"
                 );
                 if status.starts_with('4') || status.starts_with('5') {
-                    assert!(response["content"]["application/problem+json"].is_object(), "{name} {status}");
+                    assert!(
+                        response["content"]["application/problem+json"].is_object(),
+                        "{name} {status}"
+                    );
                 }
             }
         }
     }
     assert!(operations >= 7);
-    assert_eq!(spec["components"]["securitySchemes"]["merchant"]["scheme"], "basic");
+    assert_eq!(
+        spec["components"]["securitySchemes"]["merchant"]["scheme"],
+        "basic"
+    );
 }
 
 #[tokio::test]
