@@ -10,6 +10,8 @@ use poem::{
 use sha2::{Digest, Sha256};
 use tracing::Instrument;
 
+use poem_openapi::error::ParseParamError;
+
 use crate::{
     error::{ApiError, from_poem_error, problems},
     hal::Hal,
@@ -82,12 +84,92 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request, hal: Arc<Hal
 }
 
 /// Innermost layer: a framework error becomes a problem response here, so that outer layers
-/// (idempotency, ETag) see the final response.
-pub async fn problems_for_errors<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
-    Ok(match ep.call(req).await {
-        Ok(response) => response.into_response(),
-        Err(err) => from_poem_error(err).into_response(),
-    })
+/// (idempotency, ETag) see the final response. Errors about the `If-Match` and
+/// `Idempotency-Key` headers get their own problem types; a 405 lists the allowed methods.
+pub async fn problems_for_errors<E: Endpoint>(
+    ep: Arc<E>,
+    req: Request,
+    allowed: Arc<AllowedMethods>,
+) -> poem::Result<Response> {
+    let has_if_match = req.headers().contains_key(header::IF_MATCH);
+    let path = req.uri().path().to_owned();
+    let err = match ep.call(req).await {
+        Ok(response) => return Ok(response.into_response()),
+        Err(err) => err,
+    };
+    let problem = match err.downcast_ref::<ParseParamError>() {
+        Some(param) if param.name == "If-Match" && !has_if_match => ApiError::new(
+            &problems::PRECONDITION_REQUIRED,
+            "Send If-Match with the ETag of the resource you read.",
+        ),
+        Some(param) if param.name == "If-Match" => ApiError::new(
+            &problems::PRECONDITION_FAILED,
+            "The If-Match header is not a list of ETags, so it matches no version.",
+        ),
+        Some(param) if param.name == "Idempotency-Key" => ApiError::new(
+            &problems::IDEMPOTENCY_KEY_INVALID,
+            "Idempotency-Key must be 1 to 255 visible ASCII characters.",
+        ),
+        _ => {
+            let problem = from_poem_error(err);
+            match allowed.allowed(&path) {
+                Some(methods) if problem.kind == &problems::METHOD_NOT_ALLOWED => {
+                    problem.with_header(header::ALLOW, &methods)
+                }
+                _ => problem,
+            }
+        }
+    };
+    Ok(problem.into_response())
+}
+
+/// The methods each path of the API accepts, read from the OpenAPI document, for the
+/// `Allow` header of a 405.
+#[derive(Debug, Default)]
+pub struct AllowedMethods {
+    routes: Vec<(Vec<String>, String)>,
+}
+
+impl AllowedMethods {
+    pub fn from_spec(spec: &str) -> Self {
+        let mut routes = vec![
+            (vec!["docs".to_owned()], "GET, HEAD".to_owned()),
+            (vec!["openapi.json".to_owned()], "GET, HEAD".to_owned()),
+        ];
+        let parsed: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
+        if let Some(paths) = parsed.get("paths").and_then(|p| p.as_object()) {
+            for (path, item) in paths {
+                let mut methods: Vec<String> = item
+                    .as_object()
+                    .map(|ops| ops.keys().map(|m| m.to_uppercase()).collect())
+                    .unwrap_or_default();
+                if methods.iter().any(|m| m == "GET") {
+                    methods.push("HEAD".into());
+                }
+                routes.push((segments(path), methods.join(", ")));
+            }
+        }
+        Self { routes }
+    }
+
+    /// The `Allow` value for a request path, if the path exists.
+    pub fn allowed(&self, path: &str) -> Option<String> {
+        let wanted = segments(path);
+        self.routes
+            .iter()
+            .find(|(template, _)| {
+                template.len() == wanted.len()
+                    && template
+                        .iter()
+                        .zip(&wanted)
+                        .all(|(t, w)| t == w || (t.starts_with('{') && t.ends_with('}')))
+            })
+            .map(|(_, methods)| methods.clone())
+    }
+}
+
+fn segments(path: &str) -> Vec<String> {
+    path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect()
 }
 
 /// Reads the whole request body, refusing more than `limit` bytes with 413 (whether or not
@@ -119,9 +201,22 @@ pub async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request, limit: usize)
 }
 
 /// Gives every successful GET an `ETag` (the handler's, or a hash of the body) and answers
-/// `If-None-Match` with 304.
-pub async fn conditional_get<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
-    let is_read = req.method() == Method::GET || req.method() == Method::HEAD;
+/// `If-None-Match` with 304. HEAD is answered as GET without the body, so that its ETag is
+/// the one of the representation.
+pub async fn conditional_get<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
+    let is_head = req.method() == Method::HEAD;
+    if is_head {
+        req.set_method(Method::GET);
+    }
+    let mut response = conditional_get_inner(ep, req).await?;
+    if is_head {
+        response.set_body(Body::empty());
+    }
+    Ok(response)
+}
+
+async fn conditional_get_inner<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::Result<Response> {
+    let is_read = req.method() == Method::GET;
     let if_none_match = req
         .headers()
         .get(header::IF_NONE_MATCH)
@@ -179,6 +274,15 @@ pub fn etag_matches(header_value: &str, etag: &str) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn allowed_methods_are_found_for_templated_paths() {
+        let spec = r#"{"paths": {"/products": {"get": {}, "post": {}}, "/products/{uid}": {"get": {}, "put": {}}}}"#;
+        let allowed = AllowedMethods::from_spec(spec);
+        assert_eq!(allowed.allowed("/products").as_deref(), Some("GET, POST, HEAD"));
+        assert_eq!(allowed.allowed("/products/abc").as_deref(), Some("GET, PUT, HEAD"));
+        assert_eq!(allowed.allowed("/nothing"), None);
+    }
 
     #[test]
     fn etag_matching_handles_lists_weak_tags_and_star() {

@@ -80,15 +80,11 @@ pub async fn idempotency<E: Endpoint>(
     let Some(raw_key) = req.headers().get(HEADER) else {
         return Ok(ep.call(req).await?.into_response());
     };
+    // A malformed key is refused by the operation itself, after authentication, so that
+    // an anonymous caller learns nothing before a 401.
     let key = match raw_key.to_str() {
         Ok(key) if is_valid_key(key) => key.to_owned(),
-        _ => {
-            return Ok(ApiError::new(
-                &problems::IDEMPOTENCY_KEY_INVALID,
-                "Idempotency-Key must be 1 to 255 visible ASCII characters.",
-            )
-            .into_response());
-        }
+        _ => return Ok(ep.call(req).await?.into_response()),
     };
     let body = req.take_body().into_bytes().await.map_err(ApiError::internal)?;
     let scope = scope_of(&req);

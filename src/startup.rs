@@ -158,19 +158,27 @@ fn cors(origins: &[String]) -> Cors {
 /// The whole HTTP application: routes and every cross-cutting layer.
 pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let service = api::service(state.clone());
-    let docs = service.swagger_ui();
-    let spec = service.spec_endpoint();
+    let generated = service.spec();
+    let spec = api::finish_spec(&generated);
+    let docs_page = service.swagger_ui_html().replace(&generated, &spec);
+    let allowed = Arc::new(http::AllowedMethods::from_spec(&spec));
+    let docs = poem::endpoint::make_sync(move |_| poem::web::Html(docs_page.clone()));
+    let spec = poem::endpoint::make_sync(move |_| {
+        poem::Response::builder()
+            .content_type("application/json")
+            .body(spec.clone())
+    });
     let limit = state.settings.max_body_bytes;
     let hal = state.hal.clone();
     let cors_origins = state.settings.cors_origins.clone();
     let idempotency_state = state.clone();
 
     let routes = Route::new()
-        .nest("/docs", docs)
-        .at("/openapi.json", spec)
+        .at("/docs", poem::get(docs))
+        .at("/openapi.json", poem::get(spec))
         .nest("/", service)
         .data(state)
-        .around(http::problems_for_errors)
+        .around(move |ep, req| http::problems_for_errors(ep, req, allowed.clone()))
         .around(move |ep, req| idempotency::idempotency(ep, req, idempotency_state.clone()))
         .around(http::conditional_get)
         .around(move |ep, req| http::limit_body(ep, req, limit));

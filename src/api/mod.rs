@@ -39,5 +39,28 @@ pub fn service(state: SharedState) -> OpenApiService<Api, ()> {
 
 /// The OpenAPI document as served at `/openapi.json` (pretty-printed JSON).
 pub fn spec_json(state: SharedState) -> String {
-    service(state).spec()
+    finish_spec(&service(state).spec())
+}
+
+/// Completes what the generator leaves out: request bodies refuse unknown fields and
+/// responses carry only the declared ones, so every object schema is closed
+/// (`additionalProperties: false`).
+pub fn finish_spec(generated: &str) -> String {
+    let Ok(mut spec) = serde_json::from_str::<serde_json::Value>(generated) else {
+        return generated.to_owned();
+    };
+    if let Some(schemas) = spec
+        .pointer_mut("/components/schemas")
+        .and_then(serde_json::Value::as_object_mut)
+    {
+        for schema in schemas.values_mut() {
+            if schema.get("type").and_then(|t| t.as_str()) == Some("object")
+                && schema.get("properties").is_some()
+                && let Some(object) = schema.as_object_mut()
+            {
+                object.insert("additionalProperties".into(), serde_json::Value::Bool(false));
+            }
+        }
+    }
+    serde_json::to_string_pretty(&spec).unwrap_or_else(|_| generated.to_owned())
 }

@@ -539,8 +539,8 @@ impl ProductsApi {
         /// Text searched, case-insensitively, in title, SKU and ISBN.
         #[oai(validator(max_length = 200))]
         q: Query<Option<String>>,
-        /// Exact ISBN (ISBN-13 or ISBN-10, hyphens allowed).
-        #[oai(validator(max_length = 32))]
+        /// Exact ISBN (ISBN-13 or ISBN-10, hyphens and spaces allowed).
+        #[oai(validator(max_length = 32, pattern = r"^[0-9][0-9 -]{8,15}[0-9Xx]$"))]
         isbn: Query<Option<String>>,
         /// Only this format.
         format: Query<Option<Format>>,
@@ -613,7 +613,7 @@ impl ProductsApi {
         &self,
         merchant: MerchantAuth,
         /// Makes a retry safe: the same key and body return the first response again.
-        #[oai(name = "Idempotency-Key")]
+        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$"))]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<ProductInput>,
     ) -> Result<ProductCreatedResponse, Problems<CreateProblems>> {
@@ -641,9 +641,9 @@ impl ProductsApi {
         merchant: MerchantAuth,
         /// The product's uid.
         uid: Path<String>,
-        /// The ETag of the version being replaced.
-        #[oai(name = "If-Match")]
-        if_match: Header<Option<String>>,
+        /// The ETag of the version being replaced (required: without it, 428).
+        #[oai(name = "If-Match", validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#))]
+        if_match: Header<String>,
         body: JsonBody<ProductInput>,
     ) -> Result<ProductResponse, Problems<UpdateProblems>> {
         let db = &self.state.db;
@@ -651,14 +651,7 @@ impl ProductsApi {
             .await?
             .filter(|product| product.merchant_id == merchant.0.id)
             .ok_or_else(|| ApiError::not_found("No product of yours has this uid."))?;
-        let Some(if_match) = if_match.0 else {
-            return Err(ApiError::new(
-                &problems::PRECONDITION_REQUIRED,
-                "Send If-Match with the ETag of the product you read.",
-            )
-            .into());
-        };
-        if !crate::http::etag_matches(&if_match, &catalogue::etag(&current)) {
+        if !crate::http::etag_matches(&if_match.0, &catalogue::etag(&current)) {
             return Err(CatalogueError::VersionMismatch.into());
         }
         let draft = body.0.draft()?;

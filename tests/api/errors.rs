@@ -21,6 +21,15 @@ async fn an_unknown_route_is_a_404_problem() {
 async fn a_wrong_method_is_a_405_problem() {
     let app = spawn_app().await;
     let response = app.client.delete(app.url("/products")).send().await.unwrap();
+    assert_eq!(response.headers()["allow"], "GET, POST, HEAD");
+    assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
+    let response = app
+        .client
+        .request(reqwest::Method::TRACE, app.url("/products/0123456789abcdef0123456789abcdef"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.headers()["allow"], "GET, PUT, HEAD");
     assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
     let response = app.client.patch(app.url("/")).send().await.unwrap();
     assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
@@ -192,4 +201,15 @@ async fn every_response_carries_a_request_id() {
     assert_eq!(response.headers()["x-request-id"], "till-42-abc");
     let body: Value = response.json().await.unwrap();
     assert_eq!(body["code"], "not_found");
+}
+
+#[tokio::test]
+async fn head_answers_like_get_without_a_body() {
+    let app = spawn_app().await;
+    let get = app.get("/products").await;
+    let etag = get.headers()["etag"].clone();
+    let head = app.client.head(app.url("/products")).send().await.unwrap();
+    assert_eq!(head.status(), StatusCode::OK);
+    assert_eq!(head.headers()["etag"], etag);
+    assert!(head.text().await.unwrap().is_empty());
 }
