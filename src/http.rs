@@ -103,9 +103,10 @@ pub async fn problems_for_errors<E: Endpoint>(
             "Send If-Match with the ETag of the resource you read.",
         ),
         Some(param) if param.name == "If-Match" => ApiError::new(
-            &problems::PRECONDITION_FAILED,
-            "The If-Match header is not a list of ETags, so it matches no version.",
-        ),
+            &problems::MALFORMED_REQUEST,
+            "The If-Match header must be `*` or a list of quoted ETags such as \"3f2a-v2\".",
+        )
+        .with_errors(vec![crate::error::FieldError::new("If-Match", "not a list of ETags")]),
         Some(param) if param.name == "Idempotency-Key" => ApiError::new(
             &problems::IDEMPOTENCY_KEY_INVALID,
             "Idempotency-Key must be 1 to 255 visible ASCII characters.",

@@ -482,7 +482,7 @@ problem_set!(
 problem_set!(
     /// Errors of replacing a product.
     UpdateProblems:
-    400 => "`malformed_request`: the body is not JSON.",
+    400 => "`malformed_request`: the body is not JSON, or `If-Match` is not a list of ETags.",
     401 => "`unauthorized`: merchant credentials missing or wrong.",
     404 => "`not_found`: no product of this merchant has this uid.",
     409 => "`sku_taken` or `isbn_taken`.",

@@ -367,6 +367,12 @@ async fn put_needs_the_current_etag_in_if_match() {
         "precondition_failed",
     )
     .await;
+    assert_problem(
+        put(Some("no-quotes".into()), changed.clone()).await.unwrap(),
+        StatusCode::BAD_REQUEST,
+        "malformed_request",
+    )
+    .await;
 
     let response = put(Some(etag.clone()), changed.clone()).await.unwrap();
     assert_eq!(response.status(), StatusCode::OK);
