@@ -106,7 +106,10 @@ pub async fn problems_for_errors<E: Endpoint>(
             &problems::MALFORMED_REQUEST,
             "The If-Match header must be `*` or a list of quoted ETags such as \"3f2a-v2\".",
         )
-        .with_errors(vec![crate::error::FieldError::new("If-Match", "not a list of ETags")]),
+        .with_errors(vec![crate::error::FieldError::new(
+            "If-Match",
+            "not a list of ETags",
+        )]),
         Some(param) if param.name == "Idempotency-Key" => ApiError::new(
             &problems::IDEMPOTENCY_KEY_INVALID,
             "Idempotency-Key must be 1 to 255 visible ASCII characters.",
@@ -170,7 +173,10 @@ impl AllowedMethods {
 }
 
 fn segments(path: &str) -> Vec<String> {
-    path.split('/').filter(|s| !s.is_empty()).map(str::to_owned).collect()
+    path.split('/')
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
 }
 
 /// Reads the whole request body, refusing more than `limit` bytes with 413 (whether or not
@@ -278,10 +284,14 @@ mod tests {
 
     #[test]
     fn allowed_methods_are_found_for_templated_paths() {
-        let spec = r#"{"paths": {"/products": {"get": {}, "post": {}}, "/products/{uid}": {"get": {}, "put": {}}}}"#;
+        let spec =
+            r#"{"paths": {"/products": {"get": {}, "post": {}}, "/products/{uid}": {"get": {}, "put": {}}}}"#;
         let allowed = AllowedMethods::from_spec(spec);
         assert_eq!(allowed.allowed("/products").as_deref(), Some("GET, POST, HEAD"));
-        assert_eq!(allowed.allowed("/products/abc").as_deref(), Some("GET, PUT, HEAD"));
+        assert_eq!(
+            allowed.allowed("/products/abc").as_deref(),
+            Some("GET, PUT, HEAD")
+        );
         assert_eq!(allowed.allowed("/nothing"), None);
     }
 

@@ -613,7 +613,10 @@ impl ProductsApi {
         &self,
         merchant: MerchantAuth,
         /// Makes a retry safe: the same key and body return the first response again.
-        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$"))]
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
+        )]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<ProductInput>,
     ) -> Result<ProductCreatedResponse, Problems<CreateProblems>> {
@@ -642,7 +645,10 @@ impl ProductsApi {
         /// The product's uid.
         uid: Path<String>,
         /// The ETag of the version being replaced (required: without it, 428).
-        #[oai(name = "If-Match", validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#))]
+        #[oai(
+            name = "If-Match",
+            validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#)
+        )]
         if_match: Header<String>,
         body: JsonBody<ProductInput>,
     ) -> Result<ProductResponse, Problems<UpdateProblems>> {

@@ -25,7 +25,10 @@ async fn a_wrong_method_is_a_405_problem() {
     assert_problem(response, StatusCode::METHOD_NOT_ALLOWED, "method_not_allowed").await;
     let response = app
         .client
-        .request(reqwest::Method::TRACE, app.url("/products/0123456789abcdef0123456789abcdef"))
+        .request(
+            reqwest::Method::TRACE,
+            app.url("/products/0123456789abcdef0123456789abcdef"),
+        )
         .send()
         .await
         .unwrap();

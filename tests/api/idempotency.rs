@@ -140,7 +140,14 @@ async fn a_malformed_key_is_refused() {
     assert_problem(response, StatusCode::BAD_REQUEST, "idempotency_key_invalid").await;
     let response = post_with_key(&app, &merchant, "has space", &ebook(1)).await;
     assert_problem(response, StatusCode::BAD_REQUEST, "idempotency_key_invalid").await;
-    let anonymous = app.client.post(app.url("/products")).header("idempotency-key", &long).json(&ebook(1)).send().await.unwrap();
+    let anonymous = app
+        .client
+        .post(app.url("/products"))
+        .header("idempotency-key", &long)
+        .json(&ebook(1))
+        .send()
+        .await
+        .unwrap();
     assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
     let listed: Value = app.get("/products").await.json().await.unwrap();
     assert_eq!(listed["item_count"], 0);
