@@ -6,8 +6,8 @@ use anyhow::Context;
 use url::Url;
 
 use crate::{
-    api,
-    config::{Cli, Command, MerchantCommand, MerchantCreate, SaleStateArg, Settings},
+    api, auth,
+    config::{Cli, Command, DevToken, MerchantCommand, MerchantCreate, SaleStateArg, Settings},
     db,
     domain::merchants::{self, NewMerchant, SaleState},
     hal::Hal,
@@ -34,14 +34,55 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Merchant(MerchantCommand::Create(args)) => create_merchant(settings, args).await,
+        Command::DevToken(args) => dev_token(settings, args).await,
     }
+}
+
+/// Prints a token of the development identity provider, alone on stdout.
+async fn dev_token(settings: Settings, args: DevToken) -> anyhow::Result<()> {
+    anyhow::ensure!(
+        settings
+            .cognito_issuer
+            .as_deref()
+            .is_none_or(|issuer| issuer.trim().is_empty()),
+        "the development identity provider is off because COGNITO_ISSUER is set; get tokens from that provider"
+    );
+    anyhow::ensure!(!args.sub.trim().is_empty(), "--sub must not be empty");
+    let ttl = auth::dev_idp::parse_ttl(&args.ttl).map_err(anyhow::Error::msg)?;
+    let db = db::connect(&settings.database_url, 1)
+        .await
+        .context("cannot connect to the database")?;
+    db::migrate(&db).await.context("cannot apply migrations")?;
+    let key = auth::dev_idp::load_or_create(&db)
+        .await
+        .context("cannot load the development key")?;
+    let base = settings.public_base(settings.bind_addr()?)?;
+    let issuer = Hal::new(base).href(auth::dev_idp::ISSUER_PATH);
+    let token = key
+        .mint(&issuer, args.sub.trim(), args.email.as_deref(), ttl)
+        .map_err(anyhow::Error::msg)?;
+    println!("{token}");
+    Ok(())
 }
 
 /// The OpenAPI document; needs no database.
 pub fn spec(settings: Settings) -> String {
+    let verifier = auth::jwt::Verifier::new(
+        auth::jwt::VerifierConfig {
+            issuer: String::new(),
+            client_ids: Vec::new(),
+            token_use: auth::jwt::TokenUse::Access,
+            leeway: 0,
+        },
+        auth::jwt::KeySource::Local,
+    );
     let state = Arc::new(AppState {
         db: Default::default(),
         hal: Arc::new(Hal::new(Url::parse("http://127.0.0.1:8080").expect("static URL"))),
+        customers: auth::CustomerAuthentication {
+            verifier: Arc::new(verifier),
+            dev_key: None,
+        },
         settings,
     });
     api::spec_json(state)

@@ -71,6 +71,40 @@ pub struct Settings {
     /// Database connection pool size.
     #[arg(long, env = "HALSHOP_DB_POOL_SIZE", default_value_t = 10, global = true)]
     pub db_pool_size: u32,
+
+    /// Issuer of customer tokens (a Cognito user pool URL). Unset: the development identity
+    /// provider is active.
+    #[arg(long, env = "COGNITO_ISSUER", global = true)]
+    pub cognito_issuer: Option<String>,
+
+    /// JWKS document of the issuer (default `<COGNITO_ISSUER>/.well-known/jwks.json`).
+    #[arg(long, env = "COGNITO_JWKS_URL", global = true)]
+    pub cognito_jwks_url: Option<Url>,
+
+    /// Comma-separated app client ids whose tokens are accepted (`client_id` of access
+    /// tokens, `aud` of id tokens). Required with COGNITO_ISSUER.
+    #[arg(long, env = "COGNITO_CLIENT_IDS", value_delimiter = ',', global = true)]
+    pub cognito_client_ids: Vec<String>,
+
+    /// Which Cognito token customers present: `access` or `id`.
+    #[arg(
+        long,
+        env = "COGNITO_TOKEN_USE",
+        value_enum,
+        default_value = "access",
+        global = true
+    )]
+    pub cognito_token_use: TokenUseArg,
+
+    /// Seconds of clock skew tolerated on a token's expiry.
+    #[arg(long, env = "COGNITO_LEEWAY_SECONDS", default_value_t = 30, global = true)]
+    pub cognito_leeway_seconds: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum TokenUseArg {
+    Access,
+    Id,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -90,6 +124,22 @@ pub enum Command {
     /// Manage merchants.
     #[command(subcommand)]
     Merchant(MerchantCommand),
+    /// Print a customer token from the development identity provider (only when
+    /// COGNITO_ISSUER is unset). Set HALSHOP_PUBLIC_URL as the server has it.
+    DevToken(DevToken),
+}
+
+#[derive(Debug, Args)]
+pub struct DevToken {
+    /// The customer id (`sub`) of the token.
+    #[arg(long)]
+    pub sub: String,
+    /// E-mail address carried by the token.
+    #[arg(long)]
+    pub email: Option<String>,
+    /// Lifetime: `90s`, `15m`, `1h`, `7d`.
+    #[arg(long, default_value = "1h")]
+    pub ttl: String,
 }
 
 #[derive(Debug, Subcommand)]
@@ -138,6 +188,15 @@ impl Settings {
             .map_err(|err| anyhow::anyhow!("HALSHOP_BIND {:?} is not an address: {err}", self.bind))
     }
 
+    /// The base of every absolute link when the server listens on `local`.
+    pub fn public_base(&self, local: SocketAddr) -> anyhow::Result<Url> {
+        match &self.public_url {
+            Some(url) => Ok(url.clone()),
+            None => Url::parse(&format!("http://{local}"))
+                .map_err(|err| anyhow::anyhow!("bind address is not a URL host: {err}")),
+        }
+    }
+
     /// Settings for tests and embedding: an explicit database, port 0, no demo data.
     pub fn for_database(database_url: impl Into<String>) -> Self {
         Self {
@@ -150,6 +209,11 @@ impl Settings {
             log_format: LogFormat::Text,
             max_body_bytes: 256 * 1024,
             db_pool_size: 5,
+            cognito_issuer: None,
+            cognito_jwks_url: None,
+            cognito_client_ids: Vec::new(),
+            cognito_token_use: TokenUseArg::Access,
+            cognito_leeway_seconds: 30,
         }
     }
 }

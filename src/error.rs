@@ -80,6 +80,20 @@ pub mod problems {
             "This `Idempotency-Key` was already used with a different request body or URL. Use a new key for a new request.";
         IDEMPOTENCY_KEY_IN_FLIGHT = "idempotency_key_in_flight", 409, "Request with this Idempotency-Key in progress",
             "The first request with this `Idempotency-Key` is still being processed. Retry shortly to get its stored response.";
+        TOKEN_EXPIRED = "token_expired", 401, "Token expired",
+            "The customer token's `exp` is in the past (beyond a small clock-skew leeway). Sign in again to get a fresh token.";
+        TOKEN_INVALID = "token_invalid", 401, "Token invalid",
+            "The customer token is not a valid RS256 JWT: malformed, signed with another algorithm (only RS256 is accepted), without a `kid`, or its signature does not verify.";
+        WRONG_ISSUER = "wrong_issuer", 401, "Token from another issuer",
+            "The customer token's `iss` is not the identity provider this shop trusts (`COGNITO_ISSUER`).";
+        WRONG_CLIENT = "wrong_client", 401, "Token for another app client",
+            "The customer token was issued to an app client this shop does not accept: `client_id` (access tokens) or `aud` (id tokens) is not in `COGNITO_CLIENT_IDS`.";
+        WRONG_TOKEN_USE = "wrong_token_use", 401, "Wrong kind of token",
+            "The customer token's `token_use` is not the one this shop expects (`COGNITO_TOKEN_USE`: an access token by default, or an id token).";
+        UNKNOWN_KEY = "unknown_key", 401, "Unknown signing key",
+            "The customer token names a `kid` that the identity provider's JWKS does not publish, even after fetching it again.";
+        IDENTITY_PROVIDER_UNAVAILABLE = "identity_provider_unavailable", 503, "Identity provider unavailable",
+            "The token names a signing key halshop has not cached, and the identity provider's JWKS cannot be fetched right now. Retry after the `Retry-After` delay.";
         INTERNAL_ERROR = "internal_error", 500, "Internal server error",
             "Something went wrong on the server. Nothing about the cause is exposed; quote the `logref` to support, it appears in the server log.";
         SERVICE_UNAVAILABLE = "service_unavailable", 503, "Service unavailable",

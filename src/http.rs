@@ -84,24 +84,19 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request, hal: Arc<Hal
 }
 
 /// Innermost layer: a framework error becomes a problem response here, so that outer layers
-/// (idempotency, ETag) see the final response. Errors about the `If-Match` and
-/// `Idempotency-Key` headers get their own problem types; a 405 lists the allowed methods.
+/// (idempotency, ETag) see the final response. A malformed `If-Match` or `Idempotency-Key`
+/// gets its own problem; a 405 lists the allowed methods.
 pub async fn problems_for_errors<E: Endpoint>(
     ep: Arc<E>,
     req: Request,
     allowed: Arc<AllowedMethods>,
 ) -> poem::Result<Response> {
-    let has_if_match = req.headers().contains_key(header::IF_MATCH);
     let path = req.uri().path().to_owned();
     let err = match ep.call(req).await {
         Ok(response) => return Ok(response.into_response()),
         Err(err) => err,
     };
     let problem = match err.downcast_ref::<ParseParamError>() {
-        Some(param) if param.name == "If-Match" && !has_if_match => ApiError::new(
-            &problems::PRECONDITION_REQUIRED,
-            "Send If-Match with the ETag of the resource you read.",
-        ),
         Some(param) if param.name == "If-Match" => ApiError::new(
             &problems::MALFORMED_REQUEST,
             "The If-Match header must be `*` or a list of quoted ETags such as \"3f2a-v2\".",

@@ -2,21 +2,19 @@
 
 use std::{sync::Arc, time::Duration};
 
-use anyhow::Context;
-use poem::{
-    Endpoint, EndpointExt, IntoEndpoint, Route, Server,
-    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
-    middleware::Cors,
-};
-use url::Url;
-
 use crate::{
-    api,
+    api, auth,
     config::Settings,
     db,
     hal::Hal,
     http, idempotency, seed,
     state::{AppState, SharedState},
+};
+use anyhow::Context;
+use poem::{
+    Endpoint, EndpointExt, IntoEndpoint, Route, Server,
+    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    middleware::Cors,
 };
 
 /// Request headers a browser frontend may send cross-origin.
@@ -60,10 +58,7 @@ impl Application {
             .into_iter()
             .find_map(|addr| addr.as_socket_addr().copied())
             .context("listener has no socket address")?;
-        let public_url = match &settings.public_url {
-            Some(url) => url.clone(),
-            None => Url::parse(&format!("http://{local}")).context("bind address is not a URL host")?,
-        };
+        let public_url = settings.public_base(local)?;
         let db = db::connect(&settings.database_url, settings.db_pool_size)
             .await
             .context("cannot connect to the database")?;
@@ -76,9 +71,12 @@ impl Application {
         } else {
             None
         };
+        let hal = Arc::new(Hal::new(public_url));
+        let customers = auth::CustomerAuthentication::configure(&settings, &db, &hal).await?;
         let state = Arc::new(AppState {
             db,
-            hal: Arc::new(Hal::new(public_url)),
+            hal,
+            customers,
             settings,
         });
         Ok(Self {

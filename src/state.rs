@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{config::Settings, hal::Hal};
+use crate::{auth::CustomerAuthentication, config::Settings, hal::Hal};
 
 /// Everything a request handler may need. Nothing here must be consistent across
 /// instances: that lives in the database.
@@ -12,6 +12,7 @@ use crate::{config::Settings, hal::Hal};
 pub struct AppState {
     pub db: DatabaseConnection,
     pub hal: Arc<Hal>,
+    pub customers: CustomerAuthentication,
     pub settings: Settings,
 }
 

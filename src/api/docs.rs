@@ -33,6 +33,12 @@ pub const RELS: &[Rel] = &[
         auth: "None to read. HTTP Basic `app_key:secret` to replace.",
     },
     Rel {
+        name: "root",
+        target: "The API root, where every client starts.",
+        methods: "GET",
+        auth: "None.",
+    },
+    Rel {
         name: "sales_points",
         target: "The point-of-sale stores (name and SAN) where the product is sold at the counter. Items are embedded under `shop:sales_points`.",
         methods: "GET",

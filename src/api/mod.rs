@@ -1,6 +1,7 @@
 //! The HTTP resources, one module per resource, combined into one OpenAPI service.
 
 pub mod docs;
+pub mod me;
 pub mod products;
 pub mod root;
 pub mod types;
@@ -15,11 +16,13 @@ pub enum ApiTags {
     Root,
     /// Products: ebooks and tickets.
     Catalogue,
+    /// The logged-in customer.
+    Customers,
     /// Pages documenting link relations and problem types.
     Documentation,
 }
 
-pub type Api = (root::RootApi, products::ProductsApi, docs::DocsApi);
+pub type Api = (root::RootApi, products::ProductsApi, me::MeApi, docs::DocsApi);
 
 const DESCRIPTION: &str = "A HAL hypermedia shopping API for digital goods (ebooks, access codes, event tickets) and their refunds.\n\n\
 Start at `/` and follow `_links`: every href is absolute, custom relations are `shop:<rel>` (the `shop` curie points at a page documenting each). \
@@ -31,7 +34,8 @@ Money is `{\"amount\": \"12.50\", \"currency\": \"EUR\"}`. POST requests accept 
 pub fn service(state: SharedState) -> OpenApiService<Api, ()> {
     let api = (
         root::RootApi { state: state.clone() },
-        products::ProductsApi { state },
+        products::ProductsApi { state: state.clone() },
+        me::MeApi { state },
         docs::DocsApi,
     );
     OpenApiService::new(api, "halshop", env!("CARGO_PKG_VERSION")).description(DESCRIPTION)

@@ -644,23 +644,30 @@ impl ProductsApi {
         merchant: MerchantAuth,
         /// The product's uid.
         uid: Path<String>,
-        /// The ETag of the version being replaced (required: without it, 428).
+        /// The ETag of the version being replaced. Without it the answer is 428.
         #[oai(
             name = "If-Match",
             validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#)
         )]
-        if_match: Header<String>,
+        if_match: Header<Option<String>>,
         body: JsonBody<ProductInput>,
     ) -> Result<ProductResponse, Problems<UpdateProblems>> {
+        let draft = body.0.draft()?;
         let db = &self.state.db;
         let current = catalogue::find(db, &uid.0)
             .await?
             .filter(|product| product.merchant_id == merchant.0.id)
             .ok_or_else(|| ApiError::not_found("No product of yours has this uid."))?;
-        if !crate::http::etag_matches(&if_match.0, &catalogue::etag(&current)) {
+        let Some(if_match) = if_match.0 else {
+            return Err(ApiError::new(
+                &problems::PRECONDITION_REQUIRED,
+                "Send If-Match with the ETag of the product you read.",
+            )
+            .into());
+        };
+        if !crate::http::etag_matches(&if_match, &catalogue::etag(&current)) {
             return Err(CatalogueError::VersionMismatch.into());
         }
-        let draft = body.0.draft()?;
         let product = catalogue::update(db, merchant.0.id, &uid.0, current.version, &draft).await?;
         let repr = ProductRepr::new(&self.state.hal, &product, self.state.hal.self_link(req))?;
         Ok(ProductResponse::Ok(Json(repr), catalogue::etag(&product)))

@@ -14,6 +14,7 @@ pub struct TestApp {
     pub address: String,
     pub client: Client,
     pub db: DatabaseConnection,
+    pub database_url: String,
     _dir: tempfile::TempDir,
 }
 
@@ -57,7 +58,7 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database_url(&dir).await;
-    let mut settings = Settings::for_database(database_url);
+    let mut settings = Settings::for_database(database_url.clone());
     settings.content_dir = dir.path().join("content");
     configure(&mut settings);
     let app = Application::build(settings).await.expect("application builds");
@@ -71,6 +72,7 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
             .build()
             .expect("client"),
         db,
+        database_url,
         _dir: dir,
     }
 }

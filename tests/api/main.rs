@@ -1,6 +1,7 @@
 //! Black-box tests over HTTP: each test starts halshop on a free port with a fresh database
 //! (a temporary SQLite file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set).
 
+mod auth;
 mod cli;
 mod cors;
 mod errors;
