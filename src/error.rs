@@ -94,6 +94,20 @@ pub mod problems {
             "The customer token names a `kid` that the identity provider's JWKS does not publish, even after fetching it again.";
         IDENTITY_PROVIDER_UNAVAILABLE = "identity_provider_unavailable", 503, "Identity provider unavailable",
             "The token names a signing key halshop has not cached, and the identity provider's JWKS cannot be fetched right now. Retry after the `Retry-After` delay.";
+        UNKNOWN_PRODUCT = "unknown_product", 422, "Unknown product",
+            "A product URI in the request names no product of the catalogue. `errors` points at it (`/products/N/product`).";
+        CANNOT_SELL = "cannot_sell", 422, "Product cannot be sold",
+            "The product is not available for sale now (withdrawn or not yet on sale). Remove it from the cart.";
+        QUANTITY_LIMIT = "quantity_limit", 422, "Quantity over the limit",
+            "An ebook is sold one copy per order; a ticket at most `max_per_order` per order. `errors` points at the quantity.";
+        CURRENCY_MISMATCH = "currency_mismatch", 422, "Currency mismatch",
+            "Every product (and voucher) of one order is priced in the same currency, the one the order asks for.";
+        UNKNOWN_VOUCHER = "unknown_voucher", 422, "Unknown voucher",
+            "No voucher of this shop has this code. Check the code as printed.";
+        VOUCHER_USED = "voucher_used", 409, "Voucher already used",
+            "The voucher was already used in another order; a voucher is used once.";
+        CANNOT_CANCEL = "cannot_cancel", 409, "Order cannot be cancelled",
+            "Only an order awaiting payment can be cancelled. A paid order can be refunded instead; a cancelled one stays cancelled.";
         INTERNAL_ERROR = "internal_error", 500, "Internal server error",
             "Something went wrong on the server. Nothing about the cause is exposed; quote the `logref` to support, it appears in the server log.";
         SERVICE_UNAVAILABLE = "service_unavailable", 503, "Service unavailable",

@@ -177,6 +177,16 @@ impl Hal {
         }
     }
 
+    /// The uid named by a resource URI such as `<base>/products/<uid>`, given the collection
+    /// path (`/products`). The scheme and host are not compared, so that a URI written with
+    /// another host name of the same deployment still works; the path must match exactly.
+    pub fn uid_from_uri(&self, uri: &str, collection: &str) -> Option<String> {
+        let parsed = Url::parse(uri).or_else(|_| self.base.join(uri)).ok()?;
+        let prefix = format!("{}{}/", self.base.path().trim_end_matches('/'), collection);
+        let uid = parsed.path().strip_prefix(&prefix)?;
+        crate::domain::ids::is_uid(uid).then(|| uid.to_owned())
+    }
+
     /// `self`: exactly the URL that was requested, query string included.
     pub fn self_link(&self, req: &Request) -> Link {
         Self::link_to(self.request_url(req))
@@ -312,6 +322,28 @@ mod tests {
             url.as_str(),
             "http://h/refund_requests?order=http%3A%2F%2Fh%2Forders%2Fa+b"
         );
+    }
+
+    #[test]
+    fn resource_uris_name_their_uid() {
+        let hal = hal("https://shop.example.com/api/");
+        let uid = "0123456789abcdef0123456789abcdef";
+        let uri = format!("https://shop.example.com/api/products/{uid}");
+        assert_eq!(hal.uid_from_uri(&uri, "/products").as_deref(), Some(uid));
+        assert_eq!(
+            hal.uid_from_uri(&format!("/api/products/{uid}"), "/products")
+                .as_deref(),
+            Some(uid)
+        );
+        assert_eq!(
+            hal.uid_from_uri(&format!("https://shop.example.com/api/orders/{uid}"), "/products"),
+            None
+        );
+        assert_eq!(
+            hal.uid_from_uri("https://shop.example.com/api/products/xyz", "/products"),
+            None
+        );
+        assert_eq!(hal.uid_from_uri("not a uri", "/products"), None);
     }
 
     #[test]

@@ -4,5 +4,10 @@
 pub mod dev_idp_key;
 pub mod idempotency_key;
 pub mod merchant;
+pub mod order;
+pub mod order_line;
 pub mod product;
+pub mod server_secret;
 pub mod store;
+pub mod tax_rate;
+pub mod voucher;

@@ -5,6 +5,7 @@ pub use sea_orm_migration::prelude::*;
 
 mod m20261122_000001_create_catalogue;
 mod m20261122_000002_create_dev_idp_key;
+mod m20261122_000003_create_orders;
 
 pub struct Migrator;
 
@@ -14,6 +15,7 @@ impl MigratorTrait for Migrator {
         vec![
             Box::new(m20261122_000001_create_catalogue::Migration),
             Box::new(m20261122_000002_create_dev_idp_key::Migration),
+            Box::new(m20261122_000003_create_orders::Migration),
         ]
     }
 }

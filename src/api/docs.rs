@@ -33,6 +33,36 @@ pub const RELS: &[Rel] = &[
         auth: "None to read. HTTP Basic `app_key:secret` to replace.",
     },
     Rel {
+        name: "bill",
+        target: "The sale simulation: POST the body of an order to get its priced lines, taxes for the buyer's country and region, vouchers and totals, without saving anything.",
+        methods: "POST",
+        auth: "None (a customer token, when sent, must be valid).",
+    },
+    Rel {
+        name: "orders",
+        target: "Orders. POST an order body to place an order (answered with its one-time `token`); GET lists the caller's orders, newest first, paged and filtered by `status`, `created_gte`, `created_lt` and `external_reference`. Items are embedded under `shop:orders`.",
+        methods: "POST (anyone: guest or customer); GET (customer or merchant)",
+        auth: "None to place (or a customer token). To list: `Cognito-Token`/Bearer customer token, or merchant HTTP Basic.",
+    },
+    Rel {
+        name: "order",
+        target: "One order: status, consumer, totals, taxes, transaction and customer ids, sale state, and its lines embedded under `shop:order_lines`. Templated at the root as `/orders/{uid}`.",
+        methods: "GET",
+        auth: "The order's `Order-Token`, the token of the customer who placed it, or the merchant's HTTP Basic credentials. Anyone else gets 404.",
+    },
+    Rel {
+        name: "order_lines",
+        target: "The lines of an order (embedded): each product as it was sold, with quantity, unit price, net, taxes and total.",
+        methods: "(embedded only)",
+        auth: "As the order.",
+    },
+    Rel {
+        name: "ordercancellation",
+        target: "Cancels an order that awaits payment: POST `{\"order\": <order URI>, \"reason\": \"…\"}`. Present on an order only while it can be cancelled.",
+        methods: "POST",
+        auth: "As the order.",
+    },
+    Rel {
         name: "root",
         target: "The API root, where every client starts.",
         methods: "GET",

@@ -20,6 +20,9 @@ pub struct MeLinks {
     /// The API root.
     #[oai(rename = "shop:root")]
     pub root: Link,
+    /// The orders this customer placed.
+    #[oai(rename = "shop:orders")]
+    pub orders: Link,
 }
 
 /// The logged-in customer, as the identity provider's token describes them.
@@ -109,6 +112,7 @@ impl MeApi {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),
                 root: hal.link("/"),
+                orders: hal.link("/orders"),
             },
             customer_id: claims.sub,
             username: claims.username,

@@ -2,9 +2,11 @@
 
 pub mod docs;
 pub mod me;
+pub mod orders;
 pub mod products;
 pub mod root;
 pub mod types;
+pub mod vouchers;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -16,13 +18,22 @@ pub enum ApiTags {
     Root,
     /// Products: ebooks and tickets.
     Catalogue,
+    /// The bill, orders, cancellation and vouchers.
+    Checkout,
     /// The logged-in customer.
     Customers,
     /// Pages documenting link relations and problem types.
     Documentation,
 }
 
-pub type Api = (root::RootApi, products::ProductsApi, me::MeApi, docs::DocsApi);
+pub type Api = (
+    root::RootApi,
+    products::ProductsApi,
+    orders::OrdersApi,
+    vouchers::VouchersApi,
+    me::MeApi,
+    docs::DocsApi,
+);
 
 const DESCRIPTION: &str = "A HAL hypermedia shopping API for digital goods (ebooks, access codes, event tickets) and their refunds.\n\n\
 Start at `/` and follow `_links`: every href is absolute, custom relations are `shop:<rel>` (the `shop` curie points at a page documenting each). \
@@ -35,6 +46,8 @@ pub fn service(state: SharedState) -> OpenApiService<Api, ()> {
     let api = (
         root::RootApi { state: state.clone() },
         products::ProductsApi { state: state.clone() },
+        orders::OrdersApi { state: state.clone() },
+        vouchers::VouchersApi { state: state.clone() },
         me::MeApi { state },
         docs::DocsApi,
     );

@@ -24,6 +24,15 @@ pub struct RootLinks {
     /// One product by uid.
     #[oai(rename = "shop:product")]
     pub product: Link,
+    /// Price a cart without saving anything (POST an order body).
+    #[oai(rename = "shop:bill")]
+    pub bill: Link,
+    /// Place an order (POST), or list your orders (GET, customer or merchant).
+    #[oai(rename = "shop:orders")]
+    pub orders: Link,
+    /// One order by uid (with its `Order-Token`, its customer's token or merchant credentials).
+    #[oai(rename = "shop:order")]
+    pub order: Link,
     /// The OpenAPI document of this API (RFC 8631).
     #[oai(rename = "service-desc")]
     pub service_desc: Link,
@@ -92,6 +101,9 @@ impl RootApi {
                 curies: hal.curies(),
                 products: products_search(hal),
                 product: hal.templated("/products/{uid}"),
+                bill: hal.link("/bill").with_title("POST a cart to price it"),
+                orders: hal.link("/orders"),
+                order: hal.templated("/orders/{uid}"),
                 service_desc: hal
                     .link("/openapi.json")
                     .with_type("application/vnd.oai.openapi+json"),

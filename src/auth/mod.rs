@@ -10,11 +10,11 @@ pub mod jwt;
 use std::sync::Arc;
 
 use anyhow::Context;
-use entity::merchant;
+use entity::{merchant, order};
 use poem::{Request, RequestBody, http::header};
 use poem_openapi::{
     ApiExtractor, ApiExtractorType, ExtractParamOptions, SecurityScheme,
-    auth::Basic,
+    auth::{Basic, BasicAuthorization},
     registry::{MetaSecurityScheme, Registry},
 };
 use sea_orm::DatabaseConnection;
@@ -25,7 +25,7 @@ use self::{
 };
 use crate::{
     config::{Settings, TokenUseArg},
-    domain::merchants,
+    domain::{ids, merchants},
     error::{ApiError, problems},
     hal::Hal,
     state::SharedState,
@@ -305,5 +305,136 @@ impl<'a> ApiExtractor<'a> for MaybeCustomer {
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
         Ok(MaybeCustomer(customer_of(req).await?))
+    }
+}
+
+/// Header carrying an order's token.
+pub const ORDER_TOKEN_HEADER: &str = "order-token";
+
+/// Everyone who may be entitled to one order: the holder of its token, the customer who
+/// created it, the merchant who sells it. Whether they are is decided per order by
+/// [`OrderCaller::may_access`]; a caller who is not gets a 404, never a 403, so that
+/// nobody learns that an order exists.
+#[derive(Debug, Clone, Default)]
+pub struct OrderCaller {
+    pub order_token: Option<String>,
+    pub customer: Option<CustomerClaims>,
+    pub merchant: Option<merchant::Model>,
+}
+
+impl OrderCaller {
+    pub fn may_access(&self, order: &order::Model) -> bool {
+        self.order_token
+            .as_deref()
+            .is_some_and(|token| ids::secret_matches(token, &order.token_hash))
+            || self
+                .customer
+                .as_ref()
+                .is_some_and(|customer| order.customer_sub.as_deref() == Some(customer.sub.as_str()))
+            || self
+                .merchant
+                .as_ref()
+                .is_some_and(|merchant| merchant.id == order.merchant_id)
+    }
+}
+
+impl<'a> ApiExtractor<'a> for OrderCaller {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        registry.create_security_scheme(
+            "order_token",
+            MetaSecurityScheme {
+                ty: "apiKey",
+                description: Some("The token of one order, returned once when the order is created, in the `Order-Token` header."),
+                name: Some("Order-Token"),
+                key_in: Some("header"),
+                scheme: None,
+                bearer_format: None,
+                flows: None,
+                openid_connect_url: None,
+            },
+        );
+        register_customer_schemes(registry);
+        <MerchantAuth as ApiExtractor>::register(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec!["order_token", "customer_token", "customer_bearer", "merchant"]
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        _body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let order_token = req
+            .headers()
+            .get(ORDER_TOKEN_HEADER)
+            .and_then(|value| value.to_str().ok())
+            .map(|value| value.trim().to_owned())
+            .filter(|value| !value.is_empty());
+        let customer = customer_of(req).await?;
+        let merchant = match Basic::from_request(req) {
+            Ok(basic) => Some(check_merchant(req, basic).await?),
+            Err(_) => None,
+        };
+        if order_token.is_none() && customer.is_none() && merchant.is_none() {
+            return Err(ApiError::new(
+                &problems::UNAUTHORIZED,
+                "Send the order's `Order-Token`, your customer token, or merchant credentials.",
+            )
+            .with_header(header::WWW_AUTHENTICATE, CUSTOMER_CHALLENGE)
+            .into());
+        }
+        Ok(OrderCaller {
+            order_token,
+            customer,
+            merchant,
+        })
+    }
+}
+
+/// A logged-in customer or a merchant: whoever may list orders.
+#[derive(Debug, Clone)]
+pub enum OrderLister {
+    Customer(CustomerClaims),
+    Merchant(merchant::Model),
+}
+
+impl<'a> ApiExtractor<'a> for OrderLister {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        register_customer_schemes(registry);
+        <MerchantAuth as ApiExtractor>::register(registry);
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec!["customer_token", "customer_bearer", "merchant"]
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        _body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        if let Some(customer) = customer_of(req).await? {
+            return Ok(OrderLister::Customer(customer));
+        }
+        match Basic::from_request(req) {
+            Ok(basic) => Ok(OrderLister::Merchant(check_merchant(req, basic).await?)),
+            Err(_) => Err(ApiError::new(
+                &problems::UNAUTHORIZED,
+                "Sign in as a customer (Cognito-Token or Bearer) or as a merchant (HTTP Basic).",
+            )
+            .with_header(header::WWW_AUTHENTICATE, CUSTOMER_CHALLENGE)
+            .with_header(header::WWW_AUTHENTICATE, MERCHANT_CHALLENGE)
+            .into()),
+        }
     }
 }

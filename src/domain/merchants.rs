@@ -88,3 +88,7 @@ pub async fn shop_operator(db: &impl ConnectionTrait) -> Result<Option<merchant:
         .one(db)
         .await
 }
+
+pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<merchant::Model>, DbErr> {
+    merchant::Entity::find_by_id(id).one(db).await
+}

@@ -9,4 +9,5 @@ mod hal;
 mod helpers;
 mod idempotency;
 mod openapi;
+mod orders;
 mod products;

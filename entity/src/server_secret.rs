@@ -1,0 +1,15 @@
+use sea_orm::entity::prelude::*;
+
+/// A random secret generated once and shared by every instance (e.g. the key of guest
+/// customer ids).
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "server_secret")]
+pub struct Model {
+    #[sea_orm(primary_key, auto_increment = false)]
+    pub name: String,
+    pub value: String,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

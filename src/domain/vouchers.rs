@@ -1,0 +1,110 @@
+//! Vouchers: store credit with a code, used once in a later order.
+
+use chrono::Utc;
+use entity::voucher;
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::Expr,
+};
+
+use super::money::Money;
+use crate::db::is_unique_violation;
+
+/// Characters of voucher codes and access codes: no 0/O, 1/I/L, so that a code read
+/// aloud or printed on a receipt is typed back right.
+pub const UNAMBIGUOUS: &[u8] = b"23456789ABCDEFGHJKMNPQRSTUVWXYZ";
+
+/// A random code of `length` characters from [`UNAMBIGUOUS`].
+pub fn random_code(length: usize) -> String {
+    let mut bytes = vec![0u8; length];
+    rand::fill(&mut bytes[..]);
+    bytes
+        .into_iter()
+        .map(|b| UNAMBIGUOUS[usize::from(b) % UNAMBIGUOUS.len()] as char)
+        .collect()
+}
+
+/// Normalises a code as typed by a person: trimmed, upper case, hyphens and spaces removed.
+pub fn normalise(code: &str) -> String {
+    code.chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .map(|c| c.to_ascii_uppercase())
+        .collect()
+}
+
+/// Issues a voucher worth `amount` for the merchant's shop.
+pub async fn issue(
+    db: &impl ConnectionTrait,
+    merchant_id: i64,
+    amount: Money,
+    source: &str,
+) -> Result<voucher::Model, DbErr> {
+    loop {
+        let inserted = voucher::ActiveModel {
+            code: Set(random_code(12)),
+            merchant_id: Set(merchant_id),
+            amount_minor: Set(amount.minor()),
+            currency: Set(amount.currency().code().to_owned()),
+            status: Set("active".into()),
+            source: Set(source.to_owned()),
+            order_id: Set(None),
+            applied_minor: Set(None),
+            created_at: Set(Utc::now()),
+            redeemed_at: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await;
+        match inserted {
+            Err(err) if is_unique_violation(&err) => continue,
+            other => return other,
+        }
+    }
+}
+
+pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<voucher::Model>, DbErr> {
+    voucher::Entity::find()
+        .filter(voucher::Column::Code.eq(normalise(code)))
+        .one(db)
+        .await
+}
+
+/// Marks a voucher used by an order, if it is still active. The condition is part of the
+/// UPDATE: of two orders racing for one voucher, exactly one gets `true`.
+pub async fn redeem(
+    db: &impl ConnectionTrait,
+    voucher_id: i64,
+    order_id: i64,
+    applied: Money,
+) -> Result<bool, DbErr> {
+    let result = voucher::Entity::update_many()
+        .col_expr(voucher::Column::Status, Expr::value("redeemed"))
+        .col_expr(voucher::Column::OrderId, Expr::value(order_id))
+        .col_expr(voucher::Column::AppliedMinor, Expr::value(applied.minor()))
+        .col_expr(voucher::Column::RedeemedAt, Expr::value(Utc::now()))
+        .filter(voucher::Column::Id.eq(voucher_id))
+        .filter(voucher::Column::Status.eq("active"))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_use_only_unambiguous_characters() {
+        let code = random_code(12);
+        assert_eq!(code.len(), 12);
+        assert!(code.bytes().all(|b| UNAMBIGUOUS.contains(&b)));
+        for confusable in ['0', 'O', '1', 'I', 'L'] {
+            assert!(!UNAMBIGUOUS.contains(&(confusable as u8)));
+        }
+    }
+
+    #[test]
+    fn typed_codes_are_normalised() {
+        assert_eq!(normalise(" abcd-efgh 2345 "), "ABCDEFGH2345");
+    }
+}
