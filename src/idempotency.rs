@@ -153,8 +153,9 @@ pub async fn idempotency<E: Endpoint>(
         Ok(response) => response.into_response(),
         Err(err) => crate::error::from_poem_error(err).into_response(),
     };
-    if response.status().is_server_error() {
-        // Nothing was accepted: let the client retry with the same key.
+    if response.status().is_server_error() || response.status() == StatusCode::UNAUTHORIZED {
+        // Nothing was processed (the server failed, or the caller was not authenticated):
+        // let the client retry with the same key.
         release(db, row.id).await?;
         return Ok(response);
     }

@@ -174,3 +174,42 @@ async fn concurrent_requests_with_one_key_create_one_product() {
     let listed: Value = app.get("/products").await.json().await.unwrap();
     assert_eq!(listed["item_count"], 1);
 }
+
+#[tokio::test]
+async fn an_unauthenticated_attempt_does_not_use_up_the_key() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let anonymous = |body: Value| {
+        app.client
+            .post(app.url("/products"))
+            .header("idempotency-key", "k-anon")
+            .json(&body)
+            .send()
+    };
+    assert_problem(
+        anonymous(ebook(1)).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    assert_problem(
+        anonymous(ebook(2)).await.unwrap(),
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    let wrong = MerchantCredentials {
+        app_key: merchant.app_key.clone(),
+        secret: "sk_wrong".into(),
+    };
+    assert_problem(
+        post_with_key(&app, &wrong, "k-1", &ebook(1)).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    assert_eq!(
+        post_with_key(&app, &merchant, "k-1", &ebook(1)).await.status(),
+        StatusCode::CREATED
+    );
+}
