@@ -83,6 +83,7 @@ pub fn spec(settings: Settings) -> String {
             verifier: Arc::new(verifier),
             dev_key: None,
         },
+        payment_secret: String::new(),
         settings,
     });
     api::spec_json(state)

@@ -96,6 +96,11 @@ pub struct Settings {
     )]
     pub cognito_token_use: TokenUseArg,
 
+    /// Shared secret of payment-provider notifications (HMAC-SHA256 of the body). Unset: a
+    /// secret is generated once, stored in the database and logged (development).
+    #[arg(long, env = "PAYMENT_WEBHOOK_SECRET", global = true, hide_env_values = true)]
+    pub payment_webhook_secret: Option<String>,
+
     /// Seconds of clock skew tolerated on a token's expiry.
     #[arg(long, env = "COGNITO_LEEWAY_SECONDS", default_value_t = 30, global = true)]
     pub cognito_leeway_seconds: u64,
@@ -214,6 +219,7 @@ impl Settings {
             cognito_client_ids: Vec::new(),
             cognito_token_use: TokenUseArg::Access,
             cognito_leeway_seconds: 30,
+            payment_webhook_secret: None,
         }
     }
 }

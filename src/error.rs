@@ -108,6 +108,30 @@ pub mod problems {
             "The voucher was already used in another order; a voucher is used once.";
         CANNOT_CANCEL = "cannot_cancel", 409, "Order cannot be cancelled",
             "Only an order awaiting payment can be cancelled. A paid order can be refunded instead; a cancelled one stays cancelled.";
+        SIGNATURE_INVALID = "signature_invalid", 401, "Signature invalid",
+            "The `Payment-Signature` header is missing or is not the HMAC-SHA256 of the raw body with the shared secret (`sha256=<hex>`).";
+        NOTIFICATION_STALE = "notification_stale", 400, "Notification too old",
+            "The notification's `timestamp` is more than 5 minutes away from now; a replayed notification is refused.";
+        AMOUNT_MISMATCH = "amount_mismatch", 422, "Amount mismatch",
+            "The payment's amount or currency is not the order's `grand_total`. The order stays unpaid and the mismatch is recorded.";
+        ORDER_NOT_PAYABLE = "order_not_payable", 409, "Order cannot be paid",
+            "The order is not awaiting payment (already paid, or cancelled). The payment is recorded; nothing else changes.";
+        PROVIDER_REFERENCE_REUSED = "provider_reference_reused", 409, "Provider reference reused",
+            "This provider reference was already notified with different content.";
+        SANDBOX_REFUSED = "sandbox_refused", 409, "Sandbox payment refused",
+            "The sandbox provider only pays test sales (`sale_state: test`), and only orders awaiting payment.";
+        NOT_DOWNLOADABLE = "not_downloadable", 409, "Nothing to download",
+            "This delivery has no file to download (a ticket), or it was voided.";
+        LINK_EXPIRED = "link_expired", 410, "Download link expired",
+            "Download links live 60 seconds. Ask for a new one.";
+        LINK_USED = "link_used", 410, "Download link already used",
+            "A download link works once. Ask for a new one.";
+        DELIVERY_VOIDED = "delivery_voided", 410, "Delivery voided",
+            "The delivery was voided (refunded) and can no longer be downloaded.";
+        CONTENT_UNAVAILABLE = "content_unavailable", 503, "File unavailable",
+            "The file of this product is missing from the content store. Nothing was recorded; retry later or contact customer service.";
+        USAGE_DECREASE = "usage_decrease", 409, "Usage cannot go down",
+            "Usage is the furthest point read: a lower value than the one recorded is refused.";
         INTERNAL_ERROR = "internal_error", 500, "Internal server error",
             "Something went wrong on the server. Nothing about the cause is exposed; quote the `logref` to support, it appears in the server log.";
         SERVICE_UNAVAILABLE = "service_unavailable", 503, "Service unavailable",

@@ -6,6 +6,7 @@ use crate::{
     api, auth,
     config::Settings,
     db,
+    domain::secrets,
     hal::Hal,
     http, idempotency, seed,
     state::{AppState, SharedState},
@@ -73,10 +74,24 @@ impl Application {
         };
         let hal = Arc::new(Hal::new(public_url));
         let customers = auth::CustomerAuthentication::configure(&settings, &db, &hal).await?;
+        let payment_secret = match settings.payment_webhook_secret.as_deref().map(str::trim) {
+            Some(secret) if !secret.is_empty() => secret.to_owned(),
+            _ => {
+                let secret = secrets::get_or_create(&db, secrets::PAYMENT_WEBHOOK_SECRET)
+                    .await
+                    .context("cannot load the payment notification secret")?;
+                tracing::warn!(
+                    payment_webhook_secret = %secret,
+                    "PAYMENT_WEBHOOK_SECRET is not set: using a generated development secret (set it in production)"
+                );
+                secret
+            }
+        };
         let state = Arc::new(AppState {
             db,
             hal,
             customers,
+            payment_secret,
             settings,
         });
         Ok(Self {

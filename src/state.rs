@@ -13,6 +13,8 @@ pub struct AppState {
     pub db: DatabaseConnection,
     pub hal: Arc<Hal>,
     pub customers: CustomerAuthentication,
+    /// Key of the HMAC that authenticates payment-provider notifications.
+    pub payment_secret: String,
     pub settings: Settings,
 }
 

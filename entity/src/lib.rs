@@ -1,11 +1,15 @@
 //! SeaORM entities for halshop, one module per table. They carry storage shapes only;
 //! the rules live in the server's `domain` module.
 
+pub mod delivery;
 pub mod dev_idp_key;
+pub mod download_link;
 pub mod idempotency_key;
 pub mod merchant;
 pub mod order;
 pub mod order_line;
+pub mod outbox_event;
+pub mod payment;
 pub mod product;
 pub mod server_secret;
 pub mod store;

@@ -6,6 +6,7 @@ pub use sea_orm_migration::prelude::*;
 mod m20261122_000001_create_catalogue;
 mod m20261122_000002_create_dev_idp_key;
 mod m20261122_000003_create_orders;
+mod m20261122_000004_create_sales;
 
 pub struct Migrator;
 
@@ -16,6 +17,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000001_create_catalogue::Migration),
             Box::new(m20261122_000002_create_dev_idp_key::Migration),
             Box::new(m20261122_000003_create_orders::Migration),
+            Box::new(m20261122_000004_create_sales::Migration),
         ]
     }
 }

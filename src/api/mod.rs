@@ -1,8 +1,10 @@
 //! The HTTP resources, one module per resource, combined into one OpenAPI service.
 
+pub mod deliveries;
 pub mod docs;
 pub mod me;
 pub mod orders;
+pub mod payments;
 pub mod products;
 pub mod root;
 pub mod types;
@@ -20,6 +22,10 @@ pub enum ApiTags {
     Catalogue,
     /// The bill, orders, cancellation and vouchers.
     Checkout,
+    /// Payment notifications and the sandbox payment provider.
+    Payment,
+    /// Deliveries, downloads and reading progress.
+    Deliveries,
     /// The logged-in customer.
     Customers,
     /// Pages documenting link relations and problem types.
@@ -31,6 +37,8 @@ pub type Api = (
     products::ProductsApi,
     orders::OrdersApi,
     vouchers::VouchersApi,
+    payments::PaymentsApi,
+    deliveries::DeliveriesApi,
     me::MeApi,
     docs::DocsApi,
 );
@@ -48,6 +56,8 @@ pub fn service(state: SharedState) -> OpenApiService<Api, ()> {
         products::ProductsApi { state: state.clone() },
         orders::OrdersApi { state: state.clone() },
         vouchers::VouchersApi { state: state.clone() },
+        payments::PaymentsApi { state: state.clone() },
+        deliveries::DeliveriesApi { state: state.clone() },
         me::MeApi { state },
         docs::DocsApi,
     );

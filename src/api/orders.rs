@@ -11,6 +11,7 @@ use serde::Deserialize;
 
 use super::{
     ApiTags,
+    deliveries::{DeliveryRepr, deliveries_with_lines, delivery_repr},
     products::{PageLinksRepr, products_search as products_search_link},
     types::{JsonBody, MoneyRepr, Timestamp},
 };
@@ -460,12 +461,22 @@ pub struct OrderLinks {
     /// POST `{order, reason}` here to cancel; present only while the order awaits payment.
     #[oai(rename = "shop:ordercancellation", skip_serializing_if_is_none)]
     pub cancellation: Option<Link>,
+    /// The payment page (HTML) of the payment provider; present while the order awaits
+    /// payment.
+    #[oai(skip_serializing_if_is_none)]
+    pub payment: Option<Link>,
+    /// The deliveries issued by the sale; present once the order is paid.
+    #[oai(rename = "shop:deliveries", skip_serializing_if_is_none)]
+    pub deliveries: Option<Link>,
 }
 
 #[derive(Debug, Clone, Object)]
 pub struct OrderEmbedded {
     #[oai(rename = "shop:order_lines")]
     pub lines: Vec<OrderLineRepr>,
+    /// The deliveries, once the sale is registered.
+    #[oai(rename = "shop:deliveries", skip_serializing_if_is_none)]
+    pub deliveries: Option<Vec<DeliveryRepr>>,
 }
 
 /// An order.
@@ -552,6 +563,7 @@ fn line_repr(hal: &Hal, line: &order_line::Model, currency: Currency) -> Result<
 pub struct OrderView<'a> {
     pub order: &'a order::Model,
     pub lines: Option<&'a [order_line::Model]>,
+    pub deliveries: Option<Vec<DeliveryRepr>>,
     pub vouchers: &'a [voucher::Model],
     pub contact: CustomerServiceRepr,
 }
@@ -579,6 +591,7 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
                 .iter()
                 .map(|line| line_repr(hal, line, currency))
                 .collect::<Result<_, _>>()?,
+            deliveries: view.deliveries.filter(|d| !d.is_empty()),
         }),
         None => None,
     };
@@ -587,6 +600,12 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
             self_link,
             curies: hal.curies(),
             cancellation: (status == Status::AwaitingPayment).then(|| hal.link("/ordercancellation")),
+            payment: (status == Status::AwaitingPayment).then(|| {
+                hal.link(&format!("/sandbox/payments/{}", order.uid))
+                    .with_type("text/html")
+                    .with_title("Pay this order")
+            }),
+            deliveries: paid.then(|| hal.link(&format!("/orders/{}/deliveries", order.uid))),
         },
         uid: order.uid.clone(),
         reference: order.reference.clone(),
@@ -933,9 +952,16 @@ impl OrdersApi {
         let db = &self.state.db;
         let lines = orders::lines_of(db, order.id).await?;
         let vouchers = orders::vouchers_of(db, order.id).await?;
+        let hal = &self.state.hal;
+        let deliveries = deliveries_with_lines(db, order)
+            .await?
+            .iter()
+            .map(|(delivery, line)| delivery_repr(hal, delivery, line, order))
+            .collect();
         let view = OrderView {
             order,
             lines: Some(&lines),
+            deliveries: Some(deliveries),
             vouchers: &vouchers,
             contact: self.contact(order.merchant_id).await?,
         };
@@ -1045,6 +1071,7 @@ impl OrdersApi {
         let view = OrderView {
             order: &placed.order,
             lines: Some(&placed.lines),
+            deliveries: None,
             vouchers: &vouchers,
             contact: self.contact(placed.order.merchant_id).await?,
         };
@@ -1126,6 +1153,7 @@ impl OrdersApi {
             let view = OrderView {
                 order,
                 lines: None,
+                deliveries: None,
                 vouchers: &vouchers,
                 contact: self.contact(order.merchant_id).await?,
             };

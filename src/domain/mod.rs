@@ -1,13 +1,16 @@
 //! Business rules, as functions over a database connection. Nothing here knows HTTP.
 
 pub mod catalogue;
+pub mod downloads;
 pub mod ids;
 pub mod isbn;
 pub mod merchants;
 pub mod money;
 pub mod orders;
+pub mod sales;
 pub mod san;
 pub mod secrets;
 pub mod stores;
 pub mod taxes;
 pub mod vouchers;
+pub mod watermark;

@@ -9,6 +9,8 @@ use crate::db::is_unique_violation;
 
 /// Key of the keyed hash that turns a guest's e-mail into a stable `customer_id`.
 pub const CUSTOMER_ID_KEY: &str = "customer_id_key";
+/// The development payment-notification secret, when `PAYMENT_WEBHOOK_SECRET` is unset.
+pub const PAYMENT_WEBHOOK_SECRET: &str = "payment_webhook_secret";
 
 /// The secret called `name`, created on first use. Concurrent first uses agree: the
 /// primary key lets one insert win and everyone reads that one.

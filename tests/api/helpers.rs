@@ -15,6 +15,8 @@ pub struct TestApp {
     pub client: Client,
     pub db: DatabaseConnection,
     pub database_url: String,
+    pub payment_secret: String,
+    pub content_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -64,6 +66,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let app = Application::build(settings).await.expect("application builds");
     let port = app.port();
     let db = app.state().db.clone();
+    let payment_secret = app.state().payment_secret.clone();
+    let content_dir = app.state().settings.content_dir.clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -73,6 +77,8 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
             .expect("client"),
         db,
         database_url,
+        payment_secret,
+        content_dir,
         _dir: dir,
     }
 }

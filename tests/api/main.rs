@@ -10,4 +10,5 @@ mod helpers;
 mod idempotency;
 mod openapi;
 mod orders;
+mod payments;
 mod products;

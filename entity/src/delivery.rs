@@ -1,0 +1,29 @@
+use sea_orm::entity::prelude::*;
+
+/// One unit of a sold product, with its access code.
+#[sea_orm::model]
+#[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
+#[sea_orm(table_name = "delivery")]
+pub struct Model {
+    #[sea_orm(primary_key)]
+    pub id: i64,
+    #[sea_orm(unique)]
+    pub uid: String,
+    pub order_id: i64,
+    pub order_line_id: i64,
+    pub product_id: i64,
+    pub unit: i32,
+    #[sea_orm(unique)]
+    pub access_code: String,
+    /// `active`, `redeemed` or `voided`.
+    pub status: String,
+    pub downloaded_at: Option<DateTimeUtc>,
+    pub usage_percent: i32,
+    /// The customer whose library holds it, once redeemed.
+    pub owner_sub: Option<String>,
+    pub redeemed_at: Option<DateTimeUtc>,
+    pub voided_at: Option<DateTimeUtc>,
+    pub created_at: DateTimeUtc,
+}
+
+impl ActiveModelBehavior for ActiveModel {}

@@ -1,0 +1,320 @@
+//! Payment notifications and the sale: on a captured payment of the right amount, the order
+//! is paid, one delivery per unit is issued and the order completes — exactly once, in one
+//! transaction, however many times (or how concurrently) the provider notifies.
+
+use chrono::{DateTime, Utc};
+use entity::{delivery, order, outbox_event, payment};
+use sea_orm::{
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    sea_query::{Expr, ExprTrait},
+};
+
+use super::{
+    ids,
+    money::Money,
+    orders::{self, Status},
+    vouchers,
+};
+use crate::db::{begin_write, is_unique_violation};
+
+/// What the provider says happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PaymentStatus {
+    Captured,
+    Declined,
+}
+
+impl PaymentStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PaymentStatus::Captured => "captured",
+            PaymentStatus::Declined => "declined",
+        }
+    }
+}
+
+/// A verified, parsed provider notification.
+#[derive(Debug, Clone)]
+pub struct Notification {
+    pub provider_reference: String,
+    /// The uid named by the order URI, if it names one.
+    pub order_uid: Option<String>,
+    pub order_uri: String,
+    pub amount: Money,
+    pub status: PaymentStatus,
+    pub timestamp: DateTime<Utc>,
+}
+
+/// What halshop did with a notification.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+    /// The sale was registered: the order is completed with its deliveries.
+    Sold(order::Model),
+    /// The payment was declined; the order can be paid again.
+    Declined(order::Model),
+    /// This provider reference was processed before; nothing changed now.
+    AlreadyProcessed {
+        outcome: String,
+        order_uid: Option<String>,
+    },
+    /// The same provider reference with different content.
+    ReferenceReused,
+    /// The amount or currency is not the order's grand total; the order stays unpaid.
+    AmountMismatch {
+        expected: Money,
+        received: Money,
+    },
+    /// The order cannot be paid in its state (already paid, cancelled, …).
+    NotPayable(Status),
+    UnknownOrder,
+}
+
+impl Outcome {
+    fn stored(&self) -> &'static str {
+        match self {
+            Outcome::Sold(_) => "sold",
+            Outcome::Declined(_) => "declined",
+            Outcome::AmountMismatch { .. } => "amount_mismatch",
+            Outcome::NotPayable(_) => "not_payable",
+            Outcome::UnknownOrder => "unknown_order",
+            Outcome::AlreadyProcessed { .. } | Outcome::ReferenceReused => "pending",
+        }
+    }
+}
+
+/// Records a notification and acts on it. The payment row (unique provider reference) is
+/// written first in the transaction, so that of concurrent deliveries of one notification
+/// one acts and the others find it processed; the order moves to `paid` only from
+/// `awaiting_payment`, in the UPDATE itself.
+pub async fn record(
+    db: &DatabaseConnection,
+    note: &Notification,
+    request_hash: &str,
+) -> Result<Outcome, DbErr> {
+    match record_once(db, note, request_hash).await {
+        Err(err) if is_unique_violation(&err) => already(db, note, request_hash).await,
+        other => other,
+    }
+}
+
+async fn already(
+    db: &impl ConnectionTrait,
+    note: &Notification,
+    request_hash: &str,
+) -> Result<Outcome, DbErr> {
+    let existing = payment::Entity::find()
+        .filter(payment::Column::ProviderReference.eq(note.provider_reference.as_str()))
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("payment vanished".into()))?;
+    if existing.request_hash != request_hash {
+        return Ok(Outcome::ReferenceReused);
+    }
+    let order_uid = match existing.order_id {
+        Some(id) => order::Entity::find_by_id(id).one(db).await?.map(|o| o.uid),
+        None => None,
+    };
+    Ok(Outcome::AlreadyProcessed {
+        outcome: existing.outcome,
+        order_uid,
+    })
+}
+
+async fn record_once(
+    db: &DatabaseConnection,
+    note: &Notification,
+    request_hash: &str,
+) -> Result<Outcome, DbErr> {
+    let exists = payment::Entity::find()
+        .filter(payment::Column::ProviderReference.eq(note.provider_reference.as_str()))
+        .one(db)
+        .await?;
+    if exists.is_some() {
+        return already(db, note, request_hash).await;
+    }
+    let txn = begin_write(db).await?;
+    let found = match &note.order_uid {
+        Some(uid) => orders::find(&txn, uid).await?,
+        None => None,
+    };
+    let stored = payment::ActiveModel {
+        provider_reference: Set(note.provider_reference.clone()),
+        order_id: Set(found.as_ref().map(|o| o.id)),
+        order_uri: Set(note.order_uri.clone()),
+        status: Set(note.status.as_str().into()),
+        outcome: Set("pending".into()),
+        amount_minor: Set(note.amount.minor()),
+        currency: Set(note.amount.currency().code().into()),
+        request_hash: Set(request_hash.to_owned()),
+        received_at: Set(Utc::now()),
+        ..Default::default()
+    }
+    .insert(&txn)
+    .await?;
+    let outcome = decide(&txn, note, found).await?;
+    let mut stored: payment::ActiveModel = stored.into();
+    stored.outcome = Set(outcome.stored().into());
+    stored.update(&txn).await?;
+    txn.commit().await?;
+    Ok(outcome)
+}
+
+async fn decide(
+    txn: &impl ConnectionTrait,
+    note: &Notification,
+    found: Option<order::Model>,
+) -> Result<Outcome, DbErr> {
+    let Some(order) = found else {
+        return Ok(Outcome::UnknownOrder);
+    };
+    let status = Status::from_stored(&order.status)?;
+    if note.status == PaymentStatus::Declined {
+        return Ok(match status {
+            Status::AwaitingPayment => Outcome::Declined(order),
+            other => Outcome::NotPayable(other),
+        });
+    }
+    let currency = order
+        .currency
+        .parse()
+        .map_err(|_| DbErr::Type(format!("order {} has an unknown currency", order.uid)))?;
+    let expected = Money::from_minor(order.grand_total_minor, currency);
+    if note.amount != expected {
+        return Ok(Outcome::AmountMismatch {
+            expected,
+            received: note.amount,
+        });
+    }
+    let now = Utc::now();
+    let paid = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(Status::Paid.as_str()))
+        .col_expr(order::Column::PaidAt, Expr::value(now))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
+        .filter(order::Column::Id.eq(order.id))
+        .filter(order::Column::Status.eq(Status::AwaitingPayment.as_str()))
+        .exec(txn)
+        .await?;
+    if paid.rows_affected == 0 {
+        let current = order::Entity::find_by_id(order.id)
+            .one(txn)
+            .await?
+            .unwrap_or(order);
+        return Ok(Outcome::NotPayable(Status::from_stored(&current.status)?));
+    }
+    issue_deliveries(txn, &order).await?;
+    order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(Status::Completed.as_str()))
+        .col_expr(order::Column::CompletedAt, Expr::value(now))
+        .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
+        .filter(order::Column::Id.eq(order.id))
+        .exec(txn)
+        .await?;
+    let completed = order::Entity::find_by_id(order.id)
+        .one(txn)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("order vanished".into()))?;
+    write_event(
+        txn,
+        "order.completed",
+        &completed.uid,
+        serde_json::json!({
+            "order_uid": completed.uid,
+            "reference": completed.reference,
+            "transaction_id": completed.transaction_id,
+            "customer_id": completed.customer_id,
+            "cost": expected.amount_string(),
+            "currency": completed.currency,
+            "sale_state": completed.sale_state,
+            "provider_reference": note.provider_reference,
+            "completed_at": now.to_rfc3339(),
+        }),
+    )
+    .await?;
+    Ok(Outcome::Sold(completed))
+}
+
+/// One delivery per unit of every line, each with its own access code.
+pub async fn issue_deliveries(
+    txn: &impl ConnectionTrait,
+    order: &order::Model,
+) -> Result<Vec<delivery::Model>, DbErr> {
+    let mut issued = Vec::new();
+    for line in orders::lines_of(txn, order.id).await? {
+        for unit in 0..line.quantity {
+            let delivery = delivery::ActiveModel {
+                uid: Set(ids::new_uid()),
+                order_id: Set(order.id),
+                order_line_id: Set(line.id),
+                product_id: Set(line.product_id),
+                unit: Set(unit),
+                access_code: Set(vouchers::random_code(10)),
+                status: Set("active".into()),
+                downloaded_at: Set(None),
+                usage_percent: Set(0),
+                owner_sub: Set(order.customer_sub.clone()),
+                redeemed_at: Set(None),
+                voided_at: Set(None),
+                created_at: Set(Utc::now()),
+                ..Default::default()
+            }
+            .insert(txn)
+            .await?;
+            issued.push(delivery);
+        }
+    }
+    Ok(issued)
+}
+
+/// Writes an event to the outbox, in the caller's transaction.
+pub async fn write_event(
+    txn: &impl ConnectionTrait,
+    event_type: &str,
+    subject_uid: &str,
+    payload: serde_json::Value,
+) -> Result<(), DbErr> {
+    outbox_event::ActiveModel {
+        uid: Set(ids::new_uid()),
+        event_type: Set(event_type.into()),
+        subject_uid: Set(subject_uid.into()),
+        payload: Set(payload.to_string()),
+        created_at: Set(Utc::now()),
+        published_at: Set(None),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await
+    .map(|_| ())
+}
+
+pub async fn deliveries_of(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<delivery::Model>, DbErr> {
+    delivery::Entity::find()
+        .filter(delivery::Column::OrderId.eq(order_id))
+        .order_by_asc(delivery::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn find_delivery(db: &impl ConnectionTrait, uid: &str) -> Result<Option<delivery::Model>, DbErr> {
+    if !ids::is_uid(uid) {
+        return Ok(None);
+    }
+    delivery::Entity::find()
+        .filter(delivery::Column::Uid.eq(uid))
+        .one(db)
+        .await
+}
+
+/// Records how much of a delivery a reader app has shown. Usage never goes down: the
+/// condition is in the UPDATE. Returns false when `percent` is below what was recorded.
+pub async fn record_usage(db: &impl ConnectionTrait, delivery_id: i64, percent: i32) -> Result<bool, DbErr> {
+    let result = delivery::Entity::update_many()
+        .col_expr(delivery::Column::UsagePercent, Expr::value(percent))
+        .filter(delivery::Column::Id.eq(delivery_id))
+        .filter(delivery::Column::UsagePercent.lte(percent))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected == 1)
+}
