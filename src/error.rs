@@ -132,6 +132,20 @@ pub mod problems {
             "The file of this product is missing from the content store. Nothing was recorded; retry later or contact customer service.";
         USAGE_DECREASE = "usage_decrease", 409, "Usage cannot go down",
             "Usage is the furthest point read: a lower value than the one recorded is refused.";
+        REFUND_UNAUTHORIZED = "refund_unauthorized", 403, "Refund unauthorized",
+            "The refund is refused: the shop does not have the right to refund sales, or the sale was already fulfilled by the end user (a file downloaded or a code redeemed).";
+        ALREADY_REFUNDED = "already_refunded", 409, "Already refunded",
+            "Everything paid for this order was already refunded.";
+        REFUND_TIME_LIMIT = "refund_time_limit", 403, "Over the refund time limit",
+            "The order is older than the refund days its products allow.";
+        REFUND_USAGE_LIMIT = "refund_usage_limit", 403, "Over the refund usage limit",
+            "More of the ebook was read than its refund policy allows (`usage_limit_percent`).";
+        COST_MISMATCH = "cost_mismatch", 422, "Cost mismatch",
+            "The amount stated does not match what is refundable for this sale.";
+        REFUND_REQUEST_OPEN = "refund_request_open", 409, "A refund request is open",
+            "The order already has an open refund request (new or approved). Change or cancel it instead of opening another.";
+        REFUND_REQUEST_STATE = "refund_request_state", 409, "Not possible in this status",
+            "The refund request's status does not allow this change (only a new request can be changed, cancelled, approved or rejected; only an approved one processed).";
         INTERNAL_ERROR = "internal_error", 500, "Internal server error",
             "Something went wrong on the server. Nothing about the cause is exposed; quote the `logref` to support, it appears in the server log.";
         SERVICE_UNAVAILABLE = "service_unavailable", 503, "Service unavailable",

@@ -11,6 +11,8 @@ pub mod order_line;
 pub mod outbox_event;
 pub mod payment;
 pub mod product;
+pub mod refund;
+pub mod refund_request;
 pub mod server_secret;
 pub mod store;
 pub mod tax_rate;

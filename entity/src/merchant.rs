@@ -19,6 +19,8 @@ pub struct Model {
     pub support_email: String,
     pub support_phone: String,
     pub created_at: DateTimeUtc,
+    /// Whether refund requests offer `change_order_percentage`.
+    pub offers_change_order: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

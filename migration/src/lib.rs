@@ -7,6 +7,7 @@ mod m20261122_000001_create_catalogue;
 mod m20261122_000002_create_dev_idp_key;
 mod m20261122_000003_create_orders;
 mod m20261122_000004_create_sales;
+mod m20261122_000005_create_refunds;
 
 pub struct Migrator;
 
@@ -18,6 +19,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000002_create_dev_idp_key::Migration),
             Box::new(m20261122_000003_create_orders::Migration),
             Box::new(m20261122_000004_create_sales::Migration),
+            Box::new(m20261122_000005_create_refunds::Migration),
         ]
     }
 }

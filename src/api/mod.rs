@@ -6,6 +6,7 @@ pub mod me;
 pub mod orders;
 pub mod payments;
 pub mod products;
+pub mod refunds;
 pub mod root;
 pub mod types;
 pub mod vouchers;
@@ -26,6 +27,8 @@ pub enum ApiTags {
     Payment,
     /// Deliveries, downloads and reading progress.
     Deliveries,
+    /// Refund requests, refund bills, refunds and event refunds.
+    Refunds,
     /// The logged-in customer.
     Customers,
     /// Pages documenting link relations and problem types.
@@ -39,6 +42,7 @@ pub type Api = (
     vouchers::VouchersApi,
     payments::PaymentsApi,
     deliveries::DeliveriesApi,
+    refunds::RefundsApi,
     me::MeApi,
     docs::DocsApi,
 );
@@ -58,6 +62,7 @@ pub fn service(state: SharedState) -> OpenApiService<Api, ()> {
         vouchers::VouchersApi { state: state.clone() },
         payments::PaymentsApi { state: state.clone() },
         deliveries::DeliveriesApi { state: state.clone() },
+        refunds::RefundsApi { state: state.clone() },
         me::MeApi { state },
         docs::DocsApi,
     );

@@ -468,6 +468,13 @@ pub struct OrderLinks {
     /// The deliveries issued by the sale; present once the order is paid.
     #[oai(rename = "shop:deliveries", skip_serializing_if_is_none)]
     pub deliveries: Option<Link>,
+    /// The refund requests of this order (`<base>/refund_requests?order=<order URI>`);
+    /// present once the order is paid.
+    #[oai(rename = "shop:refund_requests", skip_serializing_if_is_none)]
+    pub refund_requests: Option<Link>,
+    /// Preview what a refund would come to; present while something is refundable.
+    #[oai(rename = "shop:refund_bill", skip_serializing_if_is_none)]
+    pub refund_bill: Option<Link>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -585,6 +592,7 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
     } else {
         0
     };
+    let order_uri = hal.href(&format!("/orders/{}", order.uid));
     let embedded = match view.lines {
         Some(lines) => Some(OrderEmbedded {
             lines: lines
@@ -606,6 +614,12 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
                     .with_title("Pay this order")
             }),
             deliveries: paid.then(|| hal.link(&format!("/orders/{}/deliveries", order.uid))),
+            refund_requests: paid.then(|| {
+                Hal::link_to(hal.url_with_query("/refund_requests", [("order", Some(order_uri.clone()))]))
+            }),
+            refund_bill: (paid && refundable > 0).then(|| {
+                Hal::link_to(hal.url_with_query("/refund-bill", [("order", Some(order_uri.clone()))]))
+            }),
         },
         uid: order.uid.clone(),
         reference: order.reference.clone(),
