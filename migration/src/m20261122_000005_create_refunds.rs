@@ -85,12 +85,15 @@ impl MigrationTrait for Migration {
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
         for table in ["refund", "refund_request"] {
-            manager
-                .drop_table(Table::drop().table(table).to_owned())
-                .await?;
+            manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         manager
-            .alter_table(Table::alter().table("merchant").drop_column("offers_change_order").to_owned())
+            .alter_table(
+                Table::alter()
+                    .table("merchant")
+                    .drop_column("offers_change_order")
+                    .to_owned(),
+            )
             .await
     }
 }

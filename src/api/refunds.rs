@@ -22,7 +22,8 @@ use crate::{
         money::{Currency, Money},
         orders,
         refunds::{
-            self, BankDetails, Decision, HolderChange, Ineligible, NewRequest, Percentage, RefundError, Source, Split,
+            self, BankDetails, Decision, HolderChange, Ineligible, NewRequest, Percentage, RefundError,
+            Source, Split,
         },
     },
     error::{ApiError, FieldError, Problems, problems},
@@ -121,7 +122,7 @@ pub struct RefundRequestUpdate {
 }
 
 #[derive(Debug, Clone, Object)]
-pub struct BillLinks {
+pub struct RefundBillSelf {
     #[oai(rename = "self")]
     pub self_link: Link,
 }
@@ -130,7 +131,7 @@ pub struct BillLinks {
 #[derive(Debug, Clone, Object)]
 pub struct EmbeddedRefundBill {
     #[oai(rename = "_links")]
-    pub links: BillLinks,
+    pub links: RefundBillSelf,
     pub refund_amount: MoneyRepr,
     pub voucher_amount: MoneyRepr,
 }
@@ -345,7 +346,10 @@ impl From<RefundError> for ApiError {
                 &problems::REFUND_REQUEST_OPEN,
                 "This order already has an open refund request; change or cancel it instead.",
             ),
-            RefundError::WrongState(why) => ApiError::new(&problems::REFUND_REQUEST_STATE, format!("Not possible now: {why}.")),
+            RefundError::WrongState(why) => ApiError::new(
+                &problems::REFUND_REQUEST_STATE,
+                format!("Not possible now: {why}."),
+            ),
             RefundError::VersionMismatch => ApiError::new(
                 &problems::PRECONDITION_FAILED,
                 "The refund request changed since you read it; read it again and retry.",
@@ -361,8 +365,12 @@ fn ineligible(why: Ineligible) -> ApiError {
             &problems::REFUND_UNAUTHORIZED,
             "This shop does not have the right to refund sales.",
         ),
-        Ineligible::NoSale => ApiError::not_found("The referred sale was not found: the order was never paid."),
-        Ineligible::AlreadyRefunded => ApiError::new(&problems::ALREADY_REFUNDED, "The order was already refunded."),
+        Ineligible::NoSale => {
+            ApiError::not_found("The referred sale was not found: the order was never paid.")
+        }
+        Ineligible::AlreadyRefunded => {
+            ApiError::new(&problems::ALREADY_REFUNDED, "The order was already refunded.")
+        }
         Ineligible::Fulfilled => ApiError::new(
             &problems::REFUND_UNAUTHORIZED,
             "The refund is unauthorized because it has already been fulfilled by the end user (a file was downloaded or a code redeemed).",
@@ -403,13 +411,18 @@ fn parse_split(
             }
         }
     };
-    let given_any = [refund, change_order, voucher, donation].iter().any(Option::is_some);
+    let given_any = [refund, change_order, voucher, donation]
+        .iter()
+        .any(Option::is_some);
     let refund_p = read("refund_percentage", refund);
     let change_p = read("change_order_percentage", change_order);
     let voucher_p = read("voucher_percentage", voucher);
     let donation_p = read("donation_percentage", donation);
     if change_order.is_some() && !offers_change_order {
-        errors.push(FieldError::new("/change_order_percentage", "this shop does not offer a change of order"));
+        errors.push(FieldError::new(
+            "/change_order_percentage",
+            "this shop does not offer a change of order",
+        ));
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
@@ -436,13 +449,24 @@ fn parse_split(
 
 fn bank_details(input: &Option<BankDetailsInput>) -> Result<Option<BankDetails>, ApiError> {
     let Some(input) = input else { return Ok(None) };
-    let iban: String = input.iban.chars().filter(|c| !c.is_whitespace()).collect::<String>().to_uppercase();
+    let iban: String = input
+        .iban
+        .chars()
+        .filter(|c| !c.is_whitespace())
+        .collect::<String>()
+        .to_uppercase();
     let mut errors = Vec::new();
     if input.account_holder.trim().is_empty() {
-        errors.push(FieldError::new("/bank_details/account_holder", "1 to 100 characters"));
+        errors.push(FieldError::new(
+            "/bank_details/account_holder",
+            "1 to 100 characters",
+        ));
     }
     if !iban_is_valid(&iban) {
-        errors.push(FieldError::new("/bank_details/iban", "not a valid IBAN (check digits)"));
+        errors.push(FieldError::new(
+            "/bank_details/iban",
+            "not a valid IBAN (check digits)",
+        ));
     }
     if !errors.is_empty() {
         return Err(ApiError::validation(errors));
@@ -465,14 +489,22 @@ fn iban_is_valid(iban: &str) -> bool {
             Some(v) => v,
             None => return false,
         };
-        remainder = if value >= 10 { (remainder * 100 + value) % 97 } else { (remainder * 10 + value) % 97 };
+        remainder = if value >= 10 {
+            (remainder * 100 + value) % 97
+        } else {
+            (remainder * 10 + value) % 97
+        };
     }
     remainder == 1
 }
 
 /// The ETag of a refund request's current version.
 pub fn request_etag(request: &refund_request::Model) -> String {
-    format!("\"rr-{}-v{}\"", request.uid.get(..12).unwrap_or(&request.uid), request.version)
+    format!(
+        "\"rr-{}-v{}\"",
+        request.uid.get(..12).unwrap_or(&request.uid),
+        request.version
+    )
 }
 
 #[derive(ApiResponse)]
@@ -618,7 +650,10 @@ impl RefundsApi {
 
     async fn order_at(&self, uri: &str, caller: &OrderCaller) -> Result<order::Model, ApiError> {
         let not_found = || ApiError::not_found("No order is visible at this URI with these credentials.");
-        let uid = self.hal().uid_from_uri(uri.trim(), "/orders").ok_or_else(not_found)?;
+        let uid = self
+            .hal()
+            .uid_from_uri(uri.trim(), "/orders")
+            .ok_or_else(not_found)?;
         orders::find(&self.state.db, &uid)
             .await?
             .filter(|order| caller.may_access(order))
@@ -637,7 +672,8 @@ impl RefundsApi {
         uid: &str,
         caller: &OrderCaller,
     ) -> Result<(refund_request::Model, order::Model), ApiError> {
-        let not_found = || ApiError::not_found("No refund request with this uid is visible with these credentials.");
+        let not_found =
+            || ApiError::not_found("No refund request with this uid is visible with these credentials.");
         let request = refunds::find(&self.state.db, uid).await?.ok_or_else(not_found)?;
         let order = order::Entity::find_by_id(request.order_id)
             .one(&self.state.db)
@@ -654,7 +690,10 @@ impl RefundsApi {
         request: &refund_request::Model,
         order: &order::Model,
     ) -> Result<(Money, Money), ApiError> {
-        let currency: Currency = order.currency.parse().map_err(|_| ApiError::internal("order currency"))?;
+        let currency: Currency = order
+            .currency
+            .parse()
+            .map_err(|_| ApiError::internal("order currency"))?;
         match request.status.as_str() {
             "new" | "approved" => {
                 let bill = refunds::bill(order, &refunds::split_of(request)?)?;
@@ -703,7 +742,8 @@ impl RefundsApi {
             change_order_percentage: request.change_order_percentage.clone(),
             voucher_percentage: request.voucher_percentage.clone(),
             donation_percentage: request.donation_percentage.clone(),
-            direct_refundable_amount_breakdown: (refund_amount.minor() > 0).then(|| breakdown(&lines, refund_amount)),
+            direct_refundable_amount_breakdown: (refund_amount.minor() > 0)
+                .then(|| breakdown(&lines, refund_amount)),
             submitted_bank_details: request.bank_details.is_some(),
             keep_tickets: request.keep_tickets,
             source: request.source.clone(),
@@ -713,9 +753,12 @@ impl RefundsApi {
             processed_at: request.processed_at.map(Timestamp::from),
             embedded: RefundRequestEmbedded {
                 refund_bill: EmbeddedRefundBill {
-                    links: BillLinks {
+                    links: RefundBillSelf {
                         self_link: Hal::link_to(
-                            hal.url_with_query("/refund-bill", [("refund_request", Some(request.uid.clone()))]),
+                            hal.url_with_query(
+                                "/refund-bill",
+                                [("refund_request", Some(request.uid.clone()))],
+                            ),
                         ),
                     },
                     refund_amount: refund_amount.into(),
@@ -737,14 +780,21 @@ impl RefundsApi {
     }
 
     fn is_merchant(caller: &OrderCaller, order: &order::Model) -> bool {
-        caller.merchant.as_ref().is_some_and(|m| m.id == order.merchant_id)
+        caller
+            .merchant
+            .as_ref()
+            .is_some_and(|m| m.id == order.merchant_id)
     }
 }
 
 #[OpenApi(tag = "ApiTags::Refunds")]
 impl RefundsApi {
     /// List an order's refund requests
-    #[oai(path = "/refund_requests", method = "get", operation_id = "list_refund_requests")]
+    #[oai(
+        path = "/refund_requests",
+        method = "get",
+        operation_id = "list_refund_requests"
+    )]
     async fn list(
         &self,
         req: &Request,
@@ -765,12 +815,18 @@ impl RefundsApi {
                 curies: self.hal().curies(),
             },
             item_count: items.len() as u64,
-            embedded: RefundRequestsEmbedded { refund_requests: items },
+            embedded: RefundRequestsEmbedded {
+                refund_requests: items,
+            },
         })))
     }
 
     /// Read a refund request
-    #[oai(path = "/refund_requests/:uid", method = "get", operation_id = "get_refund_request")]
+    #[oai(
+        path = "/refund_requests/:uid",
+        method = "get",
+        operation_id = "get_refund_request"
+    )]
     async fn get(
         &self,
         req: &Request,
@@ -779,7 +835,9 @@ impl RefundsApi {
         uid: Path<String>,
     ) -> Result<RefundRequestResponse, Problems<RefundReadProblems>> {
         let (request, order) = self.visible_request(&uid.0, &caller).await?;
-        let repr = self.request_repr(&request, &order, self.hal().self_link(req)).await?;
+        let repr = self
+            .request_repr(&request, &order, self.hal().self_link(req))
+            .await?;
         Ok(RefundRequestResponse::Ok(Json(repr), request_etag(&request)))
     }
 
@@ -790,12 +848,19 @@ impl RefundsApi {
     /// refunded already, nothing was downloaded or redeemed, it is within the refund days
     /// and under the usage limit, and a stated `amount` equals what is refundable. One open
     /// request per order. Accepts `Idempotency-Key`.
-    #[oai(path = "/refund_requests", method = "post", operation_id = "create_refund_request")]
+    #[oai(
+        path = "/refund_requests",
+        method = "post",
+        operation_id = "create_refund_request"
+    )]
     async fn create(
         &self,
         caller: OrderCaller,
         /// Makes a retry safe: the same key and body return the first response again.
-        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$"))]
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
+        )]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<RefundRequestInput>,
     ) -> Result<RefundRequestCreated, Problems<RefundCreateProblems>> {
@@ -818,15 +883,28 @@ impl RefundsApi {
         )?;
         let details = bank_details(&input.bank_details)?;
         let stated = match &input.amount {
-            Some(amount) => Some(Money::parse(&amount.amount, &amount.currency).map_err(|err| {
-                ApiError::validation(vec![FieldError::new("/amount", err.to_string())])
-            })?),
+            Some(amount) => Some(
+                Money::parse(&amount.amount, &amount.currency)
+                    .map_err(|err| ApiError::validation(vec![FieldError::new("/amount", err.to_string())]))?,
+            ),
             None => None,
         };
-        let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+        let reason = input
+            .reason
+            .as_deref()
+            .map(str::trim)
+            .filter(|r| !r.is_empty())
+            .map(str::to_owned);
         let db = &self.state.db;
-        if let Err(why) =
-            refunds::check_eligibility(db, &order, &merchant, Source::CustomerRequest, stated, chrono::Utc::now()).await?
+        if let Err(why) = refunds::check_eligibility(
+            db,
+            &order,
+            &merchant,
+            Source::CustomerRequest,
+            stated,
+            chrono::Utc::now(),
+        )
+        .await?
         {
             return Err(ineligible(why).into());
         }
@@ -851,9 +929,17 @@ impl RefundsApi {
         .await?;
         let location = self.hal().href(&format!("/refund_requests/{}", request.uid));
         let repr = self
-            .request_repr(&request, &order, self.hal().link(&format!("/refund_requests/{}", request.uid)))
+            .request_repr(
+                &request,
+                &order,
+                self.hal().link(&format!("/refund_requests/{}", request.uid)),
+            )
             .await?;
-        Ok(RefundRequestCreated::Created(Json(repr), location, request_etag(&request)))
+        Ok(RefundRequestCreated::Created(
+            Json(repr),
+            location,
+            request_etag(&request),
+        ))
     }
 
     /// Change, decide or process a refund request
@@ -863,7 +949,11 @@ impl RefundsApi {
     /// again) or rejects (with a `reason`), then processes an approved request: refunds are
     /// made, a voucher issued for the voucher share, the deliveries voided unless
     /// `keep_tickets`. Send the ETag you read as `If-Match`.
-    #[oai(path = "/refund_requests/:uid", method = "put", operation_id = "update_refund_request")]
+    #[oai(
+        path = "/refund_requests/:uid",
+        method = "put",
+        operation_id = "update_refund_request"
+    )]
     async fn update(
         &self,
         req: &Request,
@@ -871,7 +961,10 @@ impl RefundsApi {
         /// The refund request's uid.
         uid: Path<String>,
         /// The ETag of the version being changed. Without it the answer is 428.
-        #[oai(name = "If-Match", validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#))]
+        #[oai(
+            name = "If-Match",
+            validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#)
+        )]
         if_match: Header<Option<String>>,
         body: JsonBody<RefundRequestUpdate>,
     ) -> Result<RefundRequestResponse, Problems<RefundUpdateProblems>> {
@@ -897,22 +990,39 @@ impl RefundsApi {
         let updated = match input.status {
             Some(RequestedStatus::Approved | RequestedStatus::Rejected | RequestedStatus::Processed) => {
                 if !Self::is_merchant(&caller, &order) {
-                    return Err(ApiError::new(&problems::FORBIDDEN, "Only the merchant approves, rejects or processes a refund request.").into());
+                    return Err(ApiError::new(
+                        &problems::FORBIDDEN,
+                        "Only the merchant approves, rejects or processes a refund request.",
+                    )
+                    .into());
                 }
                 if holder_fields {
-                    return Err(ApiError::new(&problems::FORBIDDEN, "The merchant decides; the split is the holder's.").into());
+                    return Err(ApiError::new(
+                        &problems::FORBIDDEN,
+                        "The merchant decides; the split is the holder's.",
+                    )
+                    .into());
                 }
                 let decision = match input.status {
                     Some(RequestedStatus::Approved) => Decision::Approve,
                     Some(RequestedStatus::Rejected) => Decision::Reject,
                     _ => Decision::Process,
                 };
-                let reason = input.reason.as_deref().map(str::trim).filter(|r| !r.is_empty()).map(str::to_owned);
+                let reason = input
+                    .reason
+                    .as_deref()
+                    .map(str::trim)
+                    .filter(|r| !r.is_empty())
+                    .map(str::to_owned);
                 refunds::decide(db, &request, request.version, decision, reason).await?
             }
             status @ (Some(RequestedStatus::Cancelled) | None) => {
                 if !Self::is_holder(&caller, &order) {
-                    return Err(ApiError::new(&problems::FORBIDDEN, "Only the holder changes or cancels a refund request.").into());
+                    return Err(ApiError::new(
+                        &problems::FORBIDDEN,
+                        "Only the holder changes or cancels a refund request.",
+                    )
+                    .into());
                 }
                 let merchant = self.merchant_of(&order).await?;
                 let any_share = input.refund_percentage.is_some()
@@ -943,7 +1053,9 @@ impl RefundsApi {
             .one(db)
             .await?
             .ok_or_else(|| ApiError::internal("order vanished"))?;
-        let repr = self.request_repr(&updated, &order, self.hal().self_link(req)).await?;
+        let repr = self
+            .request_repr(&updated, &order, self.hal().self_link(req))
+            .await?;
         Ok(RefundRequestResponse::Ok(Json(repr), request_etag(&updated)))
     }
 
@@ -995,9 +1107,12 @@ impl RefundsApi {
                 (order, split)
             }
             (None, None) => {
-                return Err(ApiError::new(&problems::MALFORMED_REQUEST, "Give `order` (with shares) or `refund_request`.")
-                    .with_errors(vec![FieldError::new("order", "required without refund_request")])
-                    .into());
+                return Err(ApiError::new(
+                    &problems::MALFORMED_REQUEST,
+                    "Give `order` (with shares) or `refund_request`.",
+                )
+                .with_errors(vec![FieldError::new("order", "required without refund_request")])
+                .into());
             }
         };
         let bill = refunds::bill(&order, &split)?;
@@ -1014,7 +1129,8 @@ impl RefundsApi {
             voucher_amount: bill.voucher.into(),
             donation_amount: bill.donation.into(),
             change_order_amount: bill.change_order.map(Into::into),
-            direct_refundable_amount_breakdown: (bill.refund.minor() > 0).then(|| breakdown(&lines, bill.refund)),
+            direct_refundable_amount_breakdown: (bill.refund.minor() > 0)
+                .then(|| breakdown(&lines, bill.refund)),
         })))
     }
 
@@ -1054,7 +1170,9 @@ impl RefundsApi {
         uid: Path<String>,
     ) -> Result<RefundResponse, Problems<RefundReadProblems>> {
         let not_found = || ApiError::not_found("No refund with this uid is visible with these credentials.");
-        let made = refunds::find_refund(&self.state.db, &uid.0).await?.ok_or_else(not_found)?;
+        let made = refunds::find_refund(&self.state.db, &uid.0)
+            .await?
+            .ok_or_else(not_found)?;
         let order = order::Entity::find_by_id(made.order_id)
             .one(&self.state.db)
             .await?
@@ -1069,7 +1187,11 @@ impl RefundsApi {
     /// The product can no longer be bought, and every paid order holding it gets a refund
     /// request with source `event_refund` (a full refund by default); each holder may then
     /// choose refund, voucher or donation. Accepts `Idempotency-Key`.
-    #[oai(path = "/products/:uid/withdrawal", method = "post", operation_id = "withdraw_product")]
+    #[oai(
+        path = "/products/:uid/withdrawal",
+        method = "post",
+        operation_id = "withdraw_product"
+    )]
     async fn withdraw(
         &self,
         req: &Request,
@@ -1077,7 +1199,10 @@ impl RefundsApi {
         /// The product's uid.
         uid: Path<String>,
         /// Makes a retry safe: the same key and body return the first response again.
-        #[oai(name = "Idempotency-Key", validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$"))]
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
+        )]
         _idempotency_key: Header<Option<String>>,
         body: JsonBody<WithdrawalInput>,
     ) -> Result<WithdrawalResponse, Problems<WithdrawalProblems>> {
@@ -1103,16 +1228,27 @@ impl RefundsApi {
 }
 
 impl RefundsApi {
-    async fn refund_repr(&self, made: &refund::Model, order: &order::Model, self_link: Link) -> Result<RefundRepr, ApiError> {
+    async fn refund_repr(
+        &self,
+        made: &refund::Model,
+        order: &order::Model,
+        self_link: Link,
+    ) -> Result<RefundRepr, ApiError> {
         let hal = self.hal();
-        let currency: Currency = made.currency.parse().map_err(|_| ApiError::internal("refund currency"))?;
+        let currency: Currency = made
+            .currency
+            .parse()
+            .map_err(|_| ApiError::internal("refund currency"))?;
         let request = refund_request::Entity::find_by_id(made.refund_request_id)
             .one(&self.state.db)
             .await?
             .ok_or_else(|| ApiError::internal("refund without request"))?;
         let by_tickets: Vec<serde_json::Value> = serde_json::from_str(&made.by_tickets).unwrap_or_default();
         let voucher_code = match made.voucher_id {
-            Some(id) => entity::voucher::Entity::find_by_id(id).one(&self.state.db).await?.map(|v| v.code),
+            Some(id) => entity::voucher::Entity::find_by_id(id)
+                .one(&self.state.db)
+                .await?
+                .map(|v| v.code),
             None => None,
         };
         Ok(RefundRepr {
@@ -1132,7 +1268,8 @@ impl RefundsApi {
                     .iter()
                     .map(|t| TicketAmount {
                         product_name: t["product_name"].as_str().unwrap_or_default().to_owned(),
-                        amount: Money::from_minor(t["amount_minor"].as_i64().unwrap_or_default(), currency).into(),
+                        amount: Money::from_minor(t["amount_minor"].as_i64().unwrap_or_default(), currency)
+                            .into(),
                     })
                     .collect(),
             },

@@ -8,8 +8,9 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{delivery, merchant, order, order_line, refund, refund_request};
 use rust_decimal::{Decimal, prelude::ToPrimitive};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, QueryOrder,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait},
 };
 
@@ -184,9 +185,15 @@ pub enum Ineligible {
     AlreadyRefunded,
     /// A delivery was downloaded or redeemed: fulfilled by the end user.
     Fulfilled,
-    TimeLimit { days: i32 },
-    UsageLimit { percent: i32 },
-    CostMismatch { refundable: Money },
+    TimeLimit {
+        days: i32,
+    },
+    UsageLimit {
+        percent: i32,
+    },
+    CostMismatch {
+        refundable: Money,
+    },
 }
 
 /// Who opened a request.
@@ -368,7 +375,10 @@ pub async fn find_refund(db: &impl ConnectionTrait, uid: &str) -> Result<Option<
     if !ids::is_uid(uid) {
         return Ok(None);
     }
-    refund::Entity::find().filter(refund::Column::Uid.eq(uid)).one(db).await
+    refund::Entity::find()
+        .filter(refund::Column::Uid.eq(uid))
+        .one(db)
+        .await
 }
 
 pub fn split_of(request: &refund_request::Model) -> Result<Split, DbErr> {
@@ -397,13 +407,24 @@ pub async fn change_by_holder(
             request.status
         )));
     }
-    let mut update = refund_request::Entity::update_many()
-        .col_expr(refund_request::Column::Version, Expr::col(refund_request::Column::Version).add(1));
+    let mut update = refund_request::Entity::update_many().col_expr(
+        refund_request::Column::Version,
+        Expr::col(refund_request::Column::Version).add(1),
+    );
     if let Some(split) = change.split {
         update = update
-            .col_expr(refund_request::Column::RefundPercentage, Expr::value(split.refund.to_string()))
-            .col_expr(refund_request::Column::VoucherPercentage, Expr::value(split.voucher.to_string()))
-            .col_expr(refund_request::Column::DonationPercentage, Expr::value(split.donation.to_string()))
+            .col_expr(
+                refund_request::Column::RefundPercentage,
+                Expr::value(split.refund.to_string()),
+            )
+            .col_expr(
+                refund_request::Column::VoucherPercentage,
+                Expr::value(split.voucher.to_string()),
+            )
+            .col_expr(
+                refund_request::Column::DonationPercentage,
+                Expr::value(split.donation.to_string()),
+            )
             .col_expr(
                 refund_request::Column::ChangeOrderPercentage,
                 Expr::value(split.change_order.map(|p| p.to_string())),
@@ -413,12 +434,18 @@ pub async fn change_by_holder(
         update = update.col_expr(refund_request::Column::KeepTickets, Expr::value(keep));
     }
     if let Some(details) = &change.bank_details {
-        update = update.col_expr(refund_request::Column::BankDetails, Expr::value(bank_json(details)));
+        update = update.col_expr(
+            refund_request::Column::BankDetails,
+            Expr::value(bank_json(details)),
+        );
     }
     if change.cancel {
         update = update
             .col_expr(refund_request::Column::Status, Expr::value("cancelled"))
-            .col_expr(refund_request::Column::OpenOrderId, Expr::value(Option::<i64>::None))
+            .col_expr(
+                refund_request::Column::OpenOrderId,
+                Expr::value(Option::<i64>::None),
+            )
             .col_expr(refund_request::Column::DecidedAt, Expr::value(Utc::now()));
     }
     let result = update
@@ -495,7 +522,10 @@ pub async fn decide(
                 .col_expr(refund_request::Column::OpenOrderId, Expr::value(open))
                 .col_expr(refund_request::Column::DecisionReason, Expr::value(reason))
                 .col_expr(refund_request::Column::DecidedAt, Expr::value(Utc::now()))
-                .col_expr(refund_request::Column::Version, Expr::col(refund_request::Column::Version).add(1))
+                .col_expr(
+                    refund_request::Column::Version,
+                    Expr::col(refund_request::Column::Version).add(1),
+                )
                 .filter(refund_request::Column::Id.eq(request.id))
                 .filter(refund_request::Column::Version.eq(version))
                 .filter(refund_request::Column::Status.eq("new"))
@@ -532,9 +562,15 @@ pub async fn process(
     let now = Utc::now();
     let claimed = refund_request::Entity::update_many()
         .col_expr(refund_request::Column::Status, Expr::value("processed"))
-        .col_expr(refund_request::Column::OpenOrderId, Expr::value(Option::<i64>::None))
+        .col_expr(
+            refund_request::Column::OpenOrderId,
+            Expr::value(Option::<i64>::None),
+        )
         .col_expr(refund_request::Column::ProcessedAt, Expr::value(now))
-        .col_expr(refund_request::Column::Version, Expr::col(refund_request::Column::Version).add(1))
+        .col_expr(
+            refund_request::Column::Version,
+            Expr::col(refund_request::Column::Version).add(1),
+        )
         .filter(refund_request::Column::Id.eq(request.id))
         .filter(refund_request::Column::Version.eq(version))
         .filter(refund_request::Column::Status.eq("approved"))
@@ -580,7 +616,11 @@ pub async fn process(
             continue;
         }
         let voucher_id = match kind {
-            "voucher" => Some(vouchers::issue(&txn, order.merchant_id, amount, "refund").await?.id),
+            "voucher" => Some(
+                vouchers::issue(&txn, order.merchant_id, amount, "refund")
+                    .await?
+                    .id,
+            ),
             _ => None,
         };
         let by_tickets: Vec<serde_json::Value> = by_lines(&lines, amount)
@@ -646,11 +686,18 @@ pub async fn process(
 /// Withdraws a product (it can no longer be bought) and opens an event refund (full refund
 /// by default) on every paid order holding it that has no open request. Returns how many
 /// requests were opened.
-pub async fn withdraw_product(db: &DatabaseConnection, product_id: i64, reason: &str) -> Result<usize, DbErr> {
+pub async fn withdraw_product(
+    db: &DatabaseConnection,
+    product_id: i64,
+    reason: &str,
+) -> Result<usize, DbErr> {
     let txn = begin_write(db).await?;
     entity::product::Entity::update_many()
         .col_expr(entity::product::Column::Available, Expr::value(false))
-        .col_expr(entity::product::Column::Version, Expr::col(entity::product::Column::Version).add(1))
+        .col_expr(
+            entity::product::Column::Version,
+            Expr::col(entity::product::Column::Version).add(1),
+        )
         .col_expr(entity::product::Column::UpdatedAt, Expr::value(Utc::now()))
         .filter(entity::product::Column::Id.eq(product_id))
         .exec(&txn)
@@ -727,9 +774,20 @@ mod tests {
 
     #[test]
     fn split_parts_add_up_to_the_whole_to_the_cent() {
-        assert_eq!(split_minor(1000, &[d("0.33"), d("0.33"), d("0.34")]), vec![330, 330, 340]);
-        assert_eq!(split_minor(1, &[d("0.50"), d("0.50"), d("0")]).iter().sum::<i64>(), 1);
-        assert_eq!(split_minor(2298, &[d("0.10"), d("0.90"), d("0")]), vec![230, 2068, 0]);
+        assert_eq!(
+            split_minor(1000, &[d("0.33"), d("0.33"), d("0.34")]),
+            vec![330, 330, 340]
+        );
+        assert_eq!(
+            split_minor(1, &[d("0.50"), d("0.50"), d("0")])
+                .iter()
+                .sum::<i64>(),
+            1
+        );
+        assert_eq!(
+            split_minor(2298, &[d("0.10"), d("0.90"), d("0")]),
+            vec![230, 2068, 0]
+        );
         assert_eq!(split_minor(999, &[d("0"), d("0"), d("1.00")]), vec![0, 0, 999]);
         for total in [1, 7, 101, 2299, 99_999] {
             let parts = split_minor(total, &[d("0.33"), d("0.33"), d("0.17"), d("0.17")]);
