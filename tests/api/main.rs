@@ -12,3 +12,4 @@ mod openapi;
 mod orders;
 mod payments;
 mod products;
+mod refunds;
