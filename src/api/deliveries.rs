@@ -236,6 +236,7 @@ problem_set!(
 problem_set!(
     /// Errors of following a download link.
     DownloadProblems:
+    400 => "`malformed_request`: the token is longer than any link's.",
     404 => "`not_found`: no such link (never issued, or forged).",
     405 => "`method_not_allowed`.",
     410 => "`link_expired`, `link_used` or `delivery_voided`.",
