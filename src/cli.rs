@@ -7,7 +7,10 @@ use url::Url;
 
 use crate::{
     api, auth,
-    config::{Cli, Command, DevToken, MerchantCommand, MerchantCreate, SaleStateArg, Settings},
+    config::{
+        Cli, Command, DevToken, MerchantCommand, MerchantCreate, SaleStateArg, Settings, StoreCommand,
+        StoreCreate,
+    },
     db,
     domain::merchants::{self, NewMerchant, SaleState},
     hal::Hal,
@@ -35,6 +38,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Merchant(MerchantCommand::Create(args)) => create_merchant(settings, args).await,
         Command::DevToken(args) => dev_token(settings, args).await,
+        Command::Store(StoreCommand::Create(args)) => create_store(settings, args).await,
     }
 }
 
@@ -150,6 +154,40 @@ async fn create_merchant(settings: Settings, args: MerchantCreate) -> anyhow::Re
         );
         println!("  app_key {}", created.merchant.app_key);
         println!("  secret  {}  (shown only once)", created.secret);
+    }
+    Ok(())
+}
+
+async fn create_store(settings: Settings, args: StoreCreate) -> anyhow::Result<()> {
+    let san = crate::domain::san::San::parse(&args.san)
+        .map_err(|err| anyhow::anyhow!("--san {:?}: {err}", args.san))?;
+    let db = db::connect(&settings.database_url, 1)
+        .await
+        .context("cannot connect to the database")?;
+    db::migrate(&db).await.context("cannot apply migrations")?;
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let merchant = entity::merchant::Entity::find()
+        .filter(entity::merchant::Column::AppKey.eq(args.merchant.as_str()))
+        .one(&db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no merchant has the app key {:?}", args.merchant))?;
+    let created = crate::domain::stores::create(&db, merchant.id, &args.name, &san)
+        .await
+        .map_err(|err| match crate::db::is_unique_violation(&err) {
+            true => anyhow::anyhow!("a store with SAN {san} is already registered"),
+            false => anyhow::anyhow!("cannot create the store: {err}"),
+        })?;
+    if args.json {
+        println!(
+            "{}",
+            serde_json::json!({"uid": created.store.uid, "san": created.store.san, "token": created.token})
+        );
+    } else {
+        println!(
+            "store {} ({}) created, SAN {}",
+            created.store.name, created.store.uid, created.store.san
+        );
+        println!("  token {}  (shown only once)", created.token);
     }
     Ok(())
 }

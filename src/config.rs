@@ -129,9 +129,34 @@ pub enum Command {
     /// Manage merchants.
     #[command(subcommand)]
     Merchant(MerchantCommand),
+    /// Manage point-of-sale stores.
+    #[command(subcommand)]
+    Store(StoreCommand),
     /// Print a customer token from the development identity provider (only when
     /// COGNITO_ISSUER is unset). Set HALSHOP_PUBLIC_URL as the server has it.
     DevToken(DevToken),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum StoreCommand {
+    /// Register a store of a merchant and print its token (shown only once).
+    Create(StoreCreate),
+}
+
+#[derive(Debug, Args)]
+pub struct StoreCreate {
+    /// The app key of the merchant the store belongs to.
+    #[arg(long)]
+    pub merchant: String,
+    /// The store's SAN (hyphens allowed), e.g. 123-4560.
+    #[arg(long)]
+    pub san: String,
+    /// Display name of the store.
+    #[arg(long, default_value = "Bookstore")]
+    pub name: String,
+    /// Print machine-readable JSON: `{"uid":…,"san":…,"token":…}`.
+    #[arg(long)]
+    pub json: bool,
 }
 
 #[derive(Debug, Args)]

@@ -146,6 +146,46 @@ pub mod problems {
             "The order already has an open refund request (new or approved). Change or cancel it instead of opening another.";
         REFUND_REQUEST_STATE = "refund_request_state", 409, "Not possible in this status",
             "The refund request's status does not allow this change (only a new request can be changed, cancelled, approved or rejected; only an approved one processed).";
+        SAN_MALFORMED = "san_malformed", 400, "SAN missing or malformed",
+            "The san parameter has not been provided or is malformed.";
+        TOKEN_MALFORMED = "token_malformed", 400, "Store token missing or malformed",
+            "The token parameter has not been provided or is malformed (send it as the `token` field or `Authorization: Bearer`).";
+        PARTNER_TRANSACT_ID_MALFORMED = "partner_transact_id_malformed", 400, "partner_transact_id missing or malformed",
+            "The partner_transact_id parameter has not been provided or is malformed (1 to 64 visible characters).";
+        BOOK_ID_MALFORMED = "book_id_malformed", 400, "book_id missing or malformed",
+            "The book_id parameter has not been provided or is malformed.";
+        PURCHASE_TRANSACT_ID_MALFORMED = "purchase_transact_id_malformed", 400, "purchase_transact_id missing or malformed",
+            "The purchase_transact_id parameter has not been provided or is malformed.";
+        SAN_NONCONFORMING = "san_nonconforming", 400, "SAN does not conform",
+            "SAN does not conform to SAN specifications: six digits and a mod-11 check character.";
+        STORE_NOT_REGISTERED = "store_not_registered", 404, "Store not registered",
+            "The store is not registered on halshop.";
+        STORE_TOKEN_INVALID = "store_token_invalid", 403, "Invalid Authorization Token",
+            "The store token does not match the store's.";
+        PARTNER_TRANSACT_ID_REUSED = "partner_transact_id_reused", 409, "partner_transact_id already submitted",
+            "The submitted partner_transact_id has already been submitted for this store with other parameters. The partner_transact_id value needs to be unique for each store.";
+        BOOK_ID_UNKNOWN = "book_id_unknown", 404, "Unknown book_id",
+            "The submitted book_id cannot be found in system.";
+        BOOK_ID_UNAVAILABLE = "book_id_unavailable", 409, "book_id not available",
+            "The submitted book_id is not available for fulfillment at this time.";
+        EMAIL_MALFORMED = "email_malformed", 400, "E-mail malformed",
+            "The submitted email is incorrectly formatted.";
+        PURCHASE_NOT_FOUND = "purchase_not_found", 404, "Purchase not found",
+            "The submitted purchase_transact_id cannot be found for this store.";
+        CODE_REDEEMED = "code_redeemed", 409, "Access code already redeemed",
+            "The access code created by this purchase transaction has already been redeemed.";
+        STORE_REFUND_TIME_LIMIT = "store_refund_time_limit", 403, "Over the refund time limit",
+            "The order created by this purchase transaction is over the time limit allowed for refunds ({time_limit} days).";
+        STORE_REFUND_USAGE_LIMIT = "store_refund_usage_limit", 403, "Over the refund usage limit",
+            "The order created by this purchase transaction is over the usage limit allowed for refunds ({percent_usage_limit}% viewed).";
+        ALREADY_VOIDED = "already_voided", 409, "Already voided",
+            "The submitted purchase_transact_id has already been voided.";
+        ACCOUNT_UNKNOWN = "account_unknown", 404, "Unknown account",
+            "No halshop account exists for the provided email address.";
+        CODE_UNKNOWN = "code_unknown", 404, "Unknown code",
+            "No halshop code exists for the code provided.";
+        CODE_INACTIVE = "code_inactive", 409, "Code inactive",
+            "Code has already been redeemed or has been marked inactive (voided).";
         INTERNAL_ERROR = "internal_error", 500, "Internal server error",
             "Something went wrong on the server. Nothing about the cause is exposed; quote the `logref` to support, it appears in the server log.";
         SERVICE_UNAVAILABLE = "service_unavailable", 503, "Service unavailable",

@@ -207,6 +207,15 @@ pub async fn limit_body<E: Endpoint>(ep: Arc<E>, mut req: Request, limit: usize)
 /// the one of the representation.
 pub async fn conditional_get<E: Endpoint>(ep: Arc<E>, mut req: Request) -> poem::Result<Response> {
     let is_head = req.method() == Method::HEAD;
+    if is_head && req.uri().path().starts_with("/downloads/") {
+        // Following a download link uses it up: a HEAD (a link preview, a prefetch) must not.
+        return Ok(ApiError::new(
+            &problems::METHOD_NOT_ALLOWED,
+            "A download link is followed with GET, once.",
+        )
+        .with_header(header::ALLOW, "GET")
+        .into_response());
+    }
     if is_head {
         req.set_method(Method::GET);
     }

@@ -24,6 +24,8 @@ pub struct Model {
     pub redeemed_at: Option<DateTimeUtc>,
     pub voided_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
+    /// The e-mail whose library holds it (a till purchase for a named buyer).
+    pub owner_email: Option<String>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -15,5 +15,6 @@ pub mod refund;
 pub mod refund_request;
 pub mod server_secret;
 pub mod store;
+pub mod store_transaction;
 pub mod tax_rate;
 pub mod voucher;

@@ -8,6 +8,7 @@ mod m20261122_000002_create_dev_idp_key;
 mod m20261122_000003_create_orders;
 mod m20261122_000004_create_sales;
 mod m20261122_000005_create_refunds;
+mod m20261122_000006_create_store_transactions;
 
 pub struct Migrator;
 
@@ -20,6 +21,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000003_create_orders::Migration),
             Box::new(m20261122_000004_create_sales::Migration),
             Box::new(m20261122_000005_create_refunds::Migration),
+            Box::new(m20261122_000006_create_store_transactions::Migration),
         ]
     }
 }

@@ -54,7 +54,7 @@ pub struct DeliveryRepr {
     pub format: String,
     /// 10 characters, no look-alike characters: the code printed or e-mailed to the buyer.
     pub access_code: String,
-    /// Where the access code is used.
+    /// Where the access code is redeemed (`POST {code}` with a customer token).
     pub access_url: String,
     /// `active`, `redeemed` or `voided`.
     pub status: String,
@@ -89,7 +89,7 @@ pub fn delivery_repr(
         title: line.title.clone(),
         format: line.format.clone(),
         access_code: delivery.access_code.clone(),
-        access_url: hal.href(&path),
+        access_url: hal.href("/code_redemptions"),
         status: delivery.status.clone(),
         downloaded_at: delivery.downloaded_at.map(Timestamp::from),
         usage_percent: delivery.usage_percent.into(),
@@ -273,10 +273,14 @@ impl DeliveriesApi {
         let not_found =
             || ApiError::not_found("No delivery with this uid is visible with these credentials.");
         let delivery = sales::find_delivery(db, uid).await?.ok_or_else(not_found)?;
+        let owner = caller
+            .customer
+            .as_ref()
+            .is_some_and(|c| delivery.owner_sub.as_deref() == Some(c.sub.as_str()));
         let order = entity::order::Entity::find_by_id(delivery.order_id)
             .one(db)
             .await?
-            .filter(|order| caller.may_access(order))
+            .filter(|order| owner || caller.may_access(order))
             .ok_or_else(not_found)?;
         let line = entity::order_line::Entity::find_by_id(delivery.order_line_id)
             .one(db)

@@ -5,6 +5,7 @@ pub mod docs;
 pub mod me;
 pub mod orders;
 pub mod payments;
+pub mod pos;
 pub mod products;
 pub mod refunds;
 pub mod root;
@@ -29,6 +30,8 @@ pub enum ApiTags {
     Deliveries,
     /// Refund requests, refund bills, refunds and event refunds.
     Refunds,
+    /// Bookstore tills: purchases with access codes, voids, code redemption, libraries.
+    PointOfSale,
     /// The logged-in customer.
     Customers,
     /// Pages documenting link relations and problem types.
@@ -43,6 +46,7 @@ pub type Api = (
     payments::PaymentsApi,
     deliveries::DeliveriesApi,
     refunds::RefundsApi,
+    pos::PosApi,
     me::MeApi,
     docs::DocsApi,
 );
@@ -63,6 +67,7 @@ pub fn service(state: SharedState) -> OpenApiService<Api, ()> {
         payments::PaymentsApi { state: state.clone() },
         deliveries::DeliveriesApi { state: state.clone() },
         refunds::RefundsApi { state: state.clone() },
+        pos::PosApi { state: state.clone() },
         me::MeApi { state },
         docs::DocsApi,
     );

@@ -7,6 +7,7 @@ pub mod isbn;
 pub mod merchants;
 pub mod money;
 pub mod orders;
+pub mod pos;
 pub mod refunds;
 pub mod sales;
 pub mod san;

@@ -11,5 +11,6 @@ mod idempotency;
 mod openapi;
 mod orders;
 mod payments;
+mod pos;
 mod products;
 mod refunds;

@@ -559,6 +559,12 @@ async fn a_download_link_works_once_and_records_the_download() {
     assert!(href.starts_with(&app.url("/downloads/")));
     assert_eq!(link["_links"]["download"]["type"], "application/epub+zip");
 
+    let head = app.client.head(href).send().await.unwrap();
+    assert_eq!(
+        head.status(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "a HEAD does not use up the link"
+    );
     let file = app.get(href).await;
     assert_eq!(file.status(), StatusCode::OK);
     assert_eq!(file.headers()["content-type"], "application/epub+zip");
