@@ -124,7 +124,8 @@ pub const RELS: &[Rel] = &[
     },
 ];
 
-fn escape(text: &str) -> String {
+/// Escapes text for HTML.
+pub fn escape(text: &str) -> String {
     text.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -13,6 +13,7 @@ use super::{
     ApiTags,
     deliveries::{DeliveryRepr, deliveries_with_lines, delivery_repr},
     products::{PageLinksRepr, products_search as products_search_link},
+    types::valid_email,
     types::{JsonBody, MoneyRepr, Timestamp},
 };
 use crate::{
@@ -106,23 +107,6 @@ impl poem_openapi::types::Example for OrderInput {
             redirect_url: Some("https://books.example.com/thank-you".into()),
         }
     }
-}
-
-fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && local.len() <= 64
-        && domain.len() >= 3
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && email
-            .chars()
-            .all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_whitespace()))
-        && !domain.contains('@')
 }
 
 impl OrderInput {

@@ -19,6 +19,7 @@ use sha2::{Digest, Sha256};
 
 use super::{
     ApiTags,
+    docs::escape,
     types::{MoneyRepr, parse_json},
 };
 use crate::{
@@ -320,13 +321,6 @@ problem_set!(
     422 => "`amount_mismatch`.",
     500 => "`internal_error`: quote the `logref`."
 );
-
-fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
 
 fn page(title: &str, body: &str) -> String {
     format!(

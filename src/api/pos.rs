@@ -14,7 +14,7 @@ use serde_json::Value;
 use super::{
     ApiTags,
     deliveries::{DeliveryRepr, delivery_repr},
-    types::{JsonBody, MoneyRepr},
+    types::{JsonBody, MoneyRepr, valid_email},
 };
 use crate::{
     auth::{Customer, MaybeCustomer},
@@ -393,18 +393,6 @@ fn bare(san: &str) -> String {
         .filter(|c| !matches!(c, '-' | ' '))
         .collect::<String>()
         .to_ascii_uppercase()
-}
-
-fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !email.chars().any(char::is_whitespace)
-        && email.len() <= 254
 }
 
 fn send_email(value: &Option<Value>) -> Result<bool, ApiError> {

@@ -113,6 +113,25 @@ fn clean_serde_message(message: &str) -> String {
     }
 }
 
+/// Whether a text looks like an e-mail address (`name@example.com`): one `@`, a dotted
+/// domain, no spaces.
+pub fn valid_email(email: &str) -> bool {
+    let Some((local, domain)) = email.rsplit_once('@') else {
+        return false;
+    };
+    !local.is_empty()
+        && local.len() <= 64
+        && domain.len() >= 3
+        && domain.contains('.')
+        && !domain.starts_with('.')
+        && !domain.ends_with('.')
+        && !domain.contains("..")
+        && email
+            .chars()
+            .all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_whitespace()))
+        && !domain.contains('@')
+}
+
 /// Pushes a pointer segment for nested validation.
 pub fn pointer(parent: &str, field: &str) -> String {
     format!("{parent}/{field}")
