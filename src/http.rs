@@ -62,7 +62,11 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request, hal: Arc<Hal
         hal,
     };
     let method = req.method().clone();
-    let path = req.uri().path().to_owned();
+    // A download link's path is its credential: it is not written to the log.
+    let path = match req.uri().path() {
+        path if path.starts_with("/downloads/") => "/downloads/…".to_owned(),
+        path => path.to_owned(),
+    };
     let span = tracing::info_span!("request", request_id = %request_id, %method, %path);
     let started = Instant::now();
     let mut response = CONTEXT
