@@ -33,6 +33,9 @@ pub struct RootLinks {
     /// One order by uid (with its `Order-Token`, its customer's token or merchant credentials).
     #[oai(rename = "shop:order")]
     pub order: Link,
+    /// The refund requests of an order, by the order's URI.
+    #[oai(rename = "shop:refund_requests")]
+    pub refund_requests: Link,
     /// The OpenAPI document of this API (RFC 8631).
     #[oai(rename = "service-desc")]
     pub service_desc: Link,
@@ -104,6 +107,7 @@ impl RootApi {
                 bill: hal.link("/bill").with_title("POST a cart to price it"),
                 orders: hal.link("/orders"),
                 order: hal.templated("/orders/{uid}"),
+                refund_requests: hal.templated("/refund_requests{?order}"),
                 service_desc: hal
                     .link("/openapi.json")
                     .with_type("application/vnd.oai.openapi+json"),

@@ -83,6 +83,11 @@ async fn templated_root_links_expand_to_working_urls() {
     assert_eq!(body["uid"], product["uid"]);
     assert_eq!(body["_links"]["self"]["href"], url);
 
+    assert_eq!(
+        root["_links"]["shop:refund_requests"]["href"],
+        app.url("/refund_requests{?order}")
+    );
+    assert_eq!(root["_links"]["shop:order"]["href"], app.url("/orders/{uid}"));
     let search = root["_links"]["shop:products"]["href"].as_str().unwrap();
     let (base, expression) = search.split_once('{').unwrap();
     assert_eq!(expression, "?q,isbn,format,kind,available,page,page_size}");
