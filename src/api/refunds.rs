@@ -199,6 +199,9 @@ pub struct RefundRequestRepr {
     pub decided_at: Option<Timestamp>,
     #[oai(skip_serializing_if_is_none)]
     pub processed_at: Option<Timestamp>,
+    /// Receipt token of the processing (also on each refund).
+    #[oai(skip_serializing_if_is_none)]
+    pub receipt: Option<String>,
     #[oai(rename = "_embedded")]
     pub embedded: RefundRequestEmbedded,
 }
@@ -726,6 +729,14 @@ impl RefundsApi {
         let (refund_amount, voucher_amount) = self.request_amounts(request, order).await?;
         let lines = orders::lines_of(&self.state.db, order.id).await?;
         let order_uri = hal.url(&format!("/orders/{}", order.uid));
+        let receipt = match request.status.as_str() {
+            "processed" => refunds::refunds_of(&self.state.db, order.id)
+                .await?
+                .into_iter()
+                .find(|made| made.refund_request_id == request.id)
+                .map(|made| made.receipt),
+            _ => None,
+        };
         Ok(RefundRequestRepr {
             links: RefundRequestLinks {
                 self_link,
@@ -751,6 +762,7 @@ impl RefundsApi {
             decision_reason: request.decision_reason.clone(),
             decided_at: request.decided_at.map(Timestamp::from),
             processed_at: request.processed_at.map(Timestamp::from),
+            receipt,
             embedded: RefundRequestEmbedded {
                 refund_bill: EmbeddedRefundBill {
                     links: RefundBillSelf {
