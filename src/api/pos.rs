@@ -332,13 +332,15 @@ fn valid_transact_id(id: &str) -> bool {
     !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| (0x21..=0x7e).contains(&b))
 }
 
-/// The SAN, token and store of a till request, checked in the reference's order.
+/// The SAN, token, partner_transact_id (then the other fields, by `more`) and store of a
+/// till request, checked in the reference's order.
 async fn authenticate_store(
     state: &SharedState,
     path_san: &str,
     body_san: Option<&str>,
     body_token: Option<&str>,
     bearer: Option<String>,
+    partner_transact_id: Option<&str>,
     more: impl FnOnce() -> Result<(), ApiError>,
 ) -> Result<entity::store::Model, ApiError> {
     let raw_san = path_san.trim();
@@ -366,6 +368,12 @@ async fn authenticate_store(
             "The token parameter has not been provided or is malformed",
         ));
     };
+    if !partner_transact_id.is_some_and(valid_transact_id) {
+        return Err(refuse(
+            &problems::PARTNER_TRANSACT_ID_MALFORMED,
+            "The partner_transact_id parameter has not been provided or is malformed",
+        ));
+    }
     more()?;
     let san = San::parse(raw_san).map_err(|_| {
         refuse(
@@ -445,13 +453,8 @@ impl PosApi {
             input.san.as_deref(),
             input.token.as_deref(),
             bearer.0,
+            partner.as_deref(),
             || {
-                if !partner.as_deref().is_some_and(valid_transact_id) {
-                    return Err(refuse(
-                        &problems::PARTNER_TRANSACT_ID_MALFORMED,
-                        "The partner_transact_id parameter has not been provided or is malformed",
-                    ));
-                }
                 if book.as_deref().is_none_or(|b| b.len() > 64) {
                     return Err(refuse(
                         &problems::BOOK_ID_MALFORMED,
@@ -545,13 +548,8 @@ impl PosApi {
             input.san.as_deref(),
             input.token.as_deref(),
             bearer.0,
+            partner.as_deref(),
             || {
-                if !partner.as_deref().is_some_and(valid_transact_id) {
-                    return Err(refuse(
-                        &problems::PARTNER_TRANSACT_ID_MALFORMED,
-                        "The partner_transact_id parameter has not been provided or is malformed",
-                    ));
-                }
                 if !purchase.as_deref().is_some_and(valid_transact_id) {
                     return Err(refuse(
                         &problems::PURCHASE_TRANSACT_ID_MALFORMED,
