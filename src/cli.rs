@@ -13,7 +13,7 @@ use crate::{
     },
     db,
     domain::merchants::{self, NewMerchant, SaleState},
-    hal::Hal,
+    http::hal::Hal,
     startup::Application,
     state::AppState,
     telemetry,

@@ -1,8 +1,8 @@
 //! halshop: a HAL hypermedia shopping API for digital goods and their refunds.
 //!
 //! `config` holds the typed settings, `startup` builds and runs the server, `api` holds
-//! the HTTP resources, `domain` the business rules, `hal` the link building and `error`
-//! the problem+json responses.
+//! the HTTP resources, `domain` the business rules, `auth` who is calling, and `http` the
+//! infrastructure (problem+json errors, HAL links, middleware, idempotency).
 
 pub mod api;
 pub mod auth;
@@ -10,10 +10,7 @@ pub mod cli;
 pub mod config;
 pub mod db;
 pub mod domain;
-pub mod error;
-pub mod hal;
 pub mod http;
-pub mod idempotency;
 pub mod seed;
 pub mod startup;
 pub mod state;

@@ -7,8 +7,9 @@ use crate::{
     config::Settings,
     db,
     domain::secrets,
-    hal::Hal,
-    http, idempotency, seed,
+    http::hal::Hal,
+    http::{headers, idempotency, middleware},
+    seed,
     state::{AppState, SharedState},
 };
 use anyhow::Context;
@@ -17,25 +18,6 @@ use poem::{
     listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
     middleware::Cors,
 };
-
-/// Request headers a browser frontend may send cross-origin.
-pub const CORS_ALLOWED_HEADERS: [&str; 7] = [
-    "content-type",
-    "order-token",
-    "cognito-token",
-    "authorization",
-    "idempotency-key",
-    "if-match",
-    "if-none-match",
-];
-/// Response headers a browser frontend may read cross-origin.
-pub const CORS_EXPOSED_HEADERS: [&str; 5] = [
-    "order-token",
-    "location",
-    "etag",
-    "x-request-id",
-    "idempotent-replayed",
-];
 
 /// A bound, ready-to-run server.
 pub struct Application {
@@ -153,8 +135,8 @@ async fn shutdown_signal() {
 fn cors(origins: &[String]) -> Cors {
     let mut cors = Cors::new()
         .allow_methods(["GET", "POST", "PUT", "DELETE", "OPTIONS"])
-        .allow_headers(CORS_ALLOWED_HEADERS)
-        .expose_headers(CORS_EXPOSED_HEADERS)
+        .allow_headers(headers::CORS_ALLOWED)
+        .expose_headers(headers::CORS_EXPOSED)
         .max_age(600);
     if !origins.iter().any(|origin| origin.trim() == "*") {
         for origin in origins
@@ -174,7 +156,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let generated = service.spec();
     let spec = api::finish_spec(&generated);
     let docs_page = service.swagger_ui_html().replace(&generated, &spec);
-    let allowed = Arc::new(http::AllowedMethods::from_spec(&spec));
+    let allowed = Arc::new(middleware::AllowedMethods::from_spec(&spec));
     let docs = poem::endpoint::make_sync(move |_| poem::web::Html(docs_page.clone()));
     let spec = poem::endpoint::make_sync(move |_| {
         poem::Response::builder()
@@ -184,19 +166,22 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let limit = state.settings.max_body_bytes;
     let hal = state.hal.clone();
     let cors_origins = state.settings.cors_origins.clone();
-    let idempotency_state = state.clone();
+    let db = state.db.clone();
+    let customers = state.customers.clone();
 
     let routes = Route::new()
         .at("/docs", poem::get(docs))
         .at("/openapi.json", poem::get(spec))
         .nest("/", service)
         .data(state)
-        .around(move |ep, req| http::problems_for_errors(ep, req, allowed.clone()))
-        .around(move |ep, req| idempotency::idempotency(ep, req, idempotency_state.clone()))
-        .around(http::conditional_get)
-        .around(move |ep, req| http::limit_body(ep, req, limit));
+        .data(db.clone())
+        .data(customers)
+        .around(move |ep, req| middleware::problems_for_errors(ep, req, allowed.clone()))
+        .around(move |ep, req| idempotency::idempotency(ep, req, db.clone()))
+        .around(middleware::conditional_get)
+        .around(move |ep, req| middleware::limit_body(ep, req, limit));
     routes
         .with_if(!cors_origins.is_empty(), cors(&cors_origins))
-        .around(move |ep, req| http::request_context(ep, req, hal.clone()))
+        .around(move |ep, req| middleware::request_context(ep, req, hal.clone()))
         .into_endpoint()
 }

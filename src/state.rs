@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::CustomerAuthentication, config::Settings, hal::Hal};
+use crate::{auth::CustomerAuthentication, config::Settings, http::hal::Hal};
 
 /// Everything a request handler may need. Nothing here must be consistent across
 /// instances: that lives in the database.

@@ -6,22 +6,20 @@ use poem::Request;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::Path,
-    payload::{Attachment, AttachmentType, Json},
+    payload::{Attachment, AttachmentType},
 };
 use serde::Deserialize;
 
-use super::{
-    ApiTags,
-    types::{JsonBody, Timestamp},
-};
+use super::{ApiTags, types::Timestamp};
+use crate::http::json::JsonBody;
 use crate::{
     auth::OrderCaller,
     domain::{
         downloads::{self, LinkError},
         orders, sales,
     },
-    error::{ApiError, FieldError, Problems, problems},
-    hal::{Curie, Hal, Link},
+    http::error::{ApiError, FieldError, Problems, problems},
+    http::hal::{Curie, Hal, HalJson, Link},
     problem_set,
     state::SharedState,
 };
@@ -175,8 +173,8 @@ pub struct UsageInput {
 #[derive(ApiResponse)]
 pub enum DeliveriesResponse {
     /// The deliveries of the order (none before the sale).
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<DeliveryCollection>),
+    #[oai(status = 200)]
+    Ok(HalJson<DeliveryCollection>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -185,8 +183,8 @@ pub enum DeliveriesResponse {
 #[derive(ApiResponse)]
 pub enum DeliveryResponse {
     /// The delivery.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<DeliveryRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<DeliveryRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -195,9 +193,9 @@ pub enum DeliveryResponse {
 #[derive(ApiResponse)]
 pub enum DownloadLinkResponse {
     /// A new one-time download link.
-    #[oai(status = 201, content_type = "application/hal+json")]
+    #[oai(status = 201)]
     Created(
-        Json<DownloadLinkRepr>,
+        HalJson<DownloadLinkRepr>,
         /// The link itself.
         #[oai(header = "Location")]
         String,
@@ -214,23 +212,19 @@ pub enum DownloadResponse {
 
 problem_set!(
     /// Errors of reading deliveries.
-    DeliveryReadProblems:
+    DeliveryReadProblems, customer:
     401 => "No credentials, or refused ones.",
     404 => "`not_found`: nothing with this uid is visible with these credentials.",
-    405 => "`method_not_allowed`.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    405 => "`method_not_allowed`."
 );
 
 problem_set!(
     /// Errors of asking for a download link.
-    LinkProblems:
+    LinkProblems, customer:
     401 => "No credentials, or refused ones.",
     404 => "`not_found`: no delivery with this uid is visible with these credentials.",
     405 => "`method_not_allowed`.",
-    409 => "`not_downloadable`: a ticket, or a voided delivery.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    409 => "`not_downloadable`: a ticket, or a voided delivery."
 );
 
 problem_set!(
@@ -240,22 +234,19 @@ problem_set!(
     404 => "`not_found`: no such link (never issued, or forged).",
     405 => "`method_not_allowed`.",
     410 => "`link_expired`, `link_used` or `delivery_voided`.",
-    500 => "`internal_error`: quote the `logref`.",
     503 => "`content_unavailable`: the file is missing from the content store; nothing was recorded."
 );
 
 problem_set!(
     /// Errors of reporting usage.
-    UsageProblems:
+    UsageProblems, customer:
     400 => "`malformed_request`: the body is not JSON.",
     401 => "No credentials, or refused ones.",
     404 => "`not_found`: no delivery with this uid is visible with these credentials.",
     409 => "`usage_decrease`: lower than the usage recorded.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed`: percent is 0 to 100.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    422 => "`validation_failed`: percent is 0 to 100."
 );
 
 pub struct DeliveriesApi {
@@ -280,7 +271,7 @@ impl DeliveriesApi {
         let order = entity::order::Entity::find_by_id(delivery.order_id)
             .one(db)
             .await?
-            .filter(|order| owner || caller.may_access(order))
+            .filter(|order| owner || caller.may_see(order))
             .ok_or_else(not_found)?;
         let line = entity::order_line::Entity::find_by_id(delivery.order_line_id)
             .one(db)
@@ -312,7 +303,7 @@ impl DeliveriesApi {
         let hal = &self.state.hal;
         let order = orders::find(&self.state.db, &uid.0)
             .await?
-            .filter(|order| caller.may_access(order))
+            .filter(|order| caller.may_see(order))
             .ok_or_else(|| {
                 ApiError::not_found("No order with this uid is visible with these credentials.")
             })?;
@@ -321,7 +312,7 @@ impl DeliveriesApi {
             .iter()
             .map(|(delivery, line)| delivery_repr(hal, delivery, line, &order))
             .collect();
-        Ok(DeliveriesResponse::Ok(Json(DeliveryCollection {
+        Ok(DeliveriesResponse::Ok(HalJson(DeliveryCollection {
             links: DeliveriesLinks {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),
@@ -341,7 +332,7 @@ impl DeliveriesApi {
         uid: Path<String>,
     ) -> Result<DeliveryResponse, Problems<DeliveryReadProblems>> {
         let (delivery, line, order) = self.visible(&uid.0, &caller).await?;
-        Ok(DeliveryResponse::Ok(Json(delivery_repr(
+        Ok(DeliveryResponse::Ok(HalJson(delivery_repr(
             &self.state.hal,
             &delivery,
             &line,
@@ -377,7 +368,7 @@ impl DeliveriesApi {
         let link = downloads::create_link(&self.state.db, delivery.id).await?;
         let href = hal.href(&format!("/downloads/{}", link.token));
         Ok(DownloadLinkResponse::Created(
-            Json(DownloadLinkRepr {
+            HalJson(DownloadLinkRepr {
                 links: DownloadLinkLinks {
                     curies: hal.curies(),
                     download: Hal::link_to(hal.url(&format!("/downloads/{}", link.token))).with_type(
@@ -472,7 +463,7 @@ impl DeliveriesApi {
         let updated = sales::find_delivery(&self.state.db, &delivery.uid)
             .await?
             .ok_or_else(|| ApiError::internal("delivery vanished"))?;
-        Ok(DeliveryResponse::Ok(Json(delivery_repr(
+        Ok(DeliveryResponse::Ok(HalJson(delivery_repr(
             &self.state.hal,
             &updated,
             &line,

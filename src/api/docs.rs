@@ -5,7 +5,7 @@ use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Html};
 
 use super::ApiTags;
 use crate::{
-    error::{ApiError, Problems, problems},
+    http::error::{ApiError, Problems, problems},
     problem_set,
 };
 

@@ -6,8 +6,8 @@ use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 use super::ApiTags;
 use crate::{
     auth::Customer,
-    error::{ApiError, Problems},
-    hal::{Curie, Link},
+    http::error::{ApiError, Problems},
+    http::hal::{Curie, HalJson, Link},
     problem_set,
     state::SharedState,
 };
@@ -43,8 +43,8 @@ pub struct MeRepr {
 #[derive(ApiResponse)]
 pub enum MeResponse {
     /// Who is logged in.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<MeRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<MeRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -82,8 +82,7 @@ problem_set!(
     MeProblems:
     401 => "`unauthorized` (no token), `token_expired`, `token_invalid`, `wrong_issuer`, `wrong_client`, `wrong_token_use` or `unknown_key`. The `WWW-Authenticate` header says the same.",
     405 => "`method_not_allowed`.",
-    503 => "`identity_provider_unavailable`: the token's key is not cached and the JWKS cannot be fetched; retry later.",
-    500 => "`internal_error`: quote the `logref`."
+    503 => "`identity_provider_unavailable`: the token's key is not cached and the JWKS cannot be fetched; retry later."
 );
 
 problem_set!(
@@ -107,7 +106,7 @@ impl MeApi {
     async fn me(&self, req: &Request, customer: Customer) -> Result<MeResponse, Problems<MeProblems>> {
         let hal = &self.state.hal;
         let claims = customer.0;
-        Ok(MeResponse::Ok(Json(MeRepr {
+        Ok(MeResponse::Ok(HalJson(MeRepr {
             links: MeLinks {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),

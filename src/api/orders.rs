@@ -5,7 +5,6 @@ use poem::Request;
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
     param::{Header, Path, Query},
-    payload::Json,
 };
 use serde::Deserialize;
 
@@ -14,8 +13,9 @@ use super::{
     deliveries::{DeliveryRepr, deliveries_with_lines, delivery_repr},
     products::{PageLinksRepr, products_search as products_search_link},
     types::valid_email,
-    types::{JsonBody, MoneyRepr, Timestamp},
+    types::{MoneyRepr, Timestamp},
 };
+use crate::http::json::JsonBody;
 use crate::{
     auth::{MaybeCustomer, OrderCaller, OrderLister},
     domain::{
@@ -26,8 +26,8 @@ use crate::{
         },
         taxes::{TaxAmount, percent},
     },
-    error::{ApiError, FieldError, Problems, problems},
-    hal::{Curie, Hal, Link, Paging},
+    http::error::{ApiError, FieldError, Problems, problems},
+    http::hal::{Curie, Hal, HalJson, Link, Paging},
     problem_set,
     state::SharedState,
 };
@@ -651,7 +651,7 @@ impl From<CheckoutError> for ApiError {
             CheckoutError::Db(err) => return ApiError::from(err),
             CheckoutError::Refused(refusals) => refusals,
         };
-        let described: Vec<(&'static crate::error::ProblemType, FieldError)> = refusals
+        let described: Vec<(&'static crate::http::error::ProblemType, FieldError)> = refusals
             .into_iter()
             .map(|refusal| {
                 let (kind, message) = match refusal.reason {
@@ -775,8 +775,8 @@ pub struct BillFormRepr {
 #[derive(ApiResponse)]
 pub enum BillFormResponse {
     /// How to use the bill (a HAL-FORMS template).
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<BillFormRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<BillFormRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -791,17 +791,17 @@ problem_set!(
 #[derive(ApiResponse)]
 pub enum BillResponse {
     /// The priced cart; nothing was saved.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<BillRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<BillRepr>),
 }
 
 #[derive(ApiResponse)]
 pub enum OrderCreatedResponse {
     /// The order was placed; it awaits payment. `token` (also in the `Order-Token` header)
     /// is shown only now.
-    #[oai(status = 201, content_type = "application/hal+json")]
+    #[oai(status = 201)]
     Created(
-        Json<CreatedOrderRepr>,
+        HalJson<CreatedOrderRepr>,
         /// URL of the new order.
         #[oai(header = "Location")]
         String,
@@ -814,8 +814,8 @@ pub enum OrderCreatedResponse {
 #[derive(ApiResponse)]
 pub enum OrderResponse {
     /// The order.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<OrderRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<OrderRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -842,8 +842,8 @@ pub struct OrderCollection {
 #[derive(ApiResponse)]
 pub enum OrderListResponse {
     /// A page of orders.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<OrderCollection>),
+    #[oai(status = 200)]
+    Ok(HalJson<OrderCollection>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -873,62 +873,52 @@ impl poem_openapi::types::Example for CancellationInput {
 
 problem_set!(
     /// Errors of pricing a cart.
-    BillProblems:
+    BillProblems, customer:
     400 => "`malformed_request`: the body is not JSON.",
     401 => "A customer token was sent but refused (`token_expired`, `token_invalid`, …).",
     409 => "`voucher_used`: a voucher was already used.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed`, `unknown_product`, `cannot_sell`, `quantity_limit`, `currency_mismatch` or `unknown_voucher`; `errors` points at each field (`/products/N/quantity`).",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    422 => "`validation_failed`, `unknown_product`, `cannot_sell`, `quantity_limit`, `currency_mismatch` or `unknown_voucher`; `errors` points at each field (`/products/N/quantity`)."
 );
 
 problem_set!(
     /// Errors of placing an order.
-    PlaceProblems:
+    PlaceProblems, customer:
     400 => "`malformed_request` (the body is not JSON) or `idempotency_key_invalid`.",
     401 => "A customer token was sent but refused (`token_expired`, `token_invalid`, …).",
     409 => "`voucher_used` (another order used it first) or `idempotency_key_in_flight`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed`, `unknown_product`, `cannot_sell`, `quantity_limit`, `currency_mismatch`, `unknown_voucher` or `idempotency_key_reused`; `errors` points at each field.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    422 => "`validation_failed`, `unknown_product`, `cannot_sell`, `quantity_limit`, `currency_mismatch`, `unknown_voucher` or `idempotency_key_reused`; `errors` points at each field."
 );
 
 problem_set!(
     /// Errors of reading an order.
-    OrderReadProblems:
+    OrderReadProblems, customer:
     401 => "No credentials, or a refused customer token or merchant secret.",
     404 => "`not_found`: no order with this uid that these credentials may see.",
-    405 => "`method_not_allowed`.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    405 => "`method_not_allowed`."
 );
 
 problem_set!(
     /// Errors of listing orders.
-    OrderListProblems:
+    OrderListProblems, customer:
     400 => "`malformed_request`: a query parameter has the wrong form.",
     401 => "Neither a valid customer token nor merchant credentials.",
-    405 => "`method_not_allowed`.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    405 => "`method_not_allowed`."
 );
 
 problem_set!(
     /// Errors of cancelling an order.
-    CancelProblems:
+    CancelProblems, customer:
     400 => "`malformed_request` (the body is not JSON) or `idempotency_key_invalid`.",
     401 => "No credentials, or refused ones.",
     404 => "`not_found`: no order at this URI that these credentials may see.",
     409 => "`cannot_cancel`: the order is paid (request a refund) or already cancelled; or `idempotency_key_in_flight`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed` or `idempotency_key_reused`.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    422 => "`validation_failed` or `idempotency_key_reused`."
 );
 
 pub struct OrdersApi {
@@ -970,7 +960,7 @@ impl OrdersApi {
     async fn visible(&self, uid: &str, caller: &OrderCaller) -> Result<order::Model, ApiError> {
         orders::find(&self.state.db, uid)
             .await?
-            .filter(|order| caller.may_access(order))
+            .filter(|order| caller.may_see(order))
             .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))
     }
 }
@@ -992,7 +982,7 @@ impl OrdersApi {
     ) -> Result<BillResponse, Problems<BillProblems>> {
         let cart = body.0.cart(&self.state.hal)?;
         let bill = orders::price(&self.state.db, &cart).await?;
-        Ok(BillResponse::Ok(Json(bill_repr(&self.state.hal, req, &bill))))
+        Ok(BillResponse::Ok(HalJson(bill_repr(&self.state.hal, req, &bill))))
     }
 
     /// How to price a cart
@@ -1007,7 +997,7 @@ impl OrdersApi {
             required,
             prompt: prompt.into(),
         };
-        Ok(BillFormResponse::Ok(Json(BillFormRepr {
+        Ok(BillFormResponse::Ok(HalJson(BillFormRepr {
             links: BillFormLinks {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),
@@ -1075,7 +1065,7 @@ impl OrdersApi {
         };
         let order = order_repr(hal, view, hal.link(&format!("/orders/{}", placed.order.uid)))?;
         Ok(OrderCreatedResponse::Created(
-            Json(CreatedOrderRepr {
+            HalJson(CreatedOrderRepr {
                 token: placed.token.clone(),
                 order,
             }),
@@ -1098,7 +1088,7 @@ impl OrdersApi {
     ) -> Result<OrderResponse, Problems<OrderReadProblems>> {
         let order = self.visible(&uid.0, &caller).await?;
         let repr = self.full_repr(&order, self.state.hal.self_link(req)).await?;
-        Ok(OrderResponse::Ok(Json(repr)))
+        Ok(OrderResponse::Ok(HalJson(repr)))
     }
 
     /// List orders
@@ -1172,7 +1162,7 @@ impl OrdersApi {
                 hal.link(&format!("/orders/{}", order.uid)),
             )?);
         }
-        Ok(OrderListResponse::Ok(Json(OrderCollection {
+        Ok(OrderListResponse::Ok(HalJson(OrderCollection {
             links: PageLinksRepr::new(hal, req, paging, item_count, orders_search(hal)),
             item_count,
             page: paging.page,
@@ -1221,7 +1211,7 @@ impl OrdersApi {
         let repr = self
             .full_repr(&cancelled, hal.link(&format!("/orders/{}", cancelled.uid)))
             .await?;
-        Ok(OrderResponse::Ok(Json(repr)))
+        Ok(OrderResponse::Ok(HalJson(repr)))
     }
 }
 

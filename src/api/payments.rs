@@ -10,18 +10,14 @@ use poem::{Request, RequestBody};
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
     param::{Header, Path},
-    payload::{Form, Html, Json, ParsePayload, Payload},
+    payload::{Form, Html, ParsePayload, Payload},
     registry::{MetaSchemaRef, Registry},
     types::Type,
 };
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::{
-    ApiTags,
-    docs::escape,
-    types::{MoneyRepr, parse_json},
-};
+use super::{ApiTags, docs::escape, types::MoneyRepr};
 use crate::{
     domain::{
         ids,
@@ -29,8 +25,8 @@ use crate::{
         orders::{self, Status},
         sales::{self, Notification, Outcome, PaymentStatus},
     },
-    error::{ApiError, FieldError, Problems, problems},
-    hal::{Curie, Link},
+    http::error::{ApiError, FieldError, Problems, problems},
+    http::hal::{Curie, HalJson, Link},
     problem_set,
     state::{AppState, SharedState},
 };
@@ -45,7 +41,7 @@ impl<T: Type> Payload for RawJson<T> {
     const CONTENT_TYPE: &'static str = "application/json";
 
     fn check_content_type(content_type: &str) -> bool {
-        <super::types::JsonBody<T> as Payload>::check_content_type(content_type)
+        <crate::http::json::JsonBody<T> as Payload>::check_content_type(content_type)
     }
 
     fn schema_ref() -> MetaSchemaRef {
@@ -137,8 +133,8 @@ pub struct NotificationResult {
 #[derive(ApiResponse)]
 pub enum NotificationResponse {
     /// The notification was processed (or had been, for a replay).
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<NotificationResult>),
+    #[oai(status = 200)]
+    Ok(HalJson<NotificationResult>),
 }
 
 problem_set!(
@@ -150,8 +146,7 @@ problem_set!(
     409 => "`order_not_payable` (already paid or cancelled) or `provider_reference_reused`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed` or `amount_mismatch` (the order stays unpaid; recorded).",
-    500 => "`internal_error`: quote the `logref`."
+    422 => "`validation_failed` or `amount_mismatch` (the order stays unpaid; recorded)."
 );
 
 /// `sha256=<hex>` (or bare hex) of the HMAC-SHA256 of `body`.
@@ -187,7 +182,7 @@ pub async fn handle_notification(
             "Payment-Signature is missing or does not match the body.",
         ));
     }
-    let input: NotificationInput = parse_json(raw)?;
+    let input: NotificationInput = crate::http::json::parse_json(raw)?;
     let timestamp = DateTime::parse_from_rfc3339(input.timestamp.trim())
         .map(|t| t.with_timezone(&Utc))
         .map_err(|_| {
@@ -318,8 +313,7 @@ problem_set!(
     405 => "`method_not_allowed`.",
     409 => "`sandbox_refused` (a live sale, or an order not awaiting payment) or `order_not_payable`.",
     415 => "`unsupported_media_type`: send a form.",
-    422 => "`amount_mismatch`.",
-    500 => "`internal_error`: quote the `logref`."
+    422 => "`amount_mismatch`."
 );
 
 fn page(title: &str, body: &str) -> String {
@@ -358,7 +352,7 @@ impl PaymentsApi {
         body: RawJson<NotificationInput>,
     ) -> Result<NotificationResponse, Problems<NotificationProblems>> {
         let outcome = handle_notification(&self.state, signature.0.as_deref(), &body.0).await?;
-        Ok(NotificationResponse::Ok(Json(respond(&self.state, outcome)?)))
+        Ok(NotificationResponse::Ok(HalJson(respond(&self.state, outcome)?)))
     }
 
     /// Sandbox payment page

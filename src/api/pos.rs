@@ -1,81 +1,28 @@
 //! The point-of-sale store API for bookstore tills: purchases with access codes, voids,
 //! code redemption and the customer's library. Tills send forms; JSON works too.
 
-use poem::{Request, RequestBody, http::header};
-use poem_openapi::{
-    ApiExtractor, ApiExtractorType, ApiRequest, ApiResponse, ExtractParamOptions, Object, OpenApi,
-    param::Path,
-    payload::{Form, Json},
-    registry::{MetaSecurityScheme, Registry},
-};
+use poem::Request;
+use poem_openapi::{ApiRequest, ApiResponse, Object, OpenApi, param::Path, payload::Form};
 use serde::Deserialize;
 use serde_json::Value;
 
 use super::{
     ApiTags,
     deliveries::{DeliveryRepr, delivery_repr},
-    types::{JsonBody, MoneyRepr, valid_email},
+    types::{MoneyRepr, valid_email},
 };
+use crate::http::json::JsonBody;
 use crate::{
-    auth::{Customer, MaybeCustomer},
-    domain::{
-        ids,
-        pos::{self, PosError, Purchase, RedeemError},
-        san::San,
+    auth::{
+        Customer, MaybeCustomer, StoreBearer,
+        store::{authenticate_store, valid_transact_id},
     },
-    error::{ApiError, ProblemType, Problems, problems},
-    hal::{Curie, Link},
+    domain::pos::{self, PosError, Purchase, RedeemError},
+    http::error::{ApiError, Problems, problems},
+    http::hal::{Curie, HalJson, Link},
     problem_set,
     state::SharedState,
 };
-
-/// The store's token from `Authorization: Bearer` (it may also come as the `token` field).
-pub struct StoreBearer(pub Option<String>);
-
-impl<'a> ApiExtractor<'a> for StoreBearer {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        registry.create_security_scheme(
-            "store_token",
-            MetaSecurityScheme {
-                ty: "http",
-                description: Some("A store's token (`halshop store create`), as `Authorization: Bearer <token>` or as the `token` form field."),
-                name: None,
-                key_in: None,
-                scheme: Some("bearer"),
-                bearer_format: None,
-                flows: None,
-                openid_connect_url: None,
-            },
-        );
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec!["store_token"]
-    }
-
-    fn has_security_fallback() -> bool {
-        true
-    }
-
-    async fn from_request(
-        req: &'a Request,
-        _body: &mut RequestBody,
-        _param_opts: ExtractParamOptions<Self::ParamType>,
-    ) -> poem::Result<Self> {
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim().to_owned());
-        Ok(StoreBearer(token))
-    }
-}
 
 /// A till's purchase (form or JSON). Every field is checked with the reference's messages.
 #[derive(Debug, Clone, Default, Object, Deserialize)]
@@ -232,32 +179,32 @@ pub struct LibraryRepr {
 #[derive(ApiResponse)]
 pub enum PurchaseResponse {
     /// The purchase was made.
-    #[oai(status = 201, content_type = "application/hal+json")]
-    Created(Json<PurchaseRepr>),
+    #[oai(status = 201)]
+    Created(HalJson<PurchaseRepr>),
     /// The same purchase was made before: the same result.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Replayed(Json<PurchaseRepr>),
+    #[oai(status = 200)]
+    Replayed(HalJson<PurchaseRepr>),
 }
 
 #[derive(ApiResponse)]
 pub enum StoreRefundResponse {
     /// The access code is voided (or was, by this same void).
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<StoreRefundRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<StoreRefundRepr>),
 }
 
 #[derive(ApiResponse)]
 pub enum RedemptionResponse {
     /// The code is redeemed into the library.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<RedemptionRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<RedemptionRepr>),
 }
 
 #[derive(ApiResponse)]
 pub enum LibraryResponse {
     /// The customer's library.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<LibraryRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<LibraryRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -273,8 +220,7 @@ problem_set!(
     409 => "`partner_transact_id_reused` or `book_id_unavailable`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send a form or JSON.",
-    422 => "`validation_failed`: a field of the wrong JSON type.",
-    500 => "`internal_error`: quote the `logref`."
+    422 => "`validation_failed`: a field of the wrong JSON type."
 );
 
 problem_set!(
@@ -287,13 +233,12 @@ problem_set!(
     409 => "`partner_transact_id_reused`, `code_redeemed` or `already_voided`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send a form or JSON.",
-    422 => "`validation_failed`: a field of the wrong JSON type.",
-    500 => "`internal_error`: quote the `logref`."
+    422 => "`validation_failed`: a field of the wrong JSON type."
 );
 
 problem_set!(
     /// Errors of redeeming a code.
-    RedemptionProblems:
+    RedemptionProblems, customer:
     400 => "`malformed_request` (no code) or `email_malformed`.",
     401 => "A customer token was sent but refused.",
     404 => "`account_unknown` or `code_unknown`.",
@@ -301,18 +246,14 @@ problem_set!(
     409 => "`code_inactive`: redeemed already, or voided.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send a form or JSON.",
-    422 => "`validation_failed`: a field of the wrong JSON type.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    422 => "`validation_failed`: a field of the wrong JSON type."
 );
 
 problem_set!(
     /// Errors of the library.
-    LibraryProblems:
+    LibraryProblems, customer:
     401 => "No customer token, or a refused one.",
-    405 => "`method_not_allowed`.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    405 => "`method_not_allowed`."
 );
 
 fn text(value: &Option<Value>) -> Option<String> {
@@ -322,85 +263,6 @@ fn text(value: &Option<Value>) -> Option<String> {
         _ => None,
     }
     .filter(|s| !s.is_empty())
-}
-
-fn refuse(kind: &'static ProblemType, detail: &str) -> ApiError {
-    ApiError::new(kind, detail)
-}
-
-fn valid_transact_id(id: &str) -> bool {
-    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| (0x21..=0x7e).contains(&b))
-}
-
-/// The SAN, token, partner_transact_id (then the other fields, by `more`) and store of a
-/// till request, checked in the reference's order.
-async fn authenticate_store(
-    state: &SharedState,
-    path_san: &str,
-    body_san: Option<&str>,
-    body_token: Option<&str>,
-    bearer: Option<String>,
-    partner_transact_id: Option<&str>,
-    more: impl FnOnce() -> Result<(), ApiError>,
-) -> Result<entity::store::Model, ApiError> {
-    let raw_san = path_san.trim();
-    let shaped = !raw_san.is_empty()
-        && raw_san.len() <= 16
-        && raw_san
-            .chars()
-            .all(|c| c.is_ascii_digit() || matches!(c, 'X' | 'x' | '-' | ' '))
-        && body_san.is_none_or(|s| bare(s) == bare(raw_san));
-    if !shaped {
-        return Err(refuse(
-            &problems::SAN_MALFORMED,
-            "The san parameter has not been provided or is malformed",
-        ));
-    }
-    let token = body_token
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .map(str::to_owned)
-        .or(bearer);
-    let Some(token) = token.filter(|t| t.len() <= 128 && t.bytes().all(|b| (0x21..=0x7e).contains(&b)))
-    else {
-        return Err(refuse(
-            &problems::TOKEN_MALFORMED,
-            "The token parameter has not been provided or is malformed",
-        ));
-    };
-    if !partner_transact_id.is_some_and(valid_transact_id) {
-        return Err(refuse(
-            &problems::PARTNER_TRANSACT_ID_MALFORMED,
-            "The partner_transact_id parameter has not been provided or is malformed",
-        ));
-    }
-    more()?;
-    let san = San::parse(raw_san).map_err(|_| {
-        refuse(
-            &problems::SAN_NONCONFORMING,
-            "SAN does not conform to SAN specifications",
-        )
-    })?;
-    let store = pos::store_by_san(&state.db, san.as_str()).await?.ok_or_else(|| {
-        refuse(
-            &problems::STORE_NOT_REGISTERED,
-            "The store is not registered on halshop",
-        )
-    })?;
-    if !ids::secret_matches(&token, &store.token_hash) {
-        return Err(refuse(
-            &problems::STORE_TOKEN_INVALID,
-            "Invalid Authorization Token",
-        ));
-    }
-    Ok(store)
-}
-
-fn bare(san: &str) -> String {
-    san.chars()
-        .filter(|c| !matches!(c, '-' | ' '))
-        .collect::<String>()
-        .to_ascii_uppercase()
 }
 
 fn send_email(value: &Option<Value>) -> Result<bool, ApiError> {
@@ -448,7 +310,7 @@ impl PosApi {
         let partner = text(&input.partner_transact_id);
         let book = text(&input.book_id);
         let store = authenticate_store(
-            &self.state,
+            &self.state.db,
             &san.0,
             input.san.as_deref(),
             input.token.as_deref(),
@@ -456,7 +318,7 @@ impl PosApi {
             partner.as_deref(),
             || {
                 if book.as_deref().is_none_or(|b| b.len() > 64) {
-                    return Err(refuse(
+                    return Err(ApiError::new(
                         &problems::BOOK_ID_MALFORMED,
                         "The book_id parameter has not been provided or is malformed",
                     ));
@@ -472,7 +334,7 @@ impl PosApi {
             .filter(|e| !e.is_empty())
             .map(str::to_owned);
         if email.as_deref().is_some_and(|e| !valid_email(e)) {
-            return Err(refuse(
+            return Err(ApiError::new(
                 &problems::EMAIL_MALFORMED,
                 "The submitted email is incorrectly formatted",
             )
@@ -495,15 +357,15 @@ impl PosApi {
         let result = pos::purchase(&self.state.db, &store, &request)
             .await?
             .map_err(|err| match err {
-                PosError::DuplicateTransaction => refuse(
+                PosError::DuplicateTransaction => ApiError::new(
                     &problems::PARTNER_TRANSACT_ID_REUSED,
                     "The submitted partner_transact_id has already been submitted for this store",
                 ),
-                PosError::BookUnknown => refuse(
+                PosError::BookUnknown => ApiError::new(
                     &problems::BOOK_ID_UNKNOWN,
                     "The submitted book_id cannot be found in system",
                 ),
-                _ => refuse(
+                _ => ApiError::new(
                     &problems::BOOK_ID_UNAVAILABLE,
                     "The submitted book_id is not available for fulfillment at this time",
                 ),
@@ -517,9 +379,9 @@ impl PosApi {
             access_code: result.access_code,
         };
         Ok(if result.replayed {
-            PurchaseResponse::Replayed(Json(repr))
+            PurchaseResponse::Replayed(HalJson(repr))
         } else {
-            PurchaseResponse::Created(Json(repr))
+            PurchaseResponse::Created(HalJson(repr))
         })
     }
 
@@ -543,7 +405,7 @@ impl PosApi {
         let partner = text(&input.partner_transact_id);
         let purchase = text(&input.purchase_transact_id);
         let store = authenticate_store(
-            &self.state,
+            &self.state.db,
             &san.0,
             input.san.as_deref(),
             input.token.as_deref(),
@@ -551,7 +413,7 @@ impl PosApi {
             partner.as_deref(),
             || {
                 if !purchase.as_deref().is_some_and(valid_transact_id) {
-                    return Err(refuse(
+                    return Err(ApiError::new(
                         &problems::PURCHASE_TRANSACT_ID_MALFORMED,
                         "The purchase_transact_id parameter has not been provided or is malformed",
                     ));
@@ -563,15 +425,15 @@ impl PosApi {
         let result = pos::void(&self.state.db, &store, &partner.unwrap_or_default(), &purchase.unwrap_or_default())
             .await?
             .map_err(|err| match err {
-                PosError::DuplicateTransaction => refuse(
+                PosError::DuplicateTransaction => ApiError::new(
                     &problems::PARTNER_TRANSACT_ID_REUSED,
                     "The submitted partner_transact_id has already been submitted for this store. The partner_transact_id value needs to be unique for each store",
                 ),
-                PosError::PurchaseNotFound => refuse(
+                PosError::PurchaseNotFound => ApiError::new(
                     &problems::PURCHASE_NOT_FOUND,
                     "The submitted purchase_transact_id cannot be found for this store",
                 ),
-                PosError::Redeemed => refuse(
+                PosError::Redeemed => ApiError::new(
                     &problems::CODE_REDEEMED,
                     "The access code created by this purchase transaction has already been redeemed",
                 ),
@@ -583,9 +445,9 @@ impl PosApi {
                     &problems::STORE_REFUND_USAGE_LIMIT,
                     format!("The order created by this purchase transaction is over the usage limit allowed for refunds({percent}% viewed)"),
                 ),
-                _ => refuse(&problems::ALREADY_VOIDED, "The submitted purchase_transact_id has already been voided"),
+                _ => ApiError::new(&problems::ALREADY_VOIDED, "The submitted purchase_transact_id has already been voided"),
             })?;
-        Ok(StoreRefundResponse::Ok(Json(StoreRefundRepr {
+        Ok(StoreRefundResponse::Ok(HalJson(StoreRefundRepr {
             links: CuriesLinks {
                 curies: self.state.hal.curies(),
             },
@@ -627,7 +489,7 @@ impl PosApi {
             .filter(|e| !e.is_empty())
             .map(str::to_owned);
         if email.as_deref().is_some_and(|e| !valid_email(e)) {
-            return Err(refuse(
+            return Err(ApiError::new(
                 &problems::EMAIL_MALFORMED,
                 "The submitted email is incorrectly formatted",
             )
@@ -637,14 +499,14 @@ impl PosApi {
             Some(claims) => (Some(claims.sub), email.or(claims.email)),
             None => {
                 let Some(email) = email else {
-                    return Err(refuse(
+                    return Err(ApiError::new(
                         &problems::ACCOUNT_UNKNOWN,
                         "No halshop account exists for the provided email address",
                     )
                     .into());
                 };
                 if !pos::account_exists(db, &email).await? {
-                    return Err(refuse(
+                    return Err(ApiError::new(
                         &problems::ACCOUNT_UNKNOWN,
                         "No halshop account exists for the provided email address",
                     )
@@ -656,21 +518,21 @@ impl PosApi {
         let redeemed = pos::redeem(db, code, sub.as_deref(), email.as_deref())
             .await?
             .map_err(|err| match err {
-                RedeemError::UnknownCode => refuse(
+                RedeemError::UnknownCode => ApiError::new(
                     &problems::CODE_UNKNOWN,
                     "No halshop code exists for the code provided to this API",
                 ),
-                RedeemError::UnknownAccount => refuse(
+                RedeemError::UnknownAccount => ApiError::new(
                     &problems::ACCOUNT_UNKNOWN,
                     "No halshop account exists for the provided email address",
                 ),
-                RedeemError::Inactive => refuse(
+                RedeemError::Inactive => ApiError::new(
                     &problems::CODE_INACTIVE,
                     "Code has already been redeemed or has been marked inactive",
                 ),
             })?;
         let hal = &self.state.hal;
-        Ok(RedemptionResponse::Ok(Json(RedemptionRepr {
+        Ok(RedemptionResponse::Ok(HalJson(RedemptionRepr {
             links: RedemptionLinks {
                 curies: hal.curies(),
                 delivery: hal.link(&format!("/deliveries/{}", redeemed.delivery.uid)),
@@ -712,7 +574,7 @@ impl PosApi {
                 deliveries.push(delivery_repr(hal, &delivery, &line, &order));
             }
         }
-        Ok(LibraryResponse::Ok(Json(LibraryRepr {
+        Ok(LibraryResponse::Ok(HalJson(LibraryRepr {
             links: LibraryLinks {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),

@@ -5,14 +5,14 @@ use poem::Request;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Header, Path, Query},
-    payload::Json,
 };
 use serde::Deserialize;
 
 use super::{
     ApiTags,
-    types::{JsonBody, MoneyRepr, Timestamp, pointer},
+    types::{MoneyRepr, Timestamp, pointer},
 };
+use crate::http::json::JsonBody;
 use crate::{
     auth::MerchantAuth,
     domain::{
@@ -21,8 +21,8 @@ use crate::{
         money::{Currency, Money},
         stores,
     },
-    error::{ApiError, FieldError, Problems, problems},
-    hal::{Curie, Hal, Link, Paging},
+    http::error::{ApiError, FieldError, Problems, problems},
+    http::hal::{Curie, Hal, HalJson, Link, Paging},
     problem_set,
     state::SharedState,
 };
@@ -403,8 +403,8 @@ pub struct SalesPointCollection {
 #[derive(ApiResponse)]
 pub enum ProductListResponse {
     /// A page of the catalogue.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<ProductCollection>),
+    #[oai(status = 200)]
+    Ok(HalJson<ProductCollection>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -413,9 +413,9 @@ pub enum ProductListResponse {
 #[derive(ApiResponse)]
 pub enum ProductResponse {
     /// The product.
-    #[oai(status = 200, content_type = "application/hal+json")]
+    #[oai(status = 200)]
     Ok(
-        Json<ProductRepr>,
+        HalJson<ProductRepr>,
         /// Version of the product; send it as `If-Match` to replace it.
         #[oai(header = "ETag")]
         String,
@@ -428,9 +428,9 @@ pub enum ProductResponse {
 #[derive(ApiResponse)]
 pub enum ProductCreatedResponse {
     /// The product was added to the catalogue.
-    #[oai(status = 201, content_type = "application/hal+json")]
+    #[oai(status = 201)]
     Created(
-        Json<ProductRepr>,
+        HalJson<ProductRepr>,
         /// URL of the new product.
         #[oai(header = "Location")]
         String,
@@ -443,8 +443,8 @@ pub enum ProductCreatedResponse {
 #[derive(ApiResponse)]
 pub enum SalesPointsResponse {
     /// The stores selling the product.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<SalesPointCollection>),
+    #[oai(status = 200)]
+    Ok(HalJson<SalesPointCollection>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -455,16 +455,14 @@ problem_set!(
     ListProblems:
     400 => "`malformed_request`: a query parameter has the wrong form (`page`, `page_size`, `format`, `kind`, …).",
     405 => "`method_not_allowed`.",
-    422 => "`validation_failed`: the `isbn` filter is not a valid ISBN.",
-    500 => "`internal_error`: quote the `logref`."
+    422 => "`validation_failed`: the `isbn` filter is not a valid ISBN."
 );
 
 problem_set!(
     /// Errors of reading one product.
     ReadProblems:
     404 => "`not_found`: no product has this uid.",
-    405 => "`method_not_allowed`.",
-    500 => "`internal_error`: quote the `logref`."
+    405 => "`method_not_allowed`."
 );
 
 problem_set!(
@@ -475,8 +473,7 @@ problem_set!(
     409 => "`sku_taken`, `isbn_taken`, or `idempotency_key_in_flight`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed` (each bad field in `errors`) or `idempotency_key_reused`.",
-    500 => "`internal_error`: quote the `logref`."
+    422 => "`validation_failed` (each bad field in `errors`) or `idempotency_key_reused`."
 );
 
 problem_set!(
@@ -490,8 +487,7 @@ problem_set!(
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
     422 => "`validation_failed`: each bad field in `errors`.",
-    428 => "`precondition_required`: send `If-Match` with the product's ETag.",
-    500 => "`internal_error`: quote the `logref`."
+    428 => "`precondition_required`: send `If-Match` with the product's ETag."
 );
 
 impl From<CatalogueError> for ApiError {
@@ -580,7 +576,7 @@ impl ProductsApi {
             .iter()
             .map(|model| ProductRepr::new(hal, model, hal.link(&format!("/products/{}", model.uid))))
             .collect::<Result<Vec<_>, _>>()?;
-        Ok(ProductListResponse::Ok(Json(ProductCollection {
+        Ok(ProductListResponse::Ok(HalJson(ProductCollection {
             links: PageLinksRepr::new(hal, req, paging, item_count, products_search(hal)),
             item_count,
             page: paging.page,
@@ -601,7 +597,7 @@ impl ProductsApi {
             .await?
             .ok_or_else(|| ApiError::not_found("No product has this uid."))?;
         let repr = ProductRepr::new(&self.state.hal, &product, self.state.hal.self_link(req))?;
-        Ok(ProductResponse::Ok(Json(repr), catalogue::etag(&product)))
+        Ok(ProductResponse::Ok(HalJson(repr), catalogue::etag(&product)))
     }
 
     /// Add a product (merchant)
@@ -626,7 +622,7 @@ impl ProductsApi {
         let location = hal.href(&format!("/products/{}", product.uid));
         let repr = ProductRepr::new(hal, &product, hal.link(&format!("/products/{}", product.uid)))?;
         Ok(ProductCreatedResponse::Created(
-            Json(repr),
+            HalJson(repr),
             location,
             catalogue::etag(&product),
         ))
@@ -665,12 +661,12 @@ impl ProductsApi {
             )
             .into());
         };
-        if !crate::http::etag_matches(&if_match, &catalogue::etag(&current)) {
+        if !crate::http::middleware::etag_matches(&if_match, &catalogue::etag(&current)) {
             return Err(CatalogueError::VersionMismatch.into());
         }
         let product = catalogue::update(db, merchant.0.id, &uid.0, current.version, &draft).await?;
         let repr = ProductRepr::new(&self.state.hal, &product, self.state.hal.self_link(req))?;
-        Ok(ProductResponse::Ok(Json(repr), catalogue::etag(&product)))
+        Ok(ProductResponse::Ok(HalJson(repr), catalogue::etag(&product)))
     }
 
     /// List the stores selling a product
@@ -702,7 +698,7 @@ impl ProductsApi {
                 san: store.san,
             })
             .collect();
-        Ok(SalesPointsResponse::Ok(Json(SalesPointCollection {
+        Ok(SalesPointsResponse::Ok(HalJson(SalesPointCollection {
             links: SalesPointsLinks {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),

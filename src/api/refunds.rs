@@ -6,19 +6,19 @@ use poem::Request;
 use poem_openapi::{
     ApiResponse, Enum, Object, OpenApi,
     param::{Header, Path, Query},
-    payload::Json,
 };
 use sea_orm::EntityTrait;
 use serde::Deserialize;
 
 use super::{
     ApiTags,
-    types::{JsonBody, MoneyRepr, Timestamp},
+    types::{MoneyRepr, Timestamp},
 };
+use crate::http::json::JsonBody;
 use crate::{
     auth::{MerchantAuth, OrderCaller},
     domain::{
-        catalogue, ids,
+        catalogue,
         money::{Currency, Money},
         orders,
         refunds::{
@@ -26,9 +26,9 @@ use crate::{
             Source, Split,
         },
     },
-    error::{ApiError, FieldError, Problems, problems},
-    hal::{Curie, Hal, Link},
-    http::etag_matches,
+    http::error::{ApiError, FieldError, Problems, problems},
+    http::hal::{Curie, Hal, HalJson, Link},
+    http::middleware::etag_matches,
     problem_set,
     state::SharedState,
 };
@@ -513,9 +513,9 @@ pub fn request_etag(request: &refund_request::Model) -> String {
 #[derive(ApiResponse)]
 pub enum RefundRequestCreated {
     /// The refund request was opened.
-    #[oai(status = 201, content_type = "application/hal+json")]
+    #[oai(status = 201)]
     Created(
-        Json<RefundRequestRepr>,
+        HalJson<RefundRequestRepr>,
         #[oai(header = "Location")] String,
         /// Version of the request; send it as `If-Match` to change it.
         #[oai(header = "ETag")]
@@ -526,9 +526,9 @@ pub enum RefundRequestCreated {
 #[derive(ApiResponse)]
 pub enum RefundRequestResponse {
     /// The refund request.
-    #[oai(status = 200, content_type = "application/hal+json")]
+    #[oai(status = 200)]
     Ok(
-        Json<RefundRequestRepr>,
+        HalJson<RefundRequestRepr>,
         /// Version of the request; send it as `If-Match` to change it.
         #[oai(header = "ETag")]
         String,
@@ -541,8 +541,8 @@ pub enum RefundRequestResponse {
 #[derive(ApiResponse)]
 pub enum RefundRequestListResponse {
     /// The refund requests of the order.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<RefundRequestCollection>),
+    #[oai(status = 200)]
+    Ok(HalJson<RefundRequestCollection>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -551,8 +551,8 @@ pub enum RefundRequestListResponse {
 #[derive(ApiResponse)]
 pub enum RefundBillResponse {
     /// The refund bill.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<RefundBillRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<RefundBillRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -561,8 +561,8 @@ pub enum RefundBillResponse {
 #[derive(ApiResponse)]
 pub enum RefundListResponse {
     /// The refunds of the order.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<RefundCollection>),
+    #[oai(status = 200)]
+    Ok(HalJson<RefundCollection>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -571,8 +571,8 @@ pub enum RefundListResponse {
 #[derive(ApiResponse)]
 pub enum RefundResponse {
     /// The refund.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<RefundRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<RefundRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -581,25 +581,23 @@ pub enum RefundResponse {
 #[derive(ApiResponse)]
 pub enum WithdrawalResponse {
     /// The product is withdrawn; event refunds were opened.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<WithdrawalRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<WithdrawalRepr>),
 }
 
 problem_set!(
     /// Errors of reading refund requests, bills and refunds.
-    RefundReadProblems:
+    RefundReadProblems, customer:
     400 => "`malformed_request`: a query parameter is missing or has the wrong form.",
     401 => "No credentials, or refused ones.",
     404 => "`not_found`: nothing with this URI or uid is visible with these credentials.",
     405 => "`method_not_allowed`.",
-    422 => "`validation_failed`: the shares are invalid.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    422 => "`validation_failed`: the shares are invalid."
 );
 
 problem_set!(
     /// Errors of opening a refund request.
-    RefundCreateProblems:
+    RefundCreateProblems, customer:
     400 => "`malformed_request` (the body is not JSON) or `idempotency_key_invalid`.",
     401 => "No credentials, or refused ones.",
     403 => "`refund_unauthorized` (the shop may not refund, or a file was downloaded / a code redeemed), `refund_time_limit`, `refund_usage_limit`, or `forbidden` (merchants decide, they do not request).",
@@ -607,14 +605,12 @@ problem_set!(
     409 => "`already_refunded`, `refund_request_open` or `idempotency_key_in_flight`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed` (shares, bank details), `cost_mismatch` or `idempotency_key_reused`.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    422 => "`validation_failed` (shares, bank details), `cost_mismatch` or `idempotency_key_reused`."
 );
 
 problem_set!(
     /// Errors of changing a refund request.
-    RefundUpdateProblems:
+    RefundUpdateProblems, customer:
     400 => "`malformed_request`: the body is not JSON, or `If-Match` is not a list of ETags.",
     401 => "No credentials, or refused ones.",
     403 => "`forbidden` (the holder cannot decide, the merchant cannot change the split), `refund_unauthorized`, `refund_time_limit` or `refund_usage_limit`.",
@@ -624,9 +620,7 @@ problem_set!(
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
     422 => "`validation_failed`: shares, bank details or reason.",
-    428 => "`precondition_required`: send `If-Match` with the request's ETag.",
-    500 => "`internal_error`: quote the `logref`.",
-    503 => "`identity_provider_unavailable`."
+    428 => "`precondition_required`: send `If-Match` with the request's ETag."
 );
 
 problem_set!(
@@ -638,8 +632,7 @@ problem_set!(
     409 => "`idempotency_key_in_flight`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed` or `idempotency_key_reused`.",
-    500 => "`internal_error`: quote the `logref`."
+    422 => "`validation_failed` or `idempotency_key_reused`."
 );
 
 pub struct RefundsApi {
@@ -659,7 +652,7 @@ impl RefundsApi {
             .ok_or_else(not_found)?;
         orders::find(&self.state.db, &uid)
             .await?
-            .filter(|order| caller.may_access(order))
+            .filter(|order| caller.may_see(order))
             .ok_or_else(not_found)
     }
 
@@ -681,7 +674,7 @@ impl RefundsApi {
         let order = order::Entity::find_by_id(request.order_id)
             .one(&self.state.db)
             .await?
-            .filter(|order| caller.may_access(order))
+            .filter(|order| caller.may_see(order))
             .ok_or_else(not_found)?;
         Ok((request, order))
     }
@@ -779,24 +772,6 @@ impl RefundsApi {
             },
         })
     }
-
-    fn is_holder(caller: &OrderCaller, order: &order::Model) -> bool {
-        caller
-            .order_token
-            .as_deref()
-            .is_some_and(|token| ids::secret_matches(token, &order.token_hash))
-            || caller
-                .customer
-                .as_ref()
-                .is_some_and(|c| order.customer_sub.as_deref() == Some(c.sub.as_str()))
-    }
-
-    fn is_merchant(caller: &OrderCaller, order: &order::Model) -> bool {
-        caller
-            .merchant
-            .as_ref()
-            .is_some_and(|m| m.id == order.merchant_id)
-    }
 }
 
 #[OpenApi(tag = "ApiTags::Refunds")]
@@ -821,7 +796,7 @@ impl RefundsApi {
             let link = self.hal().link(&format!("/refund_requests/{}", request.uid));
             items.push(self.request_repr(&request, &order, link).await?);
         }
-        Ok(RefundRequestListResponse::Ok(Json(RefundRequestCollection {
+        Ok(RefundRequestListResponse::Ok(HalJson(RefundRequestCollection {
             links: RefundRequestsLinks {
                 self_link: self.hal().self_link(req),
                 curies: self.hal().curies(),
@@ -850,7 +825,7 @@ impl RefundsApi {
         let repr = self
             .request_repr(&request, &order, self.hal().self_link(req))
             .await?;
-        Ok(RefundRequestResponse::Ok(Json(repr), request_etag(&request)))
+        Ok(RefundRequestResponse::Ok(HalJson(repr), request_etag(&request)))
     }
 
     /// Open a refund request
@@ -878,7 +853,7 @@ impl RefundsApi {
     ) -> Result<RefundRequestCreated, Problems<RefundCreateProblems>> {
         let input = body.0;
         let order = self.order_at(&input.order, &caller).await?;
-        if !Self::is_holder(&caller, &order) {
+        if !caller.holds(&order) {
             return Err(ApiError::new(
                 &problems::FORBIDDEN,
                 "Refund requests are opened by the order's holder or the customer who placed it.",
@@ -948,7 +923,7 @@ impl RefundsApi {
             )
             .await?;
         Ok(RefundRequestCreated::Created(
-            Json(repr),
+            HalJson(repr),
             location,
             request_etag(&request),
         ))
@@ -1001,7 +976,7 @@ impl RefundsApi {
         let db = &self.state.db;
         let updated = match input.status {
             Some(RequestedStatus::Approved | RequestedStatus::Rejected | RequestedStatus::Processed) => {
-                if !Self::is_merchant(&caller, &order) {
+                if !caller.sells(&order) {
                     return Err(ApiError::new(
                         &problems::FORBIDDEN,
                         "Only the merchant approves, rejects or processes a refund request.",
@@ -1029,7 +1004,7 @@ impl RefundsApi {
                 refunds::decide(db, &request, request.version, decision, reason).await?
             }
             status @ (Some(RequestedStatus::Cancelled) | None) => {
-                if !Self::is_holder(&caller, &order) {
+                if !caller.holds(&order) {
                     return Err(ApiError::new(
                         &problems::FORBIDDEN,
                         "Only the holder changes or cancels a refund request.",
@@ -1068,7 +1043,7 @@ impl RefundsApi {
         let repr = self
             .request_repr(&updated, &order, self.hal().self_link(req))
             .await?;
-        Ok(RefundRequestResponse::Ok(Json(repr), request_etag(&updated)))
+        Ok(RefundRequestResponse::Ok(HalJson(repr), request_etag(&updated)))
     }
 
     /// Preview a refund bill
@@ -1130,7 +1105,7 @@ impl RefundsApi {
         let bill = refunds::bill(&order, &split)?;
         let lines = orders::lines_of(&self.state.db, order.id).await?;
         let hal = self.hal();
-        Ok(RefundBillResponse::Ok(Json(RefundBillRepr {
+        Ok(RefundBillResponse::Ok(HalJson(RefundBillRepr {
             links: RefundBillLinks {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),
@@ -1162,7 +1137,7 @@ impl RefundsApi {
             let link = self.hal().link(&format!("/refunds/{}", made.uid));
             items.push(self.refund_repr(&made, &order, link).await?);
         }
-        Ok(RefundListResponse::Ok(Json(RefundCollection {
+        Ok(RefundListResponse::Ok(HalJson(RefundCollection {
             links: RefundRequestsLinks {
                 self_link: self.hal().self_link(req),
                 curies: self.hal().curies(),
@@ -1188,10 +1163,10 @@ impl RefundsApi {
         let order = order::Entity::find_by_id(made.order_id)
             .one(&self.state.db)
             .await?
-            .filter(|order| caller.may_access(order))
+            .filter(|order| caller.may_see(order))
             .ok_or_else(not_found)?;
         let repr = self.refund_repr(&made, &order, self.hal().self_link(req)).await?;
-        Ok(RefundResponse::Ok(Json(repr)))
+        Ok(RefundResponse::Ok(HalJson(repr)))
     }
 
     /// Withdraw a product (merchant)
@@ -1228,7 +1203,7 @@ impl RefundsApi {
             .ok_or_else(|| ApiError::not_found("No product of yours has this uid."))?;
         let opened = refunds::withdraw_product(&self.state.db, product.id, &reason).await?;
         let hal = self.hal();
-        Ok(WithdrawalResponse::Ok(Json(WithdrawalRepr {
+        Ok(WithdrawalResponse::Ok(HalJson(WithdrawalRepr {
             links: WithdrawalLinks {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),

@@ -1,13 +1,13 @@
 //! The API root: where every client starts.
 
 use poem::Request;
-use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
+use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::{ApiTags, products::products_search};
 use crate::{
     domain::merchants,
-    error::{ApiError, Problems},
-    hal::{Curie, Link},
+    http::error::{ApiError, Problems},
+    http::hal::{Curie, HalJson, Link},
     problem_set,
     state::SharedState,
 };
@@ -68,8 +68,8 @@ pub struct RootRepr {
 #[derive(ApiResponse)]
 pub enum RootResponse {
     /// Links to every entry point of the API.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<RootRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<RootRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -78,8 +78,7 @@ pub enum RootResponse {
 problem_set!(
     /// Errors of the root.
     RootProblems:
-    405 => "`method_not_allowed`.",
-    500 => "`internal_error`: quote the `logref`."
+    405 => "`method_not_allowed`."
 );
 
 pub struct RootApi {
@@ -98,7 +97,7 @@ impl RootApi {
         let operator = merchants::shop_operator(&self.state.db)
             .await
             .map_err(ApiError::from)?;
-        Ok(RootResponse::Ok(Json(RootRepr {
+        Ok(RootResponse::Ok(HalJson(RootRepr {
             links: RootLinks {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),

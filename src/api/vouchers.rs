@@ -5,22 +5,22 @@ use poem::Request;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Header, Path},
-    payload::Json,
 };
 use serde::Deserialize;
 
 use super::{
     ApiTags,
-    types::{JsonBody, MoneyRepr, Timestamp},
+    types::{MoneyRepr, Timestamp},
 };
+use crate::http::json::JsonBody;
 use crate::{
     auth::MerchantAuth,
     domain::{
         money::{Currency, Money},
         vouchers,
     },
-    error::{ApiError, FieldError, Problems},
-    hal::{Curie, Hal, Link},
+    http::error::{ApiError, FieldError, Problems},
+    http::hal::{Curie, Hal, HalJson, Link},
     problem_set,
     state::SharedState,
 };
@@ -80,9 +80,9 @@ fn voucher_repr(hal: &Hal, voucher: &voucher::Model, self_link: Link) -> Result<
 #[derive(ApiResponse)]
 pub enum VoucherCreatedResponse {
     /// The voucher was issued.
-    #[oai(status = 201, content_type = "application/hal+json")]
+    #[oai(status = 201)]
     Created(
-        Json<VoucherRepr>,
+        HalJson<VoucherRepr>,
         /// URL of the voucher.
         #[oai(header = "Location")]
         String,
@@ -92,8 +92,8 @@ pub enum VoucherCreatedResponse {
 #[derive(ApiResponse)]
 pub enum VoucherResponse {
     /// The voucher.
-    #[oai(status = 200, content_type = "application/hal+json")]
-    Ok(Json<VoucherRepr>),
+    #[oai(status = 200)]
+    Ok(HalJson<VoucherRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -107,16 +107,14 @@ problem_set!(
     409 => "`idempotency_key_in_flight`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed` (the amount) or `idempotency_key_reused`.",
-    500 => "`internal_error`: quote the `logref`."
+    422 => "`validation_failed` (the amount) or `idempotency_key_reused`."
 );
 
 problem_set!(
     /// Errors of reading a voucher.
     VoucherReadProblems:
     404 => "`not_found`: no voucher has this code.",
-    405 => "`method_not_allowed`.",
-    500 => "`internal_error`: quote the `logref`."
+    405 => "`method_not_allowed`."
 );
 
 pub struct VouchersApi {
@@ -159,7 +157,7 @@ impl VouchersApi {
         let hal = &self.state.hal;
         let location = hal.href(&format!("/vouchers/{}", voucher.code));
         let repr = voucher_repr(hal, &voucher, hal.link(&format!("/vouchers/{}", voucher.code)))?;
-        Ok(VoucherCreatedResponse::Created(Json(repr), location))
+        Ok(VoucherCreatedResponse::Created(HalJson(repr), location))
     }
 
     /// Read a voucher
@@ -176,6 +174,6 @@ impl VouchersApi {
             .await?
             .ok_or_else(|| ApiError::not_found("No voucher has this code."))?;
         let repr = voucher_repr(&self.state.hal, &voucher, self.state.hal.self_link(req))?;
-        Ok(VoucherResponse::Ok(Json(repr)))
+        Ok(VoucherResponse::Ok(HalJson(repr)))
     }
 }

@@ -22,15 +22,6 @@ pub fn is_uid(text: &str) -> bool {
             .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
 }
 
-/// Reference quoted to support for an internal error; it appears in the server log.
-pub fn new_logref() -> String {
-    random_hex(6)
-}
-
-pub fn new_request_id() -> String {
-    random_hex(8)
-}
-
 /// A secret credential with a readable prefix (`sk_…`), 256 random bits.
 pub fn new_secret(prefix: &str) -> String {
     format!("{prefix}{}", random_hex(32))

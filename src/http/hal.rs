@@ -184,7 +184,7 @@ impl Hal {
         let parsed = Url::parse(uri).or_else(|_| self.base.join(uri)).ok()?;
         let prefix = format!("{}{}/", self.base.path().trim_end_matches('/'), collection);
         let uid = parsed.path().strip_prefix(&prefix)?;
-        crate::domain::ids::is_uid(uid).then(|| uid.to_owned())
+        is_uid(uid).then(|| uid.to_owned())
     }
 
     /// `self`: exactly the URL that was requested, query string included.
@@ -237,6 +237,11 @@ impl Hal {
             last: at(last),
         }
     }
+}
+
+/// Whether a path segment has the shape of a uid (32 lowercase hex characters).
+fn is_uid(text: &str) -> bool {
+    text.len() == 32 && text.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
 /// A HAL document payload: serialized like JSON, served as `application/hal+json`.

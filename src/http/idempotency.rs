@@ -10,17 +10,17 @@ use poem::{
     Body, Endpoint, IntoResponse, Request, Response,
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
 };
-use sea_orm::{ActiveModelTrait, ActiveValue::Set, ColumnTrait, DbErr, EntityTrait, QueryFilter, SqlErr};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    SqlErr,
+};
 use sha2::{Digest, Sha256};
 
-use crate::{
+use super::{
     error::{ApiError, problems},
-    state::SharedState,
+    headers,
 };
 
-pub const HEADER: &str = "idempotency-key";
-/// Response header set on a replayed response.
-pub const REPLAYED_HEADER: &str = "idempotent-replayed";
 /// How long a key is remembered.
 pub const RETENTION: Duration = Duration::from_secs(24 * 60 * 60);
 /// A first request still marked in flight after this long is taken to have died.
@@ -33,7 +33,7 @@ const KEPT_HEADERS: [HeaderName; 4] = [
     header::ETAG,
     header::WWW_AUTHENTICATE,
 ];
-const KEPT_CUSTOM_HEADERS: [&str; 1] = ["order-token"];
+const KEPT_CUSTOM_HEADERS: [&str; 1] = [headers::ORDER_TOKEN];
 
 fn is_valid_key(key: &str) -> bool {
     !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| (0x21..=0x7e).contains(&b))
@@ -42,7 +42,7 @@ fn is_valid_key(key: &str) -> bool {
 /// The caller's identity, so that two principals using the same key never collide.
 fn scope_of(req: &Request) -> String {
     let mut hasher = Sha256::new();
-    for name in ["authorization", "order-token", "cognito-token"] {
+    for name in ["authorization", headers::ORDER_TOKEN, headers::COGNITO_TOKEN] {
         hasher.update(name.as_bytes());
         hasher.update(b"=");
         if let Some(value) = req.headers().get(name) {
@@ -72,12 +72,12 @@ fn fingerprint(req: &Request, body: &[u8]) -> String {
 pub async fn idempotency<E: Endpoint>(
     ep: Arc<E>,
     mut req: Request,
-    state: SharedState,
+    db: DatabaseConnection,
 ) -> poem::Result<Response> {
     if req.method() != Method::POST {
         return Ok(ep.call(req).await?.into_response());
     }
-    let Some(raw_key) = req.headers().get(HEADER) else {
+    let Some(raw_key) = req.headers().get(headers::IDEMPOTENCY_KEY) else {
         return Ok(ep.call(req).await?.into_response());
     };
     // A malformed key is refused by the operation itself, after authentication, so that
@@ -91,7 +91,7 @@ pub async fn idempotency<E: Endpoint>(
     let request_hash = fingerprint(&req, &body);
     req.set_body(Body::from_bytes(body));
 
-    let db = &state.db;
+    let db = &db;
     let cutoff = Utc::now() - chrono::Duration::from_std(RETENTION).unwrap_or_default();
     idempotency_key::Entity::delete_many()
         .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
@@ -151,7 +151,7 @@ pub async fn idempotency<E: Endpoint>(
 
     let mut response = match ep.call(req).await {
         Ok(response) => response.into_response(),
-        Err(err) => crate::error::from_poem_error(err).into_response(),
+        Err(err) => super::error::from_poem_error(err).into_response(),
     };
     if response.status().is_server_error() || response.status() == StatusCode::UNAUTHORIZED {
         // Nothing was processed (the server failed, or the caller was not authenticated):
@@ -184,7 +184,7 @@ fn abandoned(row: &idempotency_key::Model) -> bool {
     age.to_std().is_ok_and(|age| age > ABANDONED_AFTER)
 }
 
-async fn release(db: &sea_orm::DatabaseConnection, id: i64) -> Result<(), ApiError> {
+async fn release(db: &DatabaseConnection, id: i64) -> Result<(), ApiError> {
     idempotency_key::Entity::delete_by_id(id)
         .exec(db)
         .await
@@ -213,7 +213,7 @@ fn replay(row: &idempotency_key::Model) -> Response {
     }
     response
         .headers_mut()
-        .insert(REPLAYED_HEADER, HeaderValue::from_static("true"));
+        .insert(headers::IDEMPOTENT_REPLAYED, HeaderValue::from_static("true"));
     response
 }
 

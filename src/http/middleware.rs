@@ -12,13 +12,11 @@ use tracing::Instrument;
 
 use poem_openapi::error::ParseParamError;
 
-use crate::{
+use super::{
     error::{ApiError, from_poem_error, problems},
     hal::Hal,
+    headers,
 };
-
-/// Response header carrying the request id (also accepted on the request).
-pub const REQUEST_ID_HEADER: &str = "x-request-id";
 
 /// What the current request is, for code far from the handler (problem bodies).
 #[derive(Debug, Clone)]
@@ -45,7 +43,7 @@ impl RequestContext {
 pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request, hal: Arc<Hal>) -> poem::Result<Response> {
     let request_id = req
         .headers()
-        .get(REQUEST_ID_HEADER)
+        .get(headers::REQUEST_ID)
         .and_then(|value| value.to_str().ok())
         .filter(|value| {
             !value.is_empty()
@@ -55,7 +53,7 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request, hal: Arc<Hal
                     .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
         })
         .map(str::to_owned)
-        .unwrap_or_else(crate::domain::ids::new_request_id);
+        .unwrap_or_else(|| super::random_hex(8));
     let context = RequestContext {
         request_id: request_id.clone(),
         instance: hal.request_url(&req).into(),
@@ -79,7 +77,7 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request, hal: Arc<Hal
         .instrument(span.clone())
         .await;
     if let Ok(value) = HeaderValue::from_str(&request_id) {
-        response.headers_mut().insert(REQUEST_ID_HEADER, value);
+        response.headers_mut().insert(headers::REQUEST_ID, value);
     }
     let status = response.status().as_u16();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
@@ -105,7 +103,7 @@ pub async fn problems_for_errors<E: Endpoint>(
             &problems::MALFORMED_REQUEST,
             "The If-Match header must be `*` or a list of quoted ETags such as \"3f2a-v2\".",
         )
-        .with_errors(vec![crate::error::FieldError::new(
+        .with_errors(vec![super::error::FieldError::new(
             "If-Match",
             "not a list of ETags",
         )]),

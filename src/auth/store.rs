@@ -1,0 +1,139 @@
+//! Bookstore tills authenticate with their store's SAN and token, checked in the order and
+//! with the messages of the point-of-sale reference.
+
+use entity::store;
+use poem::{Request, RequestBody, http::header};
+use poem_openapi::{
+    ApiExtractor, ApiExtractorType, ExtractParamOptions,
+    registry::{MetaSecurityScheme, Registry},
+};
+use sea_orm::DatabaseConnection;
+
+use crate::{
+    domain::{ids, pos, san::San},
+    http::error::{ApiError, problems},
+};
+
+/// The store's token from `Authorization: Bearer` (it may also come as the `token` field).
+pub struct StoreBearer(pub Option<String>);
+
+impl<'a> ApiExtractor<'a> for StoreBearer {
+    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
+    type ParamType = ();
+    type ParamRawType = ();
+
+    fn register(registry: &mut Registry) {
+        registry.create_security_scheme(
+            "store_token",
+            MetaSecurityScheme {
+                ty: "http",
+                description: Some("A store's token (`halshop store create`), as `Authorization: Bearer <token>` or as the `token` form field."),
+                name: None,
+                key_in: None,
+                scheme: Some("bearer"),
+                bearer_format: None,
+                flows: None,
+                openid_connect_url: None,
+            },
+        );
+    }
+
+    fn security_schemes() -> Vec<&'static str> {
+        vec!["store_token"]
+    }
+
+    fn has_security_fallback() -> bool {
+        true
+    }
+
+    async fn from_request(
+        req: &'a Request,
+        _body: &mut RequestBody,
+        _param_opts: ExtractParamOptions<Self::ParamType>,
+    ) -> poem::Result<Self> {
+        let token = req
+            .headers()
+            .get(header::AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split_once(' '))
+            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
+            .map(|(_, token)| token.trim().to_owned());
+        Ok(StoreBearer(token))
+    }
+}
+
+/// A till transaction id: 1 to 64 visible ASCII characters.
+pub fn valid_transact_id(id: &str) -> bool {
+    !id.is_empty() && id.len() <= 64 && id.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+/// The SAN, token, partner_transact_id (then the other fields, by `more`) and store of a
+/// till request, checked in the reference's order.
+pub async fn authenticate_store(
+    db: &DatabaseConnection,
+    path_san: &str,
+    body_san: Option<&str>,
+    body_token: Option<&str>,
+    bearer: Option<String>,
+    partner_transact_id: Option<&str>,
+    more: impl FnOnce() -> Result<(), ApiError>,
+) -> Result<store::Model, ApiError> {
+    let raw_san = path_san.trim();
+    let shaped = !raw_san.is_empty()
+        && raw_san.len() <= 16
+        && raw_san
+            .chars()
+            .all(|c| c.is_ascii_digit() || matches!(c, 'X' | 'x' | '-' | ' '))
+        && body_san.is_none_or(|s| bare(s) == bare(raw_san));
+    if !shaped {
+        return Err(ApiError::new(
+            &problems::SAN_MALFORMED,
+            "The san parameter has not been provided or is malformed",
+        ));
+    }
+    let token = body_token
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned)
+        .or(bearer);
+    let Some(token) = token.filter(|t| t.len() <= 128 && t.bytes().all(|b| (0x21..=0x7e).contains(&b)))
+    else {
+        return Err(ApiError::new(
+            &problems::TOKEN_MALFORMED,
+            "The token parameter has not been provided or is malformed",
+        ));
+    };
+    if !partner_transact_id.is_some_and(valid_transact_id) {
+        return Err(ApiError::new(
+            &problems::PARTNER_TRANSACT_ID_MALFORMED,
+            "The partner_transact_id parameter has not been provided or is malformed",
+        ));
+    }
+    more()?;
+    let san = San::parse(raw_san).map_err(|_| {
+        ApiError::new(
+            &problems::SAN_NONCONFORMING,
+            "SAN does not conform to SAN specifications",
+        )
+    })?;
+    let store = pos::store_by_san(db, san.as_str()).await?.ok_or_else(|| {
+        ApiError::new(
+            &problems::STORE_NOT_REGISTERED,
+            "The store is not registered on halshop",
+        )
+    })?;
+    if !ids::secret_matches(&token, &store.token_hash) {
+        return Err(ApiError::new(
+            &problems::STORE_TOKEN_INVALID,
+            "Invalid Authorization Token",
+        ));
+    }
+    Ok(store)
+}
+
+fn bare(san: &str) -> String {
+    san.chars()
+        .filter(|c| !matches!(c, '-' | ' '))
+        .collect::<String>()
+        .to_ascii_uppercase()
+}

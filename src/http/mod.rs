@@ -1,0 +1,18 @@
+//! HTTP infrastructure shared by every resource: problem+json errors, HAL building, the JSON
+//! body type, idempotency and the middleware applied to every route. Nothing here knows a
+//! business rule.
+
+pub mod error;
+pub mod hal;
+pub mod headers;
+pub mod idempotency;
+pub mod json;
+pub mod middleware;
+pub mod problems;
+
+/// `bytes` random bytes, hex-encoded: request ids and log references.
+fn random_hex(bytes: usize) -> String {
+    let mut buffer = vec![0u8; bytes];
+    rand::fill(&mut buffer[..]);
+    hex::encode(buffer)
+}
