@@ -4,6 +4,7 @@
 mod auth;
 mod cli;
 mod cors;
+mod downloads;
 mod errors;
 mod hal;
 mod helpers;
@@ -15,4 +16,5 @@ mod payments;
 mod pos;
 mod products;
 mod refunds;
+mod sandbox;
 mod vouchers;
