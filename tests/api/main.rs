@@ -15,6 +15,7 @@ mod orders;
 mod payments;
 mod pos;
 mod products;
+mod refund_rules;
 mod refunds;
 mod sandbox;
 mod vouchers;

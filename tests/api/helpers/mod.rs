@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod identity;
 pub mod orders;
+pub mod refunds;
 pub mod sales;
 
 use std::sync::atomic::{AtomicU32, Ordering};
