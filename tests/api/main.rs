@@ -14,6 +14,7 @@ mod order_access;
 mod orders;
 mod payments;
 mod pos;
+mod pos_errors;
 mod products;
 mod refund_rules;
 mod refunds;
