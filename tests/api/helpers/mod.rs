@@ -394,3 +394,16 @@ pub async fn assert_problem_at(response: Response, status: StatusCode, code: &st
     assert_eq!(problem["errors"][0]["path"], path, "{problem}");
     problem
 }
+
+/// Settings as the command line gives them for these arguments (and no others).
+pub fn settings_from_args(args: &[&str]) -> Settings {
+    #[derive(clap::Parser)]
+    struct Arguments {
+        #[command(flatten)]
+        settings: Settings,
+    }
+    let all = std::iter::once("halshop").chain(args.iter().copied());
+    <Arguments as clap::Parser>::try_parse_from(all)
+        .expect("arguments parse")
+        .settings
+}
