@@ -17,8 +17,9 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    TestApp, Who, assert_problem, expect_json,
+    TestApp, Who, assert_problem,
     cli::{halshop, stderr},
+    expect_json,
     identity::{generate_key_pair, now, sign_rs256},
     settings_from_args, spawn_app, spawn_app_with,
 };
@@ -321,42 +322,35 @@ async fn id_tokens_are_checked_against_aud_when_configured() {
     assert_refused(&app, &key.sign(&access_claims("c9")), "wrong_token_use").await;
 }
 
-#[tokio::test]
-async fn a_rotated_key_is_accepted_after_one_refetch() {
+/// An app whose provider publishes the key `old`, already fetched once; the fetch count.
+async fn warmed_provider() -> (TestKey, JwksServer, TestApp, usize) {
     let old = TestKey::new("old");
     let jwks = JwksServer::start(&[&old]).await;
     let app = app_with_provider(&jwks).await;
-    assert_eq!(
-        me(&app, &old.sign(&access_claims("c1"))).await.status(),
-        StatusCode::OK
-    );
+    assert!(accepted(&app, &old, "warm").await);
     let before = jwks.fetches();
+    (old, jwks, app, before)
+}
 
+/// Whether `/me` accepts an access token of `sub` signed by `key`.
+async fn accepted(app: &TestApp, key: &TestKey, sub: &str) -> bool {
+    me(app, &key.sign(&access_claims(sub))).await.status() == StatusCode::OK
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_accepted_after_one_refetch() {
+    let (_old, jwks, app, before) = warmed_provider().await;
     let new = TestKey::new("new");
     jwks.publish(&new);
-    assert_eq!(
-        me(&app, &new.sign(&access_claims("c1"))).await.status(),
-        StatusCode::OK
-    );
+    assert!(accepted(&app, &new, "c1").await);
     assert_eq!(jwks.fetches(), before + 1);
-    assert_eq!(
-        me(&app, &new.sign(&access_claims("c2"))).await.status(),
-        StatusCode::OK
-    );
+    assert!(accepted(&app, &new, "c2").await);
     assert_eq!(jwks.fetches(), before + 1, "the new key is cached");
 }
 
 #[tokio::test]
 async fn a_hundred_concurrent_requests_with_a_new_kid_cause_one_fetch() {
-    let old = TestKey::new("old");
-    let jwks = JwksServer::start(&[&old]).await;
-    let app = app_with_provider(&jwks).await;
-    assert_eq!(
-        me(&app, &old.sign(&access_claims("warm"))).await.status(),
-        StatusCode::OK
-    );
-    let before = jwks.fetches();
-
+    let (_old, jwks, app, before) = warmed_provider().await;
     let new = TestKey::new("new");
     jwks.publish(&new);
     let tokens: Vec<String> = (0..100)
@@ -369,14 +363,7 @@ async fn a_hundred_concurrent_requests_with_a_new_kid_cause_one_fetch() {
 
 #[tokio::test]
 async fn an_unknown_kid_is_refused_and_not_fetched_again_within_the_backoff() {
-    let key = TestKey::new("key-1");
-    let jwks = JwksServer::start(&[&key]).await;
-    let app = app_with_provider(&jwks).await;
-    assert_eq!(
-        me(&app, &key.sign(&access_claims("warm"))).await.status(),
-        StatusCode::OK
-    );
-    let before = jwks.fetches();
+    let (_key, jwks, app, before) = warmed_provider().await;
     let unpublished = TestKey::new("never-published");
     assert_refused(&app, &unpublished.sign(&access_claims("c1")), "unknown_key").await;
     assert_refused(&app, &unpublished.sign(&access_claims("c2")), "unknown_key").await;
@@ -385,19 +372,9 @@ async fn an_unknown_kid_is_refused_and_not_fetched_again_within_the_backoff() {
 
 #[tokio::test]
 async fn with_the_provider_down_cached_keys_work_and_others_get_503() {
-    let key = TestKey::new("key-1");
-    let jwks = JwksServer::start(&[&key]).await;
-    let app = app_with_provider(&jwks).await;
-    assert_eq!(
-        me(&app, &key.sign(&access_claims("warm"))).await.status(),
-        StatusCode::OK
-    );
-
+    let (key, jwks, app, _before) = warmed_provider().await;
     jwks.state.down.store(true, Ordering::SeqCst);
-    assert_eq!(
-        me(&app, &key.sign(&access_claims("still-works"))).await.status(),
-        StatusCode::OK
-    );
+    assert!(accepted(&app, &key, "still-works").await);
     let other = TestKey::new("key-2");
     let response = me(&app, &other.sign(&access_claims("c1"))).await;
     assert_eq!(response.headers()["retry-after"], "10");
@@ -433,7 +410,15 @@ async fn the_development_provider_issues_tokens_that_me_accepts() {
         .unwrap();
     assert_eq!(jwks["keys"][0]["alg"], "RS256");
 
-    let args = ["dev-token", "--sub", "alice", "--email", "alice@example.com", "--ttl", "15m"];
+    let args = [
+        "dev-token",
+        "--sub",
+        "alice",
+        "--email",
+        "alice@example.com",
+        "--ttl",
+        "15m",
+    ];
     let output = halshop(&args)
         .env("DATABASE_URL", &app.database_url)
         .env("HALSHOP_PUBLIC_URL", &app.address)

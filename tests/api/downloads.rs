@@ -7,9 +7,10 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::json;
 
 use crate::helpers::{
-    assert_problem, expect_json, header, isbn_for, link, self_href, send,
+    assert_problem, expect_json, header, isbn_for, link,
     orders::{ZOE, cart},
     sales::sold,
+    self_href, send,
 };
 
 /// A file of the zip archive `bytes`, as text.
@@ -26,7 +27,12 @@ async fn a_download_link_points_to_the_file_with_its_media_type() {
     let epub = sold.delivery("epub").await;
     let response = sold.download_link(&epub).await;
     let link = expect_json(response, StatusCode::CREATED).await;
-    assert!(link["href"].as_str().unwrap().starts_with(&sold.app().url("/downloads/")));
+    assert!(
+        link["href"]
+            .as_str()
+            .unwrap()
+            .starts_with(&sold.app().url("/downloads/"))
+    );
     assert_eq!(link["_links"]["download"]["type"], "application/epub+zip");
 }
 
@@ -35,17 +41,27 @@ async fn a_downloaded_epub_is_watermarked_with_the_buyers_name() {
     let sold = sold().await;
     let href = sold.download_href(&sold.delivery("epub").await).await;
     let head = send(sold.app().client.head(&href)).await;
-    assert_eq!(head.status(), StatusCode::METHOD_NOT_ALLOWED, "a HEAD does not use up the link");
+    assert_eq!(
+        head.status(),
+        StatusCode::METHOD_NOT_ALLOWED,
+        "a HEAD does not use up the link"
+    );
     let file = sold.app().get(&href).await;
     assert_eq!(file.status(), StatusCode::OK);
     assert_eq!(file.headers()["content-type"], "application/epub+zip");
     let disposition = header(&file, "content-disposition");
-    assert!(disposition.contains(&format!("{}.epub", isbn_for(1))), "{disposition}");
+    assert!(
+        disposition.contains(&format!("{}.epub", isbn_for(1))),
+        "{disposition}"
+    );
     let bytes = file.bytes().await.unwrap();
     let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
     assert_eq!(archive.by_index(0).unwrap().name().unwrap(), "mimetype");
     let opf = zip_entry(&bytes, "OEBPS/content.opf");
-    assert!(opf.contains("<dc:rights>Licensed to Zoë Lambert - order"), "{opf}");
+    assert!(
+        opf.contains("<dc:rights>Licensed to Zoë Lambert - order"),
+        "{opf}"
+    );
     assert!(zip_entry(&bytes, "OEBPS/halshop-licence.xhtml").contains("Zoë Lambert"));
 }
 
@@ -76,8 +92,14 @@ async fn a_downloaded_pdf_shows_the_buyers_name_on_its_pages() {
     let bytes = file.bytes().await.unwrap();
     let pdf = lopdf::Document::load_mem(&bytes).unwrap();
     let text = pdf.extract_text(&[1]).unwrap();
-    assert!(text.contains("Licensed to Zo") && text.contains("Lambert"), "{text}");
-    assert!(text.contains("Pride and Prejudice"), "the original text is kept: {text}");
+    assert!(
+        text.contains("Licensed to Zo") && text.contains("Lambert"),
+        "{text}"
+    );
+    assert!(
+        text.contains("Pride and Prejudice"),
+        "the original text is kept: {text}"
+    );
 }
 
 #[tokio::test]
@@ -155,7 +177,11 @@ async fn usage_only_goes_up_between_0_and_100() {
     let url = link(&sold.delivery("epub").await, "shop:usage");
     let put = |percent: i64| {
         let (sold, url) = (&sold, &url);
-        async move { sold.app().put_json(sold.who(), url, &json!({"percent": percent})).await }
+        async move {
+            sold.app()
+                .put_json(sold.who(), url, &json!({"percent": percent}))
+                .await
+        }
     };
     let response = put(30).await;
     assert_eq!(expect_json(response, StatusCode::OK).await["usage_percent"], 30);

@@ -137,7 +137,9 @@ async fn listing_orders_needs_a_merchant_or_a_customer_not_an_order_token() {
 /// A shop with a cancelled order tagged `till-7` and an awaiting order of three tickets.
 async fn shop_with_two_orders() -> Shop {
     let shop = shop().await;
-    let tagged = shop.place(&shop.one_ebook().with("external_reference", "till-7")).await;
+    let tagged = shop
+        .place(&shop.one_ebook().with("external_reference", "till-7"))
+        .await;
     shop.place(&shop.tickets(3)).await;
     let cancel = cancel_order(&shop.app, &tagged.token, &tagged.url(), "changed my mind").await;
     assert_eq!(cancel.status(), StatusCode::OK);

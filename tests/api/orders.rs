@@ -35,7 +35,14 @@ async fn the_bill_saves_nothing() {
 #[tokio::test]
 async fn included_tax_is_extracted_from_a_french_price() {
     let shop = shop().await;
-    let bill = shop.bill(&cart(MARIE).line(&shop.eur_ebook, 1).consumer("country", "FR").consumer("region", Value::Null)).await;
+    let bill = shop
+        .bill(
+            &cart(MARIE)
+                .line(&shop.eur_ebook, 1)
+                .consumer("country", "FR")
+                .consumer("region", Value::Null),
+        )
+        .await;
     assert_eq!(bill["grand_total"], money("4.99", "EUR"));
     assert_eq!(
         bill["taxes"],
@@ -47,7 +54,10 @@ async fn included_tax_is_extracted_from_a_french_price() {
 #[tokio::test]
 async fn other_provinces_get_their_own_tax_and_unconfigured_countries_none() {
     let shop = shop().await;
-    let ontario = cart(MARIE).line(&shop.cad_ticket, 2).consumer("country", "ca").consumer("region", "on");
+    let ontario = cart(MARIE)
+        .line(&shop.cad_ticket, 2)
+        .consumer("country", "ca")
+        .consumer("region", "on");
     let bill = shop.bill(&ontario).await;
     assert_eq!(
         bill["taxes"],
@@ -58,7 +68,10 @@ async fn other_provinces_get_their_own_tax_and_unconfigured_countries_none() {
     let bill = shop.bill(&shop.one_ebook().consumer("region", "AB")).await;
     assert_eq!(bill["grand_total"], money("20.99", "CAD"));
 
-    let us = shop.one_ebook().consumer("country", "US").consumer("region", Value::Null);
+    let us = shop
+        .one_ebook()
+        .consumer("country", "US")
+        .consumer("region", Value::Null);
     let bill = shop.bill(&us).await;
     assert_eq!(bill["taxes"], json!([]), "no tax where none is configured");
     assert_eq!(bill["grand_total"], money("19.99", "CAD"));
@@ -67,7 +80,10 @@ async fn other_provinces_get_their_own_tax_and_unconfigured_countries_none() {
 #[tokio::test]
 async fn a_guest_order_is_created_awaiting_payment_with_its_token_and_totals() {
     let shop = shop().await;
-    let body = shop.one_ebook().line(&shop.cad_ticket, 2).with("external_reference", "cart-42");
+    let body = shop
+        .one_ebook()
+        .line(&shop.cad_ticket, 2)
+        .with("external_reference", "cart-42");
     let response = shop.app.post_json(Who::Anonymous, "/orders", body.body()).await;
     assert_eq!(response.status(), StatusCode::CREATED);
     assert_eq!(response.headers()["content-type"], "application/hal+json");
@@ -91,7 +107,10 @@ async fn a_guest_order_is_created_awaiting_payment_with_its_token_and_totals() {
         order["_links"]["shop:ordercancellation"]["href"],
         shop.app.url("/ordercancellation")
     );
-    assert_eq!(order["_embedded"]["shop:order_lines"].as_array().unwrap().len(), 2);
+    assert_eq!(
+        order["_embedded"]["shop:order_lines"].as_array().unwrap().len(),
+        2
+    );
 }
 
 #[tokio::test]
@@ -107,7 +126,10 @@ async fn a_guest_reads_the_order_back_with_its_token_shown_only_once() {
     let lines = read["_embedded"]["shop:order_lines"].as_array().unwrap();
     assert_eq!(lines[1]["quantity"], 2);
     assert_eq!(lines[1]["product"], shop.cad_ticket.as_str());
-    assert_eq!(lines[1]["_links"]["shop:product"]["href"], shop.cad_ticket.as_str());
+    assert_eq!(
+        lines[1]["_links"]["shop:product"]["href"],
+        shop.cad_ticket.as_str()
+    );
 }
 
 #[tokio::test]
@@ -116,7 +138,10 @@ async fn only_a_hash_of_the_order_token_is_stored() {
     let shop = shop().await;
     let placed = shop.place(&shop.one_ebook()).await;
     let stored = entity::order::Entity::find().all(&shop.app.db).await.unwrap();
-    assert_ne!(stored[0].token_hash, placed.token, "only a hash of the token is stored");
+    assert_ne!(
+        stored[0].token_hash, placed.token,
+        "only a hash of the token is stored"
+    );
     assert_eq!(stored[0].token_hash.len(), 64);
 }
 
@@ -124,7 +149,9 @@ async fn only_a_hash_of_the_order_token_is_stored() {
 async fn the_same_guest_email_always_gives_the_same_customer_id() {
     let shop = shop().await;
     let first = shop.place(&shop.one_ebook()).await.order;
-    let again = shop.one_ebook().consumer("email", "  marie.tremblay@EXAMPLE.com ");
+    let again = shop
+        .one_ebook()
+        .consumer("email", "  marie.tremblay@EXAMPLE.com ");
     let second = shop.place(&again).await.order;
     assert_eq!(first["customer_id"], second["customer_id"]);
     assert_ne!(
@@ -163,19 +190,41 @@ async fn each_bad_cart_is_refused_with_the_offending_field_and_nothing_is_saved(
     let invalid = StatusCode::UNPROCESSABLE_ENTITY;
     let cases = [
         (qc().line(&unknown, 1), "unknown_product", "/products/0/product"),
-        (qc().line(ebook, 1).line("not a uri", 1), "unknown_product", "/products/1/product"),
+        (
+            qc().line(ebook, 1).line("not a uri", 1),
+            "unknown_product",
+            "/products/1/product",
+        ),
         (qc().line(&withdrawn, 1), "cannot_sell", "/products/0/product"),
         (qc().line(ebook, 2), "quantity_limit", "/products/0/quantity"),
         (qc().line(ticket, 5), "quantity_limit", "/products/0/quantity"),
-        (qc().line(ticket, 999_999_999_999_i64), "quantity_limit", "/products/0/quantity"),
+        (
+            qc().line(ticket, 999_999_999_999_i64),
+            "quantity_limit",
+            "/products/0/quantity",
+        ),
         (qc().line(ebook, 0), "validation_failed", "/products/0/quantity"),
         (qc().line(ebook, -1), "validation_failed", "/products/0/quantity"),
-        (qc().line(ebook, 1).line(&shop.eur_ebook, 1), "currency_mismatch", "/products/1/product"),
-        (qc().line(ebook, 1).line(ebook, 1), "validation_failed", "/products/1/product"),
-        (qc(), "validation_failed", "/products"),
-        (qc().line(ebook, 1).consumer("region", Value::Null), "validation_failed", "/consumer/region"),
         (
-            qc().line(ebook, 1).consumer("country", "CAN").consumer("region", Value::Null),
+            qc().line(ebook, 1).line(&shop.eur_ebook, 1),
+            "currency_mismatch",
+            "/products/1/product",
+        ),
+        (
+            qc().line(ebook, 1).line(ebook, 1),
+            "validation_failed",
+            "/products/1/product",
+        ),
+        (qc(), "validation_failed", "/products"),
+        (
+            qc().line(ebook, 1).consumer("region", Value::Null),
+            "validation_failed",
+            "/consumer/region",
+        ),
+        (
+            qc().line(ebook, 1)
+                .consumer("country", "CAN")
+                .consumer("region", Value::Null),
             "validation_failed",
             "/consumer/country",
         ),
@@ -252,7 +301,9 @@ async fn an_unchanged_order_answers_304() {
     let shop = shop().await;
     let placed = shop.place(&shop.one_ebook()).await;
     let etag = etag_of(&shop.app.get_as(placed.who(), &placed.url()).await);
-    let request = shop.app.request(reqwest::Method::GET, &placed.url(), placed.who());
+    let request = shop
+        .app
+        .request(reqwest::Method::GET, &placed.url(), placed.who());
     let again = send(request.header("if-none-match", &etag)).await;
     assert_eq!(again.status(), StatusCode::NOT_MODIFIED);
 }

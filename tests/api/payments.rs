@@ -53,7 +53,11 @@ async fn a_captured_payment_writes_one_order_completed_event() {
     let sold = sold().await;
     let app = sold.app();
     assert_eq!(count_completed_events(app).await, 1);
-    let event = entity::outbox_event::Entity::find().one(&app.db).await.unwrap().unwrap();
+    let event = entity::outbox_event::Entity::find()
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
     let payload: Value = serde_json::from_str(&event.payload).unwrap();
     let order = &sold.placed.order;
     assert_eq!(payload["transaction_id"], order["transaction_id"]);
@@ -67,7 +71,10 @@ async fn the_deliveries_are_listed_to_the_token_holder_and_the_merchant() {
     let sold = sold().await;
     let deliveries = link(&sold.order().await, "shop:deliveries");
     assert_eq!(sold.app().count(sold.who(), &deliveries).await, 4);
-    let merchant_view = sold.app().get_as(Who::Merchant(&sold.shop.merchant), &deliveries).await;
+    let merchant_view = sold
+        .app()
+        .get_as(Who::Merchant(&sold.shop.merchant), &deliveries)
+        .await;
     assert_eq!(merchant_view.status(), StatusCode::OK);
 }
 
@@ -222,7 +229,11 @@ async fn a_declined_payment_leaves_the_order_payable_again() {
     let shop = digital_shop().await;
     let placed = shop.place(&shop.one_epub()).await;
     let order = &placed.order;
-    let declined = notify(&shop.app, &notification(order, "psp_d", &grand_total(order), "declined")).await;
+    let declined = notify(
+        &shop.app,
+        &notification(order, "psp_d", &grand_total(order), "declined"),
+    )
+    .await;
     assert_eq!(expect_json(declined, StatusCode::OK).await["result"], "declined");
     let after = placed.read(&shop.app).await;
     assert_eq!(after["status"], "awaiting_payment");

@@ -5,8 +5,7 @@ use sea_orm::{EntityTrait, sea_query::Expr};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Who, assert_problem, assert_problem_at, assert_problem_mentions, ebook, etag_of, expect_json,
-    link,
+    Who, assert_problem, assert_problem_at, assert_problem_mentions, ebook, etag_of, expect_json, link,
     orders::{NOOR, cart, place_order, place_paid_order},
     refunds::{Paid, eur, paid},
     self_href, send, spawn_app, store_epub_for,
@@ -38,14 +37,18 @@ async fn withdrawing_a_sold_product_opens_a_full_event_refund_request() {
     assert_eq!(request["change_order_percentage"], Value::Null);
     assert_eq!(request["voucher_percentage"], "0.00");
     assert_eq!(request["donation_percentage"], "0.00");
-    assert_eq!(request["_embedded"]["shop:refund_bill"]["refund_amount"], eur("50.00"));
+    assert_eq!(
+        request["_embedded"]["shop:refund_bill"]["refund_amount"],
+        eur("50.00")
+    );
 }
 
 #[tokio::test]
 async fn the_reference_event_refund_given_as_a_donation_is_reproduced_field_for_field() {
     let paid = paid().await;
     let url = self_href(&withdraw(&paid).await);
-    let shares = json!({"refund_percentage": "0.00", "voucher_percentage": "0.00", "donation_percentage": "1.00"});
+    let shares =
+        json!({"refund_percentage": "0.00", "voucher_percentage": "0.00", "donation_percentage": "1.00"});
     let request = expect_json(paid.put(&url, shares, false).await, StatusCode::OK).await;
     let uid = request["uid"].as_str().unwrap();
     let app = &paid.app;
@@ -74,7 +77,9 @@ async fn the_reference_event_refund_given_as_a_donation_is_reproduced_field_for_
         assert_eq!(&request[key], value, "{key}: {request}");
     }
     assert!(request["created_at"].as_str().unwrap().ends_with('Z'));
-    let bill = paid.read(&self_href(&request["_embedded"]["shop:refund_bill"])).await;
+    let bill = paid
+        .read(&self_href(&request["_embedded"]["shop:refund_bill"]))
+        .await;
     assert_eq!(bill["refund_amount"], eur("0.00"));
     assert_eq!(bill["donation_amount"], eur("50.00"));
 }
@@ -86,10 +91,19 @@ async fn refund_request_for_downloaded_ebook_is_refused_with_refund_unauthorized
     store_epub_for(&app, 1);
     let product = app.create_product_href(&merchant, &ebook(1)).await;
     let placed = place_paid_order(&app, &cart(NOOR).line(&product, 1)).await;
-    let paid = Paid { app, merchant, product, placed };
+    let paid = Paid {
+        app,
+        merchant,
+        product,
+        placed,
+    };
     let delivery = &paid.order_now().await["_embedded"]["shop:deliveries"][0];
     let url = link(delivery, "shop:download_links");
-    let download = expect_json(send(paid.app.request(Method::POST, &url, paid.holder())).await, StatusCode::CREATED).await;
+    let download = expect_json(
+        send(paid.app.request(Method::POST, &url, paid.holder())).await,
+        StatusCode::CREATED,
+    )
+    .await;
     let file = paid.app.get(download["href"].as_str().unwrap()).await;
     assert_eq!(file.status(), StatusCode::OK);
     let refused = paid.open(json!({})).await;
@@ -102,10 +116,19 @@ async fn refund_request_after_reading_too_far_is_refused_with_refund_usage_limit
     let paid = paid().await;
     let delivery = &paid.order_now().await["_embedded"]["shop:deliveries"][0];
     let usage = link(delivery, "shop:usage");
-    let read = paid.app.put_json(paid.holder(), &usage, &json!({"percent": 11})).await;
+    let read = paid
+        .app
+        .put_json(paid.holder(), &usage, &json!({"percent": 11}))
+        .await;
     assert_eq!(read.status(), StatusCode::OK);
     let refused = paid.open(json!({})).await;
-    assert_problem_mentions(refused, StatusCode::FORBIDDEN, "refund_usage_limit", "(10% viewed)").await;
+    assert_problem_mentions(
+        refused,
+        StatusCode::FORBIDDEN,
+        "refund_usage_limit",
+        "(10% viewed)",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -161,7 +184,10 @@ async fn refund_request_for_an_unpaid_order_finds_no_sale() {
 async fn a_change_without_an_etag_is_refused_as_precondition_required() {
     let paid = paid().await;
     let url = paid.open_url(json!({})).await;
-    let no_etag = paid.app.put_json(paid.holder(), &url, &json!({"keep_tickets": true})).await;
+    let no_etag = paid
+        .app
+        .put_json(paid.holder(), &url, &json!({"keep_tickets": true}))
+        .await;
     let required = StatusCode::PRECONDITION_REQUIRED;
     assert_problem(no_etag, required, "precondition_required").await;
 }
@@ -188,7 +214,10 @@ async fn a_cancelled_request_frees_the_order_for_a_new_one() {
     let paid = paid().await;
     let url = paid.open_url(json!({})).await;
     let cancelled = paid.put(&url, json!({"status": "cancelled"}), false).await;
-    assert_eq!(expect_json(cancelled, StatusCode::OK).await["status"], "cancelled");
+    assert_eq!(
+        expect_json(cancelled, StatusCode::OK).await["status"],
+        "cancelled"
+    );
     let again = paid.open(json!({"donation_percentage": "1.00"})).await;
     assert_eq!(again.status(), StatusCode::CREATED);
 }
@@ -201,7 +230,11 @@ async fn concurrent_processing_refunds_once() {
     let etag = etag_of(&paid.get_as_holder(&url).await);
     let process = || {
         let request = paid.app.request(Method::PUT, &url, paid.as_merchant());
-        send(request.header("if-match", &etag).json(&json!({"status": "processed"})))
+        send(
+            request
+                .header("if-match", &etag)
+                .json(&json!({"status": "processed"})),
+        )
     };
     let responses = futures::future::join_all((0..6).map(|_| process())).await;
     let processed = responses.iter().filter(|r| r.status() == StatusCode::OK).count();

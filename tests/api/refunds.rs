@@ -12,7 +12,9 @@ use crate::helpers::{
 #[tokio::test]
 async fn a_full_refund_request_shows_its_breakdown_by_ticket() {
     let paid = paid().await;
-    let response = paid.open(json!({"reason": "Cannot come", "amount": eur("50.00")})).await;
+    let response = paid
+        .open(json!({"reason": "Cannot come", "amount": eur("50.00")}))
+        .await;
     let location = header(&response, "location");
     let request = expect_json(response, StatusCode::CREATED).await;
     assert_eq!(self_href(&request), location);
@@ -26,7 +28,9 @@ async fn a_full_refund_request_shows_its_breakdown_by_ticket() {
 #[tokio::test]
 async fn the_holder_cannot_approve_and_the_merchant_cannot_change_the_shares() {
     let paid = paid().await;
-    let url = paid.open_url(json!({"reason": "Cannot come", "amount": eur("50.00")})).await;
+    let url = paid
+        .open_url(json!({"reason": "Cannot come", "amount": eur("50.00")}))
+        .await;
     let holder_tries = paid.put(&url, json!({"status": "approved"}), false).await;
     assert_problem(holder_tries, StatusCode::FORBIDDEN, "forbidden").await;
     let split = json!({"refund_percentage": "0.50", "donation_percentage": "0.50"});
@@ -38,7 +42,9 @@ async fn the_holder_cannot_approve_and_the_merchant_cannot_change_the_shares() {
 async fn an_approved_request_can_no_longer_be_changed_by_the_holder() {
     let paid = paid().await;
     let url = paid.open_url(json!({})).await;
-    let approved = paid.put(&url, json!({"status": "approved", "reason": "Fine"}), true).await;
+    let approved = paid
+        .put(&url, json!({"status": "approved", "reason": "Fine"}), true)
+        .await;
     assert_eq!(expect_json(approved, StatusCode::OK).await["status"], "approved");
     let shares = json!({"donation_percentage": "1.00", "refund_percentage": "0.00"});
     let too_late = paid.put(&url, shares, false).await;
@@ -47,7 +53,9 @@ async fn an_approved_request_can_no_longer_be_changed_by_the_holder() {
 
 /// A full refund request, approved and processed; returns the processed request.
 async fn processed_full_refund(paid: &Paid) -> Value {
-    let url = paid.open_url(json!({"reason": "Cannot come", "amount": eur("50.00")})).await;
+    let url = paid
+        .open_url(json!({"reason": "Cannot come", "amount": eur("50.00")}))
+        .await;
     paid.set_status(&url, "approved").await;
     paid.set_status(&url, "processed").await
 }
@@ -57,13 +65,19 @@ async fn a_processed_full_refund_is_paid_back_through_the_provider_with_a_receip
     let paid = paid().await;
     let processed = processed_full_refund(&paid).await;
     assert_eq!(processed["status"], "processed");
-    assert_eq!(processed["_embedded"]["shop:refund_bill"]["refund_amount"], eur("50.00"));
+    assert_eq!(
+        processed["_embedded"]["shop:refund_bill"]["refund_amount"],
+        eur("50.00")
+    );
     let refunds = paid.refunds_of(&processed).await;
     assert_eq!(refunds["item_count"], 1);
     let refund = &refunds["_embedded"]["shop:refunds"][0];
     assert_eq!(refund["type"], "psp");
     assert_eq!(refund["amount_breakdown"]["total"], eur("50.00"));
-    assert_eq!(refund["amount_breakdown"]["by_tickets"][0]["product_name"], "Reading night 1");
+    assert_eq!(
+        refund["amount_breakdown"]["by_tickets"][0]["product_name"],
+        "Reading night 1"
+    );
     assert!(refund["receipt"].as_str().unwrap().starts_with("rf_"));
 }
 
@@ -85,7 +99,12 @@ async fn a_processed_full_refund_marks_the_order_refunded_and_voids_the_deliveri
 async fn a_refunded_order_cannot_be_refunded_again() {
     let paid = paid().await;
     processed_full_refund(&paid).await;
-    assert_problem(paid.open(json!({})).await, StatusCode::CONFLICT, "already_refunded").await;
+    assert_problem(
+        paid.open(json!({})).await,
+        StatusCode::CONFLICT,
+        "already_refunded",
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -101,7 +120,8 @@ async fn a_processed_refund_writes_its_two_events() {
     assert_eq!(events.len(), 2);
 }
 
-const SIXTY_FORTY: &str = r#"{"refund_percentage": "0.60", "voucher_percentage": "0.40", "keep_tickets": true}"#;
+const SIXTY_FORTY: &str =
+    r#"{"refund_percentage": "0.60", "voucher_percentage": "0.40", "keep_tickets": true}"#;
 
 #[tokio::test]
 async fn a_voucher_share_splits_the_refund_bill() {
@@ -147,7 +167,10 @@ async fn the_voucher_share_pays_a_new_order_once() {
     let placed = place_order(&paid.app, &new_order).await.order;
     assert_eq!(placed["voucher_total"], eur("20.00"));
     assert_eq!(placed["grand_total"], eur("5.00"));
-    let again = paid.app.post_json(Who::Anonymous, "/orders", new_order.body()).await;
+    let again = paid
+        .app
+        .post_json(Who::Anonymous, "/orders", new_order.body())
+        .await;
     assert_problem(again, StatusCode::CONFLICT, "voucher_used").await;
 }
 
@@ -155,11 +178,20 @@ async fn the_voucher_share_pays_a_new_order_once() {
 async fn each_bad_share_is_refused_with_the_field_named_and_nothing_is_opened() {
     let paid = paid().await;
     let cases = [
-        (json!({"refund_percentage": "0.50", "voucher_percentage": "0.40"}), "/refund_percentage"),
-        (json!({"refund_percentage": "0.333", "voucher_percentage": "0.667"}), "/refund_percentage"),
+        (
+            json!({"refund_percentage": "0.50", "voucher_percentage": "0.40"}),
+            "/refund_percentage",
+        ),
+        (
+            json!({"refund_percentage": "0.333", "voucher_percentage": "0.667"}),
+            "/refund_percentage",
+        ),
         (json!({"refund_percentage": "1.50"}), "/refund_percentage"),
         (json!({"donation_percentage": "lots"}), "/donation_percentage"),
-        (json!({"change_order_percentage": "1.00"}), "/change_order_percentage"),
+        (
+            json!({"change_order_percentage": "1.00"}),
+            "/change_order_percentage",
+        ),
         (
             json!({"bank_details": {"account_holder": "Noor", "iban": "BE00000000000000"}}),
             "/bank_details/iban",
@@ -171,7 +203,9 @@ async fn each_bad_share_is_refused_with_the_field_named_and_nothing_is_opened() 
         assert_eq!(problem["errors"][0]["path"], path, "{body}");
     }
     let order = urlencode(&paid.order_uri());
-    let listed = paid.read(&paid.app.url(&format!("/refund_requests?order={order}"))).await;
+    let listed = paid
+        .read(&paid.app.url(&format!("/refund_requests?order={order}")))
+        .await;
     assert_eq!(listed["item_count"], 0, "nothing was opened");
 }
 

@@ -43,7 +43,9 @@ async fn the_sandbox_page_shows_the_amount_and_both_buttons() {
 #[tokio::test]
 async fn the_sandbox_pay_button_pays_and_returns_the_browser_to_the_shop() {
     let shop = digital_shop().await;
-    let cart = shop.one_epub().with("redirect_url", "https://books.example/thanks?x=1");
+    let cart = shop
+        .one_epub()
+        .with("redirect_url", "https://books.example/thanks?x=1");
     let placed = shop.place(&cart).await;
     let response = decide(&shop.app, &link(&placed.order, "payment"), "pay").await;
     assert_eq!(response.status(), StatusCode::SEE_OTHER);
@@ -59,10 +61,15 @@ async fn the_sandbox_pay_button_pays_and_returns_the_browser_to_the_shop() {
 #[tokio::test]
 async fn the_sandbox_refuses_to_pay_an_order_twice() {
     let shop = digital_shop().await;
-    let cart = shop.one_epub().with("redirect_url", "https://books.example/thanks?x=1");
+    let cart = shop
+        .one_epub()
+        .with("redirect_url", "https://books.example/thanks?x=1");
     let order = shop.place(&cart).await.order;
     let page_url = link(&order, "payment");
-    assert_eq!(decide(&shop.app, &page_url, "pay").await.status(), StatusCode::SEE_OTHER);
+    assert_eq!(
+        decide(&shop.app, &page_url, "pay").await.status(),
+        StatusCode::SEE_OTHER
+    );
     let again = decide(&shop.app, &page_url, "pay").await;
     assert_problem(again, StatusCode::CONFLICT, "sandbox_refused").await;
 }

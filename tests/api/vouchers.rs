@@ -48,7 +48,10 @@ async fn a_voucher_pays_part_of_an_order_and_is_then_redeemed() {
         order["vouchers"],
         json!([{"code": code, "applied": money("5.00", "CAD")}])
     );
-    let voucher = shop.app.get_json(Who::Anonymous, &format!("/vouchers/{code}")).await;
+    let voucher = shop
+        .app
+        .get_json(Who::Anonymous, &format!("/vouchers/{code}"))
+        .await;
     assert_eq!(voucher["status"], "redeemed");
 }
 

@@ -44,7 +44,15 @@ pub fn keys(object: &Value) -> Vec<&str> {
 /// Registers a store of `merchant` with `halshop store create`; returns its token.
 pub fn create_store(app: &TestApp, merchant: &MerchantCredentials, name: &str, san: &str) -> String {
     let args = [
-        "store", "create", "--merchant", &merchant.app_key, "--san", san, "--name", name, "--json",
+        "store",
+        "create",
+        "--merchant",
+        &merchant.app_key,
+        "--san",
+        san,
+        "--name",
+        name,
+        "--json",
     ];
     let store = json_stdout(&run_on(&app.database_url, &args));
     store["token"].as_str().expect("store token").to_owned()

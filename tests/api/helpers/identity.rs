@@ -50,7 +50,11 @@ pub async fn dev_token(app: &TestApp, claims: Value) -> String {
         .decode(&row.private_key_pkcs8)
         .expect("base64url key");
     let pair = KeyPair::from_pkcs8(&der).expect("PKCS#8 RSA key");
-    sign_rs256(&pair, &json!({"alg": "RS256", "typ": "JWT", "kid": row.kid}), &all)
+    sign_rs256(
+        &pair,
+        &json!({"alg": "RS256", "typ": "JWT", "kid": row.kid}),
+        &all,
+    )
 }
 
 /// A new 2048-bit RSA key pair.
@@ -66,7 +70,12 @@ pub fn sign_rs256(pair: &KeyPair, header: &Value, claims: &Value) -> String {
         URL_SAFE_NO_PAD.encode(claims.to_string())
     );
     let mut signature = vec![0u8; pair.public_modulus_len()];
-    pair.sign(&RSA_PKCS1_SHA256, &SystemRandom::new(), input.as_bytes(), &mut signature)
-        .expect("signed");
+    pair.sign(
+        &RSA_PKCS1_SHA256,
+        &SystemRandom::new(),
+        input.as_bytes(),
+        &mut signature,
+    )
+    .expect("signed");
     format!("{input}.{}", URL_SAFE_NO_PAD.encode(signature))
 }

@@ -165,7 +165,9 @@ impl TestApp {
     /// `item_count` of a listing.
     pub async fn count(&self, who: Who<'_>, path_or_url: &str) -> u64 {
         let listing = self.get_json(who, path_or_url).await;
-        listing["item_count"].as_u64().unwrap_or_else(|| panic!("{listing}"))
+        listing["item_count"]
+            .as_u64()
+            .unwrap_or_else(|| panic!("{listing}"))
     }
 
     pub async fn post_json(&self, who: Who<'_>, path_or_url: &str, body: &Value) -> Response {
@@ -181,13 +183,7 @@ impl TestApp {
     }
 
     /// PUT with the `If-Match` of the resource as `reader` sees it now.
-    pub async fn put_current(
-        &self,
-        reader: Who<'_>,
-        writer: Who<'_>,
-        url: &str,
-        body: &Value,
-    ) -> Response {
+    pub async fn put_current(&self, reader: Who<'_>, writer: Who<'_>, url: &str, body: &Value) -> Response {
         let etag = etag_of(&self.get_as(reader, url).await);
         let request = self.request(Method::PUT, url, writer).header("if-match", etag);
         send(request.json(body)).await
@@ -278,10 +274,15 @@ pub fn money(amount: &str, currency: &str) -> Value {
 /// Writes the repository's sample file `sample` (from `content/`) into the app's content
 /// store as `name`.
 pub fn store_content(app: &TestApp, sample: &str, name: &str) {
-    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("content").join(sample);
+    let source = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("content")
+        .join(sample);
     std::fs::create_dir_all(&app.content_dir).expect("content dir");
-    std::fs::write(app.content_dir.join(name), std::fs::read(source).expect("sample content"))
-        .expect("content written");
+    std::fs::write(
+        app.content_dir.join(name),
+        std::fs::read(source).expect("sample content"),
+    )
+    .expect("content written");
 }
 
 /// The sample EPUB stored as the file of the ebook `ebook(n)`.
@@ -329,7 +330,10 @@ pub fn etag_of(response: &Response) -> String {
 }
 
 pub fn header(response: &Response, name: &str) -> String {
-    response.headers()[name].to_str().expect("ASCII header").to_owned()
+    response.headers()[name]
+        .to_str()
+        .expect("ASCII header")
+        .to_owned()
 }
 
 /// `path` of each entry of a problem's `errors`.
@@ -382,7 +386,12 @@ pub async fn assert_problem_detail(response: Response, status: StatusCode, code:
 }
 
 /// Asserts a problem whose `detail` contains `part`; returns the body.
-pub async fn assert_problem_mentions(response: Response, status: StatusCode, code: &str, part: &str) -> Value {
+pub async fn assert_problem_mentions(
+    response: Response,
+    status: StatusCode,
+    code: &str,
+    part: &str,
+) -> Value {
     let problem = assert_problem(response, status, code).await;
     assert!(problem["detail"].as_str().unwrap().contains(part), "{problem}");
     problem

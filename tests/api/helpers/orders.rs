@@ -129,7 +129,10 @@ pub async fn place_order(app: &TestApp, cart: &Cart) -> Placed {
         .map(|v| v.to_str().unwrap().to_owned());
     let order: Value = response.json().await.expect("order body");
     assert_eq!(status, StatusCode::CREATED, "{order}");
-    let token = order["token"].as_str().expect("a guest order has a token").to_owned();
+    let token = order["token"]
+        .as_str()
+        .expect("a guest order has a token")
+        .to_owned();
     assert_eq!(header_token.as_deref(), Some(token.as_str()));
     Placed { order, token }
 }

@@ -74,7 +74,11 @@ impl Paid {
 
     /// PUT with the current ETag, as the holder (`merchant` false) or the merchant.
     pub async fn put(&self, url: &str, body: Value, merchant: bool) -> Response {
-        let writer = if merchant { self.as_merchant() } else { self.holder() };
+        let writer = if merchant {
+            self.as_merchant()
+        } else {
+            self.holder()
+        };
         self.app.put_current(self.holder(), writer, url, &body).await
     }
 
@@ -93,4 +97,3 @@ impl Paid {
         self.read(&link(processed, "shop:refunds")).await
     }
 }
-

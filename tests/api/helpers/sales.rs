@@ -71,7 +71,10 @@ pub struct Sold {
 
 pub async fn sold() -> Sold {
     let shop = digital_shop().await;
-    let cart = cart(ZOE).line(&shop.epub, 1).line(&shop.pdf, 1).line(&shop.ticket, 2);
+    let cart = cart(ZOE)
+        .line(&shop.epub, 1)
+        .line(&shop.pdf, 1)
+        .line(&shop.ticket, 2);
     let placed = shop.place(&cart).await;
     let response = notify(&shop.app, &capture(&placed.order, "psp_1")).await;
     assert_eq!(response.status(), StatusCode::OK);
@@ -113,7 +116,10 @@ impl Sold {
     /// A download link of `delivery`; the URL that serves the file.
     pub async fn download_href(&self, delivery: &Value) -> String {
         let link = json_of(self.download_link(delivery).await).await;
-        link["href"].as_str().unwrap_or_else(|| panic!("{link}")).to_owned()
+        link["href"]
+            .as_str()
+            .unwrap_or_else(|| panic!("{link}"))
+            .to_owned()
     }
 }
 
