@@ -215,12 +215,18 @@ async fn a_redeemed_code_describes_the_book_in_any_letter_case() {
     assert_eq!(redeemed["expiration_date"], "LIFETIME");
 }
 
-#[tokio::test]
-async fn a_redeemed_code_can_be_neither_voided_nor_redeemed_again() {
+/// A till whose purchase `p2` Sam redeemed: its code and Sam's token.
+async fn redeemed_by_sam() -> (Till, String, String) {
     let till = till().await;
     let code = till.code("p2").await;
     let token = till.customer_token("sam", "sam@example.com").await;
     assert_eq!(till.redeem(&token, &code).await.status(), StatusCode::OK);
+    (till, code, token)
+}
+
+#[tokio::test]
+async fn a_redeemed_code_can_be_neither_voided_nor_redeemed_again() {
+    let (till, code, token) = redeemed_by_sam().await;
     let detail = "The access code created by this purchase transaction has already been redeemed";
     assert_problem_detail(
         till.void("v3", "p2").await,
@@ -235,10 +241,7 @@ async fn a_redeemed_code_can_be_neither_voided_nor_redeemed_again() {
 
 #[tokio::test]
 async fn a_redeemed_code_puts_the_book_in_the_library_for_its_owner_to_download() {
-    let till = till().await;
-    let code = till.code("p2").await;
-    let token = till.customer_token("sam", "sam@example.com").await;
-    assert_eq!(till.redeem(&token, &code).await.status(), StatusCode::OK);
+    let (till, _code, token) = redeemed_by_sam().await;
     let library = till.library(&token).await;
     assert_eq!(library["item_count"], 1);
     let url = link(&library["_embedded"]["shop:deliveries"][0], "shop:download_links");
