@@ -8,7 +8,6 @@ use std::{
 
 use aws_lc_rs::{rsa::KeyPair, signature::KeyPair as _};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use halshop::auth::dev_idp::{generate_key_pair, sign_rs256};
 use poem::{
     EndpointExt, Route, Server, get, handler,
     listener::{Acceptor, Listener, TcpListener},
@@ -17,7 +16,13 @@ use poem::{
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
+use crate::helpers::{
+    TestApp, Who, assert_problem,
+    cli::{halshop, stderr},
+    expect_json,
+    identity::{generate_key_pair, now, sign_rs256},
+    settings_from_args, spawn_app, spawn_app_with,
+};
 
 const ISSUER: &str = "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_Halshop1";
 const CLIENT: &str = "shop-web-client";
@@ -31,7 +36,7 @@ impl TestKey {
     fn new(kid: &str) -> Self {
         Self {
             kid: kid.into(),
-            pair: generate_key_pair().unwrap(),
+            pair: generate_key_pair(),
         }
     }
 
@@ -50,7 +55,6 @@ impl TestKey {
             &json!({"alg": "RS256", "typ": "JWT", "kid": self.kid}),
             claims,
         )
-        .unwrap()
     }
 
     fn public_key_pem(&self) -> String {
@@ -117,10 +121,6 @@ impl JwksServer {
     }
 }
 
-fn now() -> i64 {
-    chrono::Utc::now().timestamp()
-}
-
 fn access_claims(sub: &str) -> Value {
     json!({
         "sub": sub, "iss": ISSUER, "token_use": "access", "client_id": CLIENT,
@@ -146,12 +146,7 @@ async fn app_with_provider(jwks: &JwksServer) -> TestApp {
 }
 
 async fn me(app: &TestApp, token: &str) -> reqwest::Response {
-    app.client
-        .get(app.url("/me"))
-        .header("cognito-token", token)
-        .send()
-        .await
-        .unwrap()
+    app.get_as(Who::CognitoToken(token), "/me").await
 }
 
 async fn assert_refused(app: &TestApp, token: &str, code: &str) -> Value {
@@ -184,15 +179,7 @@ async fn a_valid_access_token_is_accepted_in_either_header() {
     assert_eq!(body["_links"]["self"]["href"], app.url("/me"));
     assert_eq!(body["_links"]["shop:root"]["href"], app.url("/"));
 
-    let response = app
-        .client
-        .get(app.url("/me"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().await.unwrap();
+    let body = expect_json(app.get_as(Who::Bearer(&token), "/me").await, StatusCode::OK).await;
     assert_eq!(body["customer_id"], "7d8f6a2e-customer");
 }
 
@@ -202,56 +189,82 @@ async fn no_credentials_is_a_401_with_a_bearer_challenge() {
     let response = app.get("/me").await;
     assert_eq!(response.headers()["www-authenticate"], "Bearer realm=\"halshop\"");
     assert_problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
-    let response = app
-        .client
-        .get(app.url("/me"))
-        .basic_auth("mk_x", Some("sk_y"))
-        .send()
-        .await
-        .unwrap();
+    let stranger = crate::helpers::MerchantCredentials {
+        app_key: "mk_x".into(),
+        secret: "sk_y".into(),
+    };
+    let response = app.get_as(Who::Merchant(&stranger), "/me").await;
     assert_problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
 }
 
-#[tokio::test]
-async fn every_kind_of_bad_token_is_refused_with_its_own_code() {
+/// A key that `app` trusts through its provider's JWKS, and the app.
+async fn provider_app() -> (TestKey, JwksServer, TestApp) {
     let key = TestKey::new("key-1");
-    let stranger = TestKey::new("key-1");
     let jwks = JwksServer::start(&[&key]).await;
     let app = app_with_provider(&jwks).await;
+    (key, jwks, app)
+}
 
-    let mut expired = access_claims("c1");
-    expired["exp"] = json!(now() - 3600);
-    assert_refused(&app, &key.sign(&expired), "token_expired").await;
+/// Access claims for `c1` with `field` set to `value` (`null`: removed).
+fn access_claims_with(field: &str, value: Value) -> Value {
+    let mut claims = access_claims("c1");
+    if value.is_null() {
+        claims.as_object_mut().unwrap().remove(field);
+    } else {
+        claims[field] = value;
+    }
+    claims
+}
 
-    let mut wrong_issuer = access_claims("c1");
-    wrong_issuer["iss"] = json!("https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_Other");
-    assert_refused(&app, &key.sign(&wrong_issuer), "wrong_issuer").await;
+#[tokio::test]
+async fn each_bad_claim_is_refused_with_its_own_code() {
+    let (key, _jwks, app) = provider_app().await;
+    let other_pool = "https://cognito-idp.eu-west-3.amazonaws.com/eu-west-3_Other";
+    let cases = [
+        ("exp", json!(now() - 3600), "token_expired"),
+        ("iss", json!(other_pool), "wrong_issuer"),
+        ("client_id", json!("someone-elses-app"), "wrong_client"),
+        ("client_id", Value::Null, "wrong_client"),
+        ("sub", Value::Null, "token_invalid"),
+    ];
+    for (field, value, code) in cases {
+        assert_refused(&app, &key.sign(&access_claims_with(field, value)), code).await;
+    }
+}
 
-    let mut wrong_client = access_claims("c1");
-    wrong_client["client_id"] = json!("someone-elses-app");
-    assert_refused(&app, &key.sign(&wrong_client), "wrong_client").await;
-
-    let mut no_client = access_claims("c1");
-    no_client.as_object_mut().unwrap().remove("client_id");
-    assert_refused(&app, &key.sign(&no_client), "wrong_client").await;
-
+#[tokio::test]
+async fn an_id_token_where_access_tokens_are_expected_is_refused_with_wrong_token_use() {
+    let (key, _jwks, app) = provider_app().await;
     let problem = assert_refused(&app, &key.sign(&id_claims("c1")), "wrong_token_use").await;
     assert!(problem["detail"].as_str().unwrap().contains("access"));
+}
 
+#[tokio::test]
+async fn a_token_signed_by_a_stranger_or_without_a_kid_is_refused_as_invalid() {
+    let (key, _jwks, app) = provider_app().await;
     // Signed by another key that claims the same kid: a forgery.
+    let stranger = TestKey::new("key-1");
     assert_refused(&app, &stranger.sign(&access_claims("c1")), "token_invalid").await;
-
     let header = json!({"alg": "RS256", "typ": "JWT"});
-    let no_kid = sign_rs256(&key.pair, &header, &access_claims("c1")).unwrap();
+    let no_kid = sign_rs256(&key.pair, &header, &access_claims("c1"));
     assert_refused(&app, &no_kid, "token_invalid").await;
+}
 
+#[tokio::test]
+async fn an_unsigned_or_malformed_token_is_refused_as_invalid() {
+    let (_key, _jwks, app) = provider_app().await;
     let none = format!(
         "{}.{}.",
         URL_SAFE_NO_PAD.encode(json!({"alg": "none", "typ": "JWT", "kid": "key-1"}).to_string()),
         URL_SAFE_NO_PAD.encode(access_claims("c1").to_string())
     );
     assert_refused(&app, &none, "token_invalid").await;
+    assert_refused(&app, "not-a-jwt", "token_invalid").await;
+}
 
+#[tokio::test]
+async fn an_hs256_token_keyed_with_the_rsa_public_key_is_refused() {
+    let (key, _jwks, app) = provider_app().await;
     // The key-confusion attack: HS256 with the RSA public key as the HMAC secret.
     let mut hs_header = jsonwebtoken::Header::new(jsonwebtoken::Algorithm::HS256);
     hs_header.kid = Some("key-1".into());
@@ -263,18 +276,16 @@ async fn every_kind_of_bad_token_is_refused_with_its_own_code() {
     .unwrap();
     let problem = assert_refused(&app, &confused, "token_invalid").await;
     assert!(problem["detail"].as_str().unwrap().contains("RS256"));
+}
 
-    let mut tampered = key.sign(&access_claims("c1"));
+#[tokio::test]
+async fn a_token_whose_claims_were_changed_after_signing_is_refused() {
+    let (key, _jwks, app) = provider_app().await;
+    let signed = key.sign(&access_claims("c1"));
     let payload = URL_SAFE_NO_PAD.encode(access_claims("admin").to_string());
-    let parts: Vec<&str> = tampered.split('.').collect();
-    tampered = format!("{}.{}.{}", parts[0], payload, parts[2]);
+    let parts: Vec<&str> = signed.split('.').collect();
+    let tampered = format!("{}.{}.{}", parts[0], payload, parts[2]);
     assert_refused(&app, &tampered, "token_invalid").await;
-
-    assert_refused(&app, "not-a-jwt", "token_invalid").await;
-
-    let mut no_sub = access_claims("c1");
-    no_sub.as_object_mut().unwrap().remove("sub");
-    assert_refused(&app, &key.sign(&no_sub), "token_invalid").await;
 }
 
 #[tokio::test]
@@ -296,7 +307,7 @@ async fn id_tokens_are_checked_against_aud_when_configured() {
         settings.cognito_issuer = Some(ISSUER.into());
         settings.cognito_jwks_url = Some(url.parse().unwrap());
         settings.cognito_client_ids = vec![CLIENT.into()];
-        settings.cognito_token_use = halshop::config::TokenUseArg::Id;
+        settings.cognito_token_use = settings_from_args(&["--cognito-token-use", "id"]).cognito_token_use;
     })
     .await;
     let response = me(&app, &key.sign(&id_claims("c9"))).await;
@@ -311,42 +322,35 @@ async fn id_tokens_are_checked_against_aud_when_configured() {
     assert_refused(&app, &key.sign(&access_claims("c9")), "wrong_token_use").await;
 }
 
-#[tokio::test]
-async fn a_rotated_key_is_accepted_after_one_refetch() {
+/// An app whose provider publishes the key `old`, already fetched once; the fetch count.
+async fn warmed_provider() -> (TestKey, JwksServer, TestApp, usize) {
     let old = TestKey::new("old");
     let jwks = JwksServer::start(&[&old]).await;
     let app = app_with_provider(&jwks).await;
-    assert_eq!(
-        me(&app, &old.sign(&access_claims("c1"))).await.status(),
-        StatusCode::OK
-    );
+    assert!(accepted(&app, &old, "warm").await);
     let before = jwks.fetches();
+    (old, jwks, app, before)
+}
 
+/// Whether `/me` accepts an access token of `sub` signed by `key`.
+async fn accepted(app: &TestApp, key: &TestKey, sub: &str) -> bool {
+    me(app, &key.sign(&access_claims(sub))).await.status() == StatusCode::OK
+}
+
+#[tokio::test]
+async fn a_rotated_key_is_accepted_after_one_refetch() {
+    let (_old, jwks, app, before) = warmed_provider().await;
     let new = TestKey::new("new");
     jwks.publish(&new);
-    assert_eq!(
-        me(&app, &new.sign(&access_claims("c1"))).await.status(),
-        StatusCode::OK
-    );
+    assert!(accepted(&app, &new, "c1").await);
     assert_eq!(jwks.fetches(), before + 1);
-    assert_eq!(
-        me(&app, &new.sign(&access_claims("c2"))).await.status(),
-        StatusCode::OK
-    );
+    assert!(accepted(&app, &new, "c2").await);
     assert_eq!(jwks.fetches(), before + 1, "the new key is cached");
 }
 
 #[tokio::test]
 async fn a_hundred_concurrent_requests_with_a_new_kid_cause_one_fetch() {
-    let old = TestKey::new("old");
-    let jwks = JwksServer::start(&[&old]).await;
-    let app = app_with_provider(&jwks).await;
-    assert_eq!(
-        me(&app, &old.sign(&access_claims("warm"))).await.status(),
-        StatusCode::OK
-    );
-    let before = jwks.fetches();
-
+    let (_old, jwks, app, before) = warmed_provider().await;
     let new = TestKey::new("new");
     jwks.publish(&new);
     let tokens: Vec<String> = (0..100)
@@ -359,14 +363,7 @@ async fn a_hundred_concurrent_requests_with_a_new_kid_cause_one_fetch() {
 
 #[tokio::test]
 async fn an_unknown_kid_is_refused_and_not_fetched_again_within_the_backoff() {
-    let key = TestKey::new("key-1");
-    let jwks = JwksServer::start(&[&key]).await;
-    let app = app_with_provider(&jwks).await;
-    assert_eq!(
-        me(&app, &key.sign(&access_claims("warm"))).await.status(),
-        StatusCode::OK
-    );
-    let before = jwks.fetches();
+    let (_key, jwks, app, before) = warmed_provider().await;
     let unpublished = TestKey::new("never-published");
     assert_refused(&app, &unpublished.sign(&access_claims("c1")), "unknown_key").await;
     assert_refused(&app, &unpublished.sign(&access_claims("c2")), "unknown_key").await;
@@ -375,19 +372,9 @@ async fn an_unknown_kid_is_refused_and_not_fetched_again_within_the_backoff() {
 
 #[tokio::test]
 async fn with_the_provider_down_cached_keys_work_and_others_get_503() {
-    let key = TestKey::new("key-1");
-    let jwks = JwksServer::start(&[&key]).await;
-    let app = app_with_provider(&jwks).await;
-    assert_eq!(
-        me(&app, &key.sign(&access_claims("warm"))).await.status(),
-        StatusCode::OK
-    );
-
+    let (key, jwks, app, _before) = warmed_provider().await;
     jwks.state.down.store(true, Ordering::SeqCst);
-    assert_eq!(
-        me(&app, &key.sign(&access_claims("still-works"))).await.status(),
-        StatusCode::OK
-    );
+    assert!(accepted(&app, &key, "still-works").await);
     let other = TestKey::new("key-2");
     let response = me(&app, &other.sign(&access_claims("c1"))).await;
     assert_eq!(response.headers()["retry-after"], "10");
@@ -423,40 +410,28 @@ async fn the_development_provider_issues_tokens_that_me_accepts() {
         .unwrap();
     assert_eq!(jwks["keys"][0]["alg"], "RS256");
 
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_halshop"))
-        .args([
-            "dev-token",
-            "--sub",
-            "alice",
-            "--email",
-            "alice@example.com",
-            "--ttl",
-            "15m",
-        ])
+    let args = [
+        "dev-token",
+        "--sub",
+        "alice",
+        "--email",
+        "alice@example.com",
+        "--ttl",
+        "15m",
+    ];
+    let output = halshop(&args)
         .env("DATABASE_URL", &app.database_url)
         .env("HALSHOP_PUBLIC_URL", &app.address)
         .env_remove("COGNITO_ISSUER")
         .output()
         .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
+    assert!(output.status.success(), "{}", stderr(&output));
     let stdout = String::from_utf8(output.stdout).unwrap();
     let token = stdout.trim();
     assert_eq!(stdout.lines().count(), 1, "the token alone on stdout");
     assert_eq!(token.split('.').count(), 3);
 
-    let response = app
-        .client
-        .get(app.url("/me"))
-        .bearer_auth(token)
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), StatusCode::OK);
-    let body: Value = response.json().await.unwrap();
+    let body = expect_json(app.get_as(Who::Bearer(token), "/me").await, StatusCode::OK).await;
     assert_eq!(body["customer_id"], "alice");
     assert_eq!(body["email"], "alice@example.com");
 }
@@ -472,12 +447,11 @@ async fn the_development_provider_is_off_when_an_issuer_is_configured() {
         "not_found",
     )
     .await;
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_halshop"))
-        .args(["dev-token", "--sub", "alice"])
+    let output = halshop(&["dev-token", "--sub", "alice"])
         .env("DATABASE_URL", &app.database_url)
         .env("COGNITO_ISSUER", ISSUER)
         .output()
         .unwrap();
     assert!(!output.status.success());
-    assert!(String::from_utf8_lossy(&output.stderr).contains("COGNITO_ISSUER"));
+    assert!(stderr(&output).contains("COGNITO_ISSUER"));
 }

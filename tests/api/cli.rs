@@ -1,14 +1,10 @@
-use std::process::Command;
-
 use serde_json::Value;
 
-fn halshop() -> Command {
-    Command::new(env!("CARGO_BIN_EXE_halshop"))
-}
+use crate::helpers::cli::{halshop, json_stdout, keys, run_on};
 
 #[test]
 fn the_openapi_command_prints_the_committed_spec() {
-    let output = halshop().arg("openapi").output().unwrap();
+    let output = halshop(&["openapi"]).output().unwrap();
     assert!(output.status.success());
     let printed: Value = serde_json::from_slice(&output.stdout).unwrap();
     let committed: Value = serde_json::from_str(include_str!("../../openapi/openapi.json")).unwrap();
@@ -22,31 +18,21 @@ fn the_openapi_command_prints_the_committed_spec() {
 async fn merchant_create_prints_json_credentials_that_authenticate() {
     let dir = tempfile::tempdir().unwrap();
     let database_url = crate::helpers::fresh_database_url(&dir).await;
-    let output = halshop()
-        .args([
-            "merchant",
-            "create",
-            "--name",
-            "Librairie du Quartier",
-            "--can-refund",
-            "--sale-state",
-            "live",
-            "--json",
-        ])
-        .env("DATABASE_URL", &database_url)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let created: Value = serde_json::from_slice(&output.stdout).expect("stdout is one JSON object");
-    let keys: Vec<&String> = created.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["app_key", "secret", "uid"]);
+    let args = [
+        "merchant",
+        "create",
+        "--name",
+        "Librairie du Quartier",
+        "--can-refund",
+        "--sale-state",
+        "live",
+        "--json",
+    ];
+    let created = json_stdout(&run_on(&database_url, &args));
+    assert_eq!(keys(&created), ["app_key", "secret", "uid"]);
     assert_eq!(created["uid"].as_str().unwrap().len(), 32);
 
-    let db = halshop::db::connect(&database_url, 1).await.unwrap();
+    let db = sea_orm::Database::connect(&database_url).await.unwrap();
     let merchant = halshop::domain::merchants::authenticate(
         &db,
         created["app_key"].as_str().unwrap(),
@@ -67,7 +53,7 @@ async fn merchant_create_prints_json_credentials_that_authenticate() {
 
 #[test]
 fn help_lists_every_environment_variable() {
-    let output = halshop().arg("--help").output().unwrap();
+    let output = halshop(&["--help"]).output().unwrap();
     let help = String::from_utf8(output.stdout).unwrap();
     for name in [
         "DATABASE_URL",
@@ -83,8 +69,7 @@ fn help_lists_every_environment_variable() {
 
 #[test]
 fn a_bad_bind_address_is_reported_plainly() {
-    let output = halshop()
-        .args(["--bind", "not-an-address"])
+    let output = halshop(&["--bind", "not-an-address"])
         .env("DATABASE_URL", "sqlite::memory:")
         .output()
         .unwrap();

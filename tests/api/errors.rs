@@ -166,14 +166,91 @@ async fn an_internal_error_leaks_nothing_and_carries_a_logref() {
     assert!(problem["detail"].as_str().unwrap().contains(logref));
 }
 
+/// Every problem type halshop documents: (code, HTTP status).
+const PROBLEM_TYPES: &[(&str, u16)] = &[
+    ("malformed_request", 400),
+    ("validation_failed", 422),
+    ("unauthorized", 401),
+    ("forbidden", 403),
+    ("not_found", 404),
+    ("method_not_allowed", 405),
+    ("payload_too_large", 413),
+    ("unsupported_media_type", 415),
+    ("sku_taken", 409),
+    ("isbn_taken", 409),
+    ("precondition_required", 428),
+    ("precondition_failed", 412),
+    ("idempotency_key_invalid", 400),
+    ("idempotency_key_reused", 422),
+    ("idempotency_key_in_flight", 409),
+    ("token_expired", 401),
+    ("token_invalid", 401),
+    ("wrong_issuer", 401),
+    ("wrong_client", 401),
+    ("wrong_token_use", 401),
+    ("unknown_key", 401),
+    ("identity_provider_unavailable", 503),
+    ("unknown_product", 422),
+    ("cannot_sell", 422),
+    ("quantity_limit", 422),
+    ("currency_mismatch", 422),
+    ("unknown_voucher", 422),
+    ("voucher_used", 409),
+    ("cannot_cancel", 409),
+    ("signature_invalid", 401),
+    ("notification_stale", 400),
+    ("amount_mismatch", 422),
+    ("order_not_payable", 409),
+    ("provider_reference_reused", 409),
+    ("sandbox_refused", 409),
+    ("not_downloadable", 409),
+    ("link_expired", 410),
+    ("link_used", 410),
+    ("delivery_voided", 410),
+    ("content_unavailable", 503),
+    ("usage_decrease", 409),
+    ("refund_unauthorized", 403),
+    ("already_refunded", 409),
+    ("refund_time_limit", 403),
+    ("refund_usage_limit", 403),
+    ("cost_mismatch", 422),
+    ("refund_request_open", 409),
+    ("refund_request_state", 409),
+    ("san_malformed", 400),
+    ("token_malformed", 400),
+    ("partner_transact_id_malformed", 400),
+    ("book_id_malformed", 400),
+    ("purchase_transact_id_malformed", 400),
+    ("san_nonconforming", 400),
+    ("store_not_registered", 404),
+    ("store_token_invalid", 403),
+    ("partner_transact_id_reused", 409),
+    ("book_id_unknown", 404),
+    ("book_id_unavailable", 409),
+    ("email_malformed", 400),
+    ("purchase_not_found", 404),
+    ("code_redeemed", 409),
+    ("store_refund_time_limit", 403),
+    ("store_refund_usage_limit", 403),
+    ("already_voided", 409),
+    ("account_unknown", 404),
+    ("code_unknown", 404),
+    ("code_inactive", 409),
+    ("internal_error", 500),
+    ("service_unavailable", 503),
+];
+
 #[tokio::test]
 async fn every_problem_type_has_a_documentation_page() {
     let app = spawn_app().await;
-    for problem in halshop::error::problems::ALL {
-        let response = app.get(&format!("/problems/{}", problem.code)).await;
-        assert_eq!(response.status(), StatusCode::OK, "{}", problem.code);
+    for &(code, status) in PROBLEM_TYPES {
+        let response = app.get(&format!("/problems/{code}")).await;
+        assert_eq!(response.status(), StatusCode::OK, "{code}");
         let page = response.text().await.unwrap();
-        assert!(page.contains(problem.code) && page.contains(&problem.status.to_string()));
+        assert!(
+            page.contains(code) && page.contains(&status.to_string()),
+            "{code}"
+        );
     }
     assert_problem(
         app.get("/problems/no_such_code").await,

@@ -3,7 +3,13 @@ use reqwest::StatusCode;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set};
 use serde_json::Value;
 
-use crate::helpers::{MerchantCredentials, TestApp, assert_problem, ebook, spawn_app};
+use crate::helpers::{MerchantCredentials, TestApp, Who, assert_problem, ebook, send, spawn_app};
+
+/// `POST /products` with an `Idempotency-Key`, as `who`.
+async fn post_keyed(app: &TestApp, who: Who<'_>, key: &str, body: &Value) -> reqwest::Response {
+    let request = app.request(reqwest::Method::POST, "/products", who);
+    send(request.header("idempotency-key", key).json(body)).await
+}
 
 async fn post_with_key(
     app: &TestApp,
@@ -11,14 +17,7 @@ async fn post_with_key(
     key: &str,
     body: &Value,
 ) -> reqwest::Response {
-    app.client
-        .post(app.url("/products"))
-        .basic_auth(&merchant.app_key, Some(&merchant.secret))
-        .header("idempotency-key", key)
-        .json(body)
-        .send()
-        .await
-        .unwrap()
+    post_keyed(app, Who::Merchant(merchant), key, body).await
 }
 
 #[tokio::test]
@@ -140,14 +139,7 @@ async fn a_malformed_key_is_refused() {
     assert_problem(response, StatusCode::BAD_REQUEST, "idempotency_key_invalid").await;
     let response = post_with_key(&app, &merchant, "has space", &ebook(1)).await;
     assert_problem(response, StatusCode::BAD_REQUEST, "idempotency_key_invalid").await;
-    let anonymous = app
-        .client
-        .post(app.url("/products"))
-        .header("idempotency-key", &long)
-        .json(&ebook(1))
-        .send()
-        .await
-        .unwrap();
+    let anonymous = post_keyed(&app, Who::Anonymous, &long, &ebook(1)).await;
     assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
     let listed: Value = app.get("/products").await.json().await.unwrap();
     assert_eq!(listed["item_count"], 0);
@@ -179,29 +171,11 @@ async fn concurrent_requests_with_one_key_create_one_product() {
 async fn an_unauthenticated_attempt_does_not_use_up_the_key() {
     let app = spawn_app().await;
     let merchant = app.merchant().await;
-    let anonymous = |body: Value| {
-        app.client
-            .post(app.url("/products"))
-            .header("idempotency-key", "k-anon")
-            .json(&body)
-            .send()
-    };
-    assert_problem(
-        anonymous(ebook(1)).await.unwrap(),
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-    )
-    .await;
-    assert_problem(
-        anonymous(ebook(2)).await.unwrap(),
-        StatusCode::UNAUTHORIZED,
-        "unauthorized",
-    )
-    .await;
-    let wrong = MerchantCredentials {
-        app_key: merchant.app_key.clone(),
-        secret: "sk_wrong".into(),
-    };
+    for n in [1, 2] {
+        let anonymous = post_keyed(&app, Who::Anonymous, "k-anon", &ebook(n)).await;
+        assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    }
+    let wrong = merchant.with_wrong_secret();
     assert_problem(
         post_with_key(&app, &wrong, "k-1", &ebook(1)).await,
         StatusCode::UNAUTHORIZED,

@@ -2,56 +2,55 @@ use reqwest::StatusCode;
 use sea_orm::{ColumnTrait, EntityTrait, PaginatorTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 
-use crate::helpers::{MerchantCredentials, TestApp, assert_problem, ebook, spawn_app};
+use crate::helpers::{
+    MerchantCredentials, TestApp, Who, assert_problem, assert_problem_detail,
+    cli::{create_store, json_stdout, run_on, stderr},
+    ebook, expect_json,
+    identity::customer_token_with_email,
+    isbn_for, json_of, link,
+    sales::count_deliveries,
+    send, spawn_app,
+};
 
-struct Till {
-    app: TestApp,
-    merchant: MerchantCredentials,
-    token: String,
-    product_uid: String,
+pub struct Till {
+    pub app: TestApp,
+    pub merchant: MerchantCredentials,
+    pub token: String,
+    pub product_uid: String,
 }
 
 const SAN: &str = "123-4560";
 
-async fn till() -> Till {
+pub async fn till() -> Till {
     let app = spawn_app().await;
     let merchant = app.merchant().await;
     let product = app.create_product(&merchant, &ebook(1)).await;
-    let merchant_id = entity::merchant::Entity::find()
-        .filter(entity::merchant::Column::AppKey.eq(merchant.app_key.clone()))
-        .one(&app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let store = halshop::domain::stores::create(
-        &app.db,
-        merchant_id,
-        "Librairie du Plateau",
-        &halshop::domain::san::San::parse(SAN).unwrap(),
-    )
-    .await
-    .unwrap();
+    let token = create_store(&app, &merchant, "Librairie du Plateau", SAN);
     Till {
         app,
         merchant,
-        token: store.token,
+        token,
         product_uid: product["uid"].as_str().unwrap().to_owned(),
     }
 }
 
 impl Till {
-    async fn form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
-        self.app
-            .client
-            .post(self.app.url(path))
-            .form(fields)
-            .send()
-            .await
-            .unwrap()
+    pub async fn form(&self, path: &str, fields: &[(&str, &str)]) -> reqwest::Response {
+        self.app.post_form(Who::Anonymous, path, fields).await
     }
 
-    async fn buy(&self, ptid: &str) -> reqwest::Response {
+    /// Buys `BOOK-1` under `ptid`; returns the access code.
+    pub async fn code(&self, ptid: &str) -> String {
+        let bought = json_of(self.buy(ptid).await).await;
+        bought["access_code"].as_str().unwrap().to_owned()
+    }
+
+    /// The customer's library.
+    pub async fn library(&self, token: &str) -> Value {
+        self.app.get_json(Who::Bearer(token), "/me/library").await
+    }
+
+    pub async fn buy(&self, ptid: &str) -> reqwest::Response {
         self.form(
             "/stores/1234560/purchases",
             &[
@@ -64,7 +63,7 @@ impl Till {
         .await
     }
 
-    async fn void(&self, ptid: &str, purchase: &str) -> reqwest::Response {
+    pub async fn void(&self, ptid: &str, purchase: &str) -> reqwest::Response {
         self.form(
             "/stores/123-4560/refunds",
             &[
@@ -76,137 +75,92 @@ impl Till {
         .await
     }
 
-    async fn customer_token(&self, sub: &str, email: &str) -> String {
-        let key = halshop::auth::dev_idp::load_or_create(&self.app.db)
-            .await
-            .unwrap();
-        let now = chrono::Utc::now().timestamp();
-        key.sign(
-            &json!({"sub": sub, "email": email, "iss": self.app.url("/dev-idp"), "token_use": "access",
-                          "client_id": "halshop-dev", "exp": now + 600}),
-        )
-        .unwrap()
+    pub async fn customer_token(&self, sub: &str, email: &str) -> String {
+        customer_token_with_email(&self.app, sub, email).await
     }
 
-    async fn redeem(&self, token: &str, code: &str) -> reqwest::Response {
+    pub async fn redeem(&self, token: &str, code: &str) -> reqwest::Response {
+        let body = json!({"code": code});
         self.app
-            .client
-            .post(self.app.url("/code_redemptions"))
-            .bearer_auth(token)
-            .json(&json!({"code": code}))
-            .send()
+            .post_json(Who::Bearer(token), "/code_redemptions", &body)
             .await
-            .unwrap()
     }
 }
 
 #[tokio::test]
 async fn a_form_purchase_replayed_three_times_gives_one_access_code() {
     let till = till().await;
-    let first = till.buy("878341937616").await;
-    assert_eq!(first.status(), StatusCode::CREATED);
-    let first: Value = first.json().await.unwrap();
+    let first = expect_json(till.buy("878341937616").await, StatusCode::CREATED).await;
     let code = first["access_code"].as_str().unwrap().to_owned();
     assert_eq!(code.len(), 10);
     assert_eq!(first["partner_transact_id"], "878341937616");
     assert_eq!(first["access_url"], till.app.url("/code_redemptions"));
     for _ in 0..2 {
-        let again = till.buy("878341937616").await;
-        assert_eq!(again.status(), StatusCode::OK);
-        let again: Value = again.json().await.unwrap();
+        let again = expect_json(till.buy("878341937616").await, StatusCode::OK).await;
         assert_eq!(again["access_code"], code.as_str());
         assert_eq!(again["vendor_transact_id"], first["vendor_transact_id"]);
     }
-    let orders = entity::order::Entity::find()
-        .filter(entity::order::Column::Channel.eq("store"))
-        .count(&till.app.db)
-        .await
-        .unwrap();
-    assert_eq!(orders, 1);
+    let store_orders = entity::order::Entity::find().filter(entity::order::Column::Channel.eq("store"));
+    assert_eq!(store_orders.count(&till.app.db).await.unwrap(), 1);
+}
 
-    let conflicting = till
-        .form(
-            "/stores/1234560/purchases",
-            &[
-                ("token", &till.token),
-                ("partner_transact_id", "878341937616"),
-                ("book_id", "BOOK-1"),
-                ("email", "a@example.com"),
-            ],
-        )
-        .await;
-    let problem = assert_problem(conflicting, StatusCode::CONFLICT, "partner_transact_id_reused").await;
-    assert_eq!(
-        problem["detail"],
-        "The submitted partner_transact_id has already been submitted for this store"
-    );
+#[tokio::test]
+async fn a_partner_transact_id_replayed_with_other_fields_is_refused() {
+    let till = till().await;
+    till.buy("878341937616").await;
+    let fields = [
+        ("token", till.token.as_str()),
+        ("partner_transact_id", "878341937616"),
+        ("book_id", "BOOK-1"),
+        ("email", "a@example.com"),
+    ];
+    let conflicting = till.form("/stores/1234560/purchases", &fields).await;
+    let detail = "The submitted partner_transact_id has already been submitted for this store";
+    assert_problem_detail(
+        conflicting,
+        StatusCode::CONFLICT,
+        "partner_transact_id_reused",
+        detail,
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn identical_purchases_racing_make_one_order_and_json_with_bearer_works() {
     let till = till().await;
+    let body = json!({"partner_transact_id": 42, "book_id": "BOOK-1"});
     let buy = || {
         till.app
-            .client
-            .post(till.app.url("/stores/1234560/purchases"))
-            .bearer_auth(&till.token)
-            .json(&json!({"partner_transact_id": 42, "book_id": "BOOK-1"}))
-            .send()
+            .post_json(Who::Bearer(&till.token), "/stores/1234560/purchases", &body)
     };
     let responses = futures::future::join_all((0..6).map(|_| buy())).await;
     let mut codes = std::collections::HashSet::new();
     for response in responses {
-        let response = response.unwrap();
         assert!(response.status().is_success(), "{}", response.status());
-        codes.insert(
-            response.json::<Value>().await.unwrap()["access_code"]
-                .as_str()
-                .unwrap()
-                .to_owned(),
-        );
+        let bought = json_of(response).await;
+        codes.insert(bought["access_code"].as_str().unwrap().to_owned());
     }
     assert_eq!(codes.len(), 1);
-    assert_eq!(
-        entity::delivery::Entity::find()
-            .count(&till.app.db)
-            .await
-            .unwrap(),
-        1
-    );
+    assert_eq!(count_deliveries(&till.app).await, 1);
 }
 
 #[tokio::test]
 async fn a_purchase_for_an_email_goes_straight_to_that_library() {
     let till = till().await;
-    let response = till
-        .form(
-            "/stores/1234560/purchases",
-            &[
-                ("token", &till.token),
-                ("partner_transact_id", "9"),
-                ("book_id", "BOOK-1"),
-                ("email", "lea@example.com"),
-                ("first_name", "Léa"),
-                ("last_name", "Roy"),
-                ("send_email", "False"),
-            ],
-        )
-        .await;
-    assert_eq!(response.status(), StatusCode::CREATED);
-    let body: Value = response.json().await.unwrap();
+    let fields = [
+        ("token", till.token.as_str()),
+        ("partner_transact_id", "9"),
+        ("book_id", "BOOK-1"),
+        ("email", "lea@example.com"),
+        ("first_name", "Léa"),
+        ("last_name", "Roy"),
+        ("send_email", "False"),
+    ];
+    let response = till.form("/stores/1234560/purchases", &fields).await;
+    let body = expect_json(response, StatusCode::CREATED).await;
     assert!(body.get("access_code").is_none() && body.get("access_url").is_none());
     let token = till.customer_token("lea-sub", "lea@example.com").await;
-    let library: Value = till
-        .app
-        .client
-        .get(till.app.url("/me/library"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let library = till.library(&token).await;
     assert_eq!(library["item_count"], 1);
     assert_eq!(
         library["_embedded"]["shop:deliveries"][0]["title"],
@@ -215,90 +169,83 @@ async fn a_purchase_for_an_email_goes_straight_to_that_library() {
 }
 
 #[tokio::test]
-async fn a_void_kills_the_code_and_a_redeemed_code_cannot_be_voided() {
+async fn a_void_is_answered_and_a_replayed_void_is_the_same_void() {
     let till = till().await;
-    let code = till.buy("p1").await.json::<Value>().await.unwrap()["access_code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let response = till.void("v1", "p1").await;
-    assert_eq!(response.status(), StatusCode::OK);
-    let voided: Value = response.json().await.unwrap();
+    till.buy("p1").await;
+    let voided = expect_json(till.void("v1", "p1").await, StatusCode::OK).await;
     assert_eq!(voided["partner_transact_id"], "v1");
     assert!(voided["timestamp"].as_str().unwrap().ends_with('Z'));
-    let again: Value = till.void("v1", "p1").await.json().await.unwrap();
+    let again = json_of(till.void("v1", "p1").await).await;
     assert_eq!(
         again["vendor_transact_id"], voided["vendor_transact_id"],
         "a replayed void is the same void"
     );
-    let problem = assert_problem(
+}
+
+#[tokio::test]
+async fn a_purchase_is_voided_once_and_its_code_then_is_inactive() {
+    let till = till().await;
+    let code = till.code("p1").await;
+    assert_eq!(till.void("v1", "p1").await.status(), StatusCode::OK);
+    let detail = "The submitted purchase_transact_id has already been voided";
+    assert_problem_detail(
         till.void("v2", "p1").await,
         StatusCode::CONFLICT,
         "already_voided",
+        detail,
     )
     .await;
-    assert_eq!(
-        problem["detail"],
-        "The submitted purchase_transact_id has already been voided"
-    );
     let token = till.customer_token("sam", "sam@example.com").await;
-    assert_problem(
-        till.redeem(&token, &code).await,
-        StatusCode::CONFLICT,
-        "code_inactive",
-    )
-    .await;
+    let redeemed = till.redeem(&token, &code).await;
+    assert_problem(redeemed, StatusCode::CONFLICT, "code_inactive").await;
+}
 
-    let code = till.buy("p2").await.json::<Value>().await.unwrap()["access_code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let redeemed = till.redeem(&token, &code.to_lowercase()).await;
-    assert_eq!(redeemed.status(), StatusCode::OK);
-    let redeemed: Value = redeemed.json().await.unwrap();
+#[tokio::test]
+async fn a_redeemed_code_describes_the_book_in_any_letter_case() {
+    let till = till().await;
+    let code = till.code("p2").await;
+    let token = till.customer_token("sam", "sam@example.com").await;
+    let redeemed = expect_json(till.redeem(&token, &code.to_lowercase()).await, StatusCode::OK).await;
     assert_eq!(redeemed["email"], "sam@example.com");
     assert_eq!(redeemed["hash"], till.product_uid.as_str());
     assert_eq!(redeemed["purchased_sku"], "BOOK-1");
     assert_eq!(redeemed["current_sku"], "BOOK-1");
-    assert_eq!(redeemed["isbn"], crate::helpers::isbn_for(1));
+    assert_eq!(redeemed["isbn"], isbn_for(1));
     assert_eq!(redeemed["price"], json!({"amount": "12.50", "currency": "EUR"}));
     assert_eq!(redeemed["expiration_date"], "LIFETIME");
-    let problem = assert_problem(till.void("v3", "p2").await, StatusCode::CONFLICT, "code_redeemed").await;
-    assert_eq!(
-        problem["detail"],
-        "The access code created by this purchase transaction has already been redeemed"
-    );
-    assert_problem(
-        till.redeem(&token, &code).await,
+}
+
+/// A till whose purchase `p2` Sam redeemed: its code and Sam's token.
+async fn redeemed_by_sam() -> (Till, String, String) {
+    let till = till().await;
+    let code = till.code("p2").await;
+    let token = till.customer_token("sam", "sam@example.com").await;
+    assert_eq!(till.redeem(&token, &code).await.status(), StatusCode::OK);
+    (till, code, token)
+}
+
+#[tokio::test]
+async fn a_redeemed_code_can_be_neither_voided_nor_redeemed_again() {
+    let (till, code, token) = redeemed_by_sam().await;
+    let detail = "The access code created by this purchase transaction has already been redeemed";
+    assert_problem_detail(
+        till.void("v3", "p2").await,
         StatusCode::CONFLICT,
-        "code_inactive",
+        "code_redeemed",
+        detail,
     )
     .await;
+    let again = till.redeem(&token, &code).await;
+    assert_problem(again, StatusCode::CONFLICT, "code_inactive").await;
+}
 
-    let library: Value = till
-        .app
-        .client
-        .get(till.app.url("/me/library"))
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+#[tokio::test]
+async fn a_redeemed_code_puts_the_book_in_the_library_for_its_owner_to_download() {
+    let (till, _code, token) = redeemed_by_sam().await;
+    let library = till.library(&token).await;
     assert_eq!(library["item_count"], 1);
-    let link = library["_embedded"]["shop:deliveries"][0]["_links"]["shop:download_links"]["href"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let response = till
-        .app
-        .client
-        .post(link)
-        .bearer_auth(&token)
-        .send()
-        .await
-        .unwrap();
+    let url = link(&library["_embedded"]["shop:deliveries"][0], "shop:download_links");
+    let response = send(till.app.request(reqwest::Method::POST, &url, Who::Bearer(&token))).await;
     assert_eq!(
         response.status(),
         StatusCode::CREATED,
@@ -307,7 +254,7 @@ async fn a_void_kills_the_code_and_a_redeemed_code_cannot_be_voided() {
 }
 
 #[tokio::test]
-async fn voids_over_the_time_or_usage_limit_are_refused_with_the_limit() {
+async fn a_void_over_the_time_limit_is_refused_with_the_limit() {
     let till = till().await;
     till.buy("old").await;
     entity::store_transaction::Entity::update_many()
@@ -318,315 +265,98 @@ async fn voids_over_the_time_or_usage_limit_are_refused_with_the_limit() {
         .exec(&till.app.db)
         .await
         .unwrap();
-    let problem = assert_problem(
-        till.void("v-old", "old").await,
-        StatusCode::FORBIDDEN,
-        "store_refund_time_limit",
-    )
-    .await;
-    assert_eq!(
-        problem["detail"],
-        "The order created by this purchase transaction is over the time limit allowed for refunds(14 days)"
-    );
+    let detail =
+        "The order created by this purchase transaction is over the time limit allowed for refunds(14 days)";
+    let refused = till.void("v-old", "old").await;
+    assert_problem_detail(refused, StatusCode::FORBIDDEN, "store_refund_time_limit", detail).await;
+}
 
+#[tokio::test]
+async fn a_void_over_the_usage_limit_is_refused_with_the_limit() {
+    let till = till().await;
     till.buy("read").await;
     entity::delivery::Entity::update_many()
         .col_expr(entity::delivery::Column::UsagePercent, Expr::value(50))
         .exec(&till.app.db)
         .await
         .unwrap();
-    let problem = assert_problem(
-        till.void("v-read", "read").await,
-        StatusCode::FORBIDDEN,
-        "store_refund_usage_limit",
-    )
-    .await;
-    assert_eq!(
-        problem["detail"],
-        "The order created by this purchase transaction is over the usage limit allowed for refunds(10% viewed)"
-    );
-}
-
-/// (path, form fields, status, code, detail)
-type Case<'a> = (&'a str, Vec<(&'a str, &'a str)>, StatusCode, &'a str, &'a str);
-
-#[tokio::test]
-async fn every_reference_error_message_is_reachable() {
-    let till = till().await;
-    let mut unavailable = ebook(2);
-    unavailable["available"] = json!(false);
-    till.app.create_product(&till.merchant, &unavailable).await;
-    till.buy("taken").await;
-    let t = till.token.as_str();
-    let cases: Vec<Case> = vec![
-        (
-            "/stores/12a4560/purchases",
-            vec![("token", t), ("partner_transact_id", "1"), ("book_id", "BOOK-1")],
-            StatusCode::BAD_REQUEST,
-            "san_malformed",
-            "The san parameter has not been provided or is malformed",
-        ),
-        (
-            "/stores/1234560/purchases",
-            vec![("partner_transact_id", "1"), ("book_id", "BOOK-1")],
-            StatusCode::BAD_REQUEST,
-            "token_malformed",
-            "The token parameter has not been provided or is malformed",
-        ),
-        (
-            "/stores/1234560/purchases",
-            vec![("token", t), ("book_id", "BOOK-1")],
-            StatusCode::BAD_REQUEST,
-            "partner_transact_id_malformed",
-            "The partner_transact_id parameter has not been provided or is malformed",
-        ),
-        (
-            "/stores/1234560/purchases",
-            vec![("token", t), ("partner_transact_id", "1")],
-            StatusCode::BAD_REQUEST,
-            "book_id_malformed",
-            "The book_id parameter has not been provided or is malformed",
-        ),
-        (
-            "/stores/1234567/purchases",
-            vec![("token", t), ("partner_transact_id", "1"), ("book_id", "BOOK-1")],
-            StatusCode::BAD_REQUEST,
-            "san_nonconforming",
-            "SAN does not conform to SAN specifications",
-        ),
-        (
-            "/stores/0000000/purchases",
-            vec![("token", t), ("partner_transact_id", "1"), ("book_id", "BOOK-1")],
-            StatusCode::NOT_FOUND,
-            "store_not_registered",
-            "The store is not registered on halshop",
-        ),
-        (
-            "/stores/1234560/purchases",
-            vec![
-                ("token", "st_wrong"),
-                ("partner_transact_id", "1"),
-                ("book_id", "BOOK-1"),
-            ],
-            StatusCode::FORBIDDEN,
-            "store_token_invalid",
-            "Invalid Authorization Token",
-        ),
-        (
-            "/stores/1234560/purchases",
-            vec![
-                ("token", t),
-                ("partner_transact_id", "taken"),
-                ("book_id", "BOOK-2"),
-            ],
-            StatusCode::CONFLICT,
-            "partner_transact_id_reused",
-            "The submitted partner_transact_id has already been submitted for this store",
-        ),
-        (
-            "/stores/1234560/purchases",
-            vec![
-                ("token", t),
-                ("partner_transact_id", "1"),
-                ("book_id", "NO-SUCH-BOOK"),
-            ],
-            StatusCode::NOT_FOUND,
-            "book_id_unknown",
-            "The submitted book_id cannot be found in system",
-        ),
-        (
-            "/stores/1234560/purchases",
-            vec![("token", t), ("partner_transact_id", "1"), ("book_id", "BOOK-2")],
-            StatusCode::CONFLICT,
-            "book_id_unavailable",
-            "The submitted book_id is not available for fulfillment at this time",
-        ),
-        (
-            "/stores/1234560/purchases",
-            vec![
-                ("token", t),
-                ("partner_transact_id", "1"),
-                ("book_id", "BOOK-1"),
-                ("email", "not-an-email"),
-            ],
-            StatusCode::BAD_REQUEST,
-            "email_malformed",
-            "The submitted email is incorrectly formatted",
-        ),
-        (
-            "/stores/1234560/refunds",
-            vec![("token", t), ("purchase_transact_id", "taken")],
-            StatusCode::BAD_REQUEST,
-            "partner_transact_id_malformed",
-            "The partner_transact_id parameter has not been provided or is malformed",
-        ),
-        (
-            "/stores/1234560/refunds",
-            vec![("token", t), ("partner_transact_id", "v")],
-            StatusCode::BAD_REQUEST,
-            "purchase_transact_id_malformed",
-            "The purchase_transact_id parameter has not been provided or is malformed",
-        ),
-        (
-            "/stores/1234560/refunds",
-            vec![
-                ("token", t),
-                ("partner_transact_id", "v"),
-                ("purchase_transact_id", "never"),
-            ],
-            StatusCode::NOT_FOUND,
-            "purchase_not_found",
-            "The submitted purchase_transact_id cannot be found for this store",
-        ),
-        (
-            "/stores/1234560/refunds",
-            vec![
-                ("token", t),
-                ("partner_transact_id", "taken"),
-                ("purchase_transact_id", "taken"),
-            ],
-            StatusCode::CONFLICT,
-            "partner_transact_id_reused",
-            "The submitted partner_transact_id has already been submitted for this store. The partner_transact_id value needs to be unique for each store",
-        ),
-    ];
-    for (path, fields, status, code, detail) in cases {
-        let problem = assert_problem(till.form(path, &fields).await, status, code).await;
-        assert_eq!(problem["detail"], detail, "{path} {fields:?}");
-    }
-
-    let code = till.buy("fresh").await.json::<Value>().await.unwrap()["access_code"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let form = |fields: &[(&str, &str)]| {
-        till.app
-            .client
-            .post(till.app.url("/code_redemptions"))
-            .form(fields)
-            .send()
-    };
-    let problem = assert_problem(
-        form(&[("email", "nobody@example.com"), ("code", &code)])
-            .await
-            .unwrap(),
-        StatusCode::NOT_FOUND,
-        "account_unknown",
-    )
-    .await;
-    assert_eq!(
-        problem["detail"],
-        "No halshop account exists for the provided email address"
-    );
-    let token = till.customer_token("kim", "kim@example.com").await;
-    let problem = assert_problem(
-        till.redeem(&token, "ZZZZZZZZZZ").await,
-        StatusCode::NOT_FOUND,
-        "code_unknown",
-    )
-    .await;
-    assert_eq!(
-        problem["detail"],
-        "No halshop code exists for the code provided to this API"
-    );
-    assert_eq!(till.redeem(&token, &code).await.status(), StatusCode::OK);
-    // Now kim has an account (a library entry): the e-mail form works, and the code is spent.
-    let problem = assert_problem(
-        form(&[("email", "kim@example.com"), ("code", &code)])
-            .await
-            .unwrap(),
-        StatusCode::CONFLICT,
-        "code_inactive",
-    )
-    .await;
-    assert_eq!(
-        problem["detail"],
-        "Code has already been redeemed or has been marked inactive"
-    );
+    let detail = "The order created by this purchase transaction is over the usage limit allowed for refunds(10% viewed)";
+    let refused = till.void("v-read", "read").await;
+    assert_problem_detail(refused, StatusCode::FORBIDDEN, "store_refund_usage_limit", detail).await;
 }
 
 #[tokio::test]
 async fn the_same_partner_transact_id_is_fine_at_another_store() {
     let till = till().await;
     till.buy("same").await;
-    let merchant_id = entity::merchant::Entity::find()
-        .one(&till.app.db)
-        .await
-        .unwrap()
-        .unwrap()
-        .id;
-    let other = halshop::domain::stores::create(
-        &till.app.db,
-        merchant_id,
-        "Other",
-        &halshop::domain::san::San::parse("000006X").unwrap(),
-    )
-    .await
-    .unwrap();
-    let response = till
-        .form(
-            "/stores/000006X/purchases",
-            &[
-                ("token", &other.token),
-                ("partner_transact_id", "same"),
-                ("book_id", "BOOK-1"),
-            ],
-        )
-        .await;
+    let other = create_store(&till.app, &till.merchant, "Other", "000006X");
+    let fields = [
+        ("token", other.as_str()),
+        ("partner_transact_id", "same"),
+        ("book_id", "BOOK-1"),
+    ];
+    let response = till.form("/stores/000006X/purchases", &fields).await;
     assert_eq!(response.status(), StatusCode::CREATED);
 }
 
-#[test]
-fn store_create_prints_json_with_a_working_token() {
-    let runtime = tokio::runtime::Runtime::new().unwrap();
+/// A merchant made with `halshop merchant create`; its app key.
+fn cli_merchant(url: &str) -> String {
+    let merchant = json_stdout(&run_on(url, &["merchant", "create", "--name", "Shop", "--json"]));
+    merchant["app_key"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn store_create_prints_json_with_the_normalised_san_and_a_token() {
     let dir = tempfile::tempdir().unwrap();
-    let url = runtime.block_on(crate::helpers::fresh_database_url(&dir));
-    let merchant = std::process::Command::new(env!("CARGO_BIN_EXE_halshop"))
-        .args(["merchant", "create", "--name", "Shop", "--json"])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    let merchant: Value = serde_json::from_slice(&merchant.stdout).unwrap();
-    let output = std::process::Command::new(env!("CARGO_BIN_EXE_halshop"))
-        .args([
+    let url = crate::helpers::fresh_database_url(&dir).await;
+    let key = cli_merchant(&url);
+    let args = [
+        "store",
+        "create",
+        "--merchant",
+        &key,
+        "--san",
+        "123-4560",
+        "--json",
+    ];
+    let store = json_stdout(&run_on(&url, &args));
+    assert_eq!(crate::helpers::cli::keys(&store), ["san", "token", "uid"]);
+    assert_eq!(store["san"], "1234560");
+}
+
+#[tokio::test]
+async fn store_create_refuses_a_registered_san_and_a_bad_check_character() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = crate::helpers::fresh_database_url(&dir).await;
+    let key = cli_merchant(&url);
+    json_stdout(&run_on(
+        &url,
+        &[
             "store",
             "create",
             "--merchant",
-            merchant["app_key"].as_str().unwrap(),
+            &key,
             "--san",
             "123-4560",
             "--json",
-        ])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    let store: Value = serde_json::from_slice(&output.stdout).unwrap();
-    let keys: Vec<&String> = store.as_object().unwrap().keys().collect();
-    assert_eq!(keys, ["san", "token", "uid"]);
-    assert_eq!(store["san"], "1234560");
-    let again = std::process::Command::new(env!("CARGO_BIN_EXE_halshop"))
-        .args([
+        ],
+    ));
+    let again = run_on(
+        &url,
+        &[
             "store",
             "create",
             "--merchant",
-            merchant["app_key"].as_str().unwrap(),
+            &key,
             "--san",
             "1234560",
             "--json",
-        ])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
+        ],
+    );
     assert!(!again.status.success());
-    let bad = std::process::Command::new(env!("CARGO_BIN_EXE_halshop"))
-        .args(["store", "create", "--merchant", "mk_x", "--san", "1234567"])
-        .env("DATABASE_URL", &url)
-        .output()
-        .unwrap();
-    assert!(String::from_utf8_lossy(&bad.stderr).contains("check character"));
+    let bad = run_on(
+        &url,
+        &["store", "create", "--merchant", "mk_x", "--san", "1234567"],
+    );
+    assert!(stderr(&bad).contains("check character"));
 }

@@ -1,7 +1,10 @@
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
-use crate::helpers::{assert_problem, content_type, ebook, isbn_for, spawn_app, spawn_app_with, ticket};
+use crate::helpers::{
+    Who, assert_problem, assert_problem_at, content_type, ebook, error_paths, isbn_for, spawn_app,
+    spawn_app_with, ticket,
+};
 
 #[tokio::test]
 async fn merchant_creates_an_ebook_and_anyone_reads_it_back() {
@@ -183,31 +186,24 @@ async fn invalid_products_are_refused_with_every_bad_field_named() {
         for (key, value) in change.as_object().unwrap() {
             body[key] = value.clone();
         }
-        let problem = assert_problem(
-            app.post_product(&merchant, &body).await,
-            StatusCode::UNPROCESSABLE_ENTITY,
-            "validation_failed",
-        )
-        .await;
-        let actual: Vec<&str> = problem["errors"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|e| e["path"].as_str().unwrap())
-            .collect();
-        assert_eq!(actual, paths, "{change}: {problem}");
+        let response = app.post_product(&merchant, &body).await;
+        let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+        let problem = assert_problem(response, invalid, "validation_failed").await;
+        assert_eq!(error_paths(&problem), paths, "{change}: {problem}");
     }
+    assert_eq!(app.count(Who::Anonymous, "/products").await, 0);
+}
+
+#[tokio::test]
+async fn a_ticket_with_an_isbn_is_refused_at_the_isbn() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
     let mut ticket_with_isbn = ticket(9);
     ticket_with_isbn["isbn"] = json!(isbn_for(9));
-    let problem = assert_problem(
-        app.post_product(&merchant, &ticket_with_isbn).await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    assert_eq!(problem["errors"][0]["path"], "/isbn");
-    let listed: Value = app.get("/products").await.json().await.unwrap();
-    assert_eq!(listed["item_count"], 0);
+    let response = app.post_product(&merchant, &ticket_with_isbn).await;
+    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+    assert_problem_at(response, invalid, "validation_failed", "/isbn").await;
+    assert_eq!(app.count(Who::Anonymous, "/products").await, 0);
 }
 
 #[tokio::test]
@@ -257,27 +253,24 @@ async fn filters_select_by_text_isbn_format_and_kind() {
     assert_eq!(count("/products?kind=ebook".into()).await, 2);
     assert_eq!(count("/products?kind=ticket".into()).await, 1);
     assert_eq!(count("/products?available=false".into()).await, 0);
+}
 
-    let problem = assert_problem(
-        app.get("/products?isbn=9780306406158").await,
-        StatusCode::UNPROCESSABLE_ENTITY,
-        "validation_failed",
-    )
-    .await;
-    assert_eq!(problem["errors"][0]["path"], "isbn");
-    assert_problem(
-        app.get("/products?format=vinyl").await,
+#[tokio::test]
+async fn bad_product_filters_are_refused_with_the_parameter_named() {
+    let app = spawn_app().await;
+    let response = app.get("/products?isbn=9780306406158").await;
+    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+    assert_problem_at(response, invalid, "validation_failed", "isbn").await;
+    let response = app.get("/products?format=vinyl").await;
+    assert_problem(response, StatusCode::BAD_REQUEST, "malformed_request").await;
+    let response = app.get("/products?page_size=501").await;
+    assert_problem_at(
+        response,
         StatusCode::BAD_REQUEST,
         "malformed_request",
+        "page_size",
     )
     .await;
-    let problem = assert_problem(
-        app.get("/products?page_size=501").await,
-        StatusCode::BAD_REQUEST,
-        "malformed_request",
-    )
-    .await;
-    assert_eq!(problem["errors"][0]["path"], "page_size");
 }
 
 #[tokio::test]

@@ -1,0 +1,202 @@
+//! The till API's errors carry the reference implementation's exact messages.
+
+use reqwest::StatusCode;
+use serde_json::json;
+
+use crate::{
+    helpers::{Who, assert_problem_detail, ebook},
+    pos::{Till, till},
+};
+
+/// `fields` as `name=value&…`, `T` standing for the till's token.
+fn fields<'a>(till: &'a Till, query: &'a str) -> Vec<(&'a str, &'a str)> {
+    query
+        .split('&')
+        .filter(|pair| !pair.is_empty())
+        .map(|pair| pair.split_once('=').unwrap())
+        .map(|(name, value)| (name, if value == "T" { till.token.as_str() } else { value }))
+        .collect()
+}
+
+/// Asserts each (path, fields, status, code, detail).
+async fn assert_each_refused(till: &Till, cases: &[Case]) {
+    for &(path, query, status, code, detail) in cases {
+        let response = till.form(path, &fields(till, query)).await;
+        let status = StatusCode::from_u16(status).unwrap();
+        assert_problem_detail(response, status, code, detail).await;
+    }
+}
+
+const PURCHASE: &str = "/stores/1234560/purchases";
+const VOID: &str = "/stores/1234560/refunds";
+/// A purchase with every field right.
+const OK: &str = "token=T&partner_transact_id=1&book_id=BOOK-1";
+
+/// (path, fields, status, code, detail)
+type Case = (&'static str, &'static str, u16, &'static str, &'static str);
+
+const PURCHASE_ERRORS: &[Case] = &[
+    (
+        "/stores/12a4560/purchases",
+        OK,
+        400,
+        "san_malformed",
+        "The san parameter has not been provided or is malformed",
+    ),
+    (
+        PURCHASE,
+        "partner_transact_id=1&book_id=BOOK-1",
+        400,
+        "token_malformed",
+        "The token parameter has not been provided or is malformed",
+    ),
+    (
+        PURCHASE,
+        "token=T&book_id=BOOK-1",
+        400,
+        "partner_transact_id_malformed",
+        "The partner_transact_id parameter has not been provided or is malformed",
+    ),
+    (
+        PURCHASE,
+        "token=T&partner_transact_id=1",
+        400,
+        "book_id_malformed",
+        "The book_id parameter has not been provided or is malformed",
+    ),
+    (
+        "/stores/1234567/purchases",
+        OK,
+        400,
+        "san_nonconforming",
+        "SAN does not conform to SAN specifications",
+    ),
+    (
+        "/stores/0000000/purchases",
+        OK,
+        404,
+        "store_not_registered",
+        "The store is not registered on halshop",
+    ),
+    (
+        PURCHASE,
+        "token=st_wrong&partner_transact_id=1&book_id=BOOK-1",
+        403,
+        "store_token_invalid",
+        "Invalid Authorization Token",
+    ),
+    (
+        PURCHASE,
+        "token=T&partner_transact_id=taken&book_id=BOOK-2",
+        409,
+        "partner_transact_id_reused",
+        "The submitted partner_transact_id has already been submitted for this store",
+    ),
+    (
+        PURCHASE,
+        "token=T&partner_transact_id=1&book_id=NO-SUCH-BOOK",
+        404,
+        "book_id_unknown",
+        "The submitted book_id cannot be found in system",
+    ),
+    (
+        PURCHASE,
+        "token=T&partner_transact_id=1&book_id=BOOK-2",
+        409,
+        "book_id_unavailable",
+        "The submitted book_id is not available for fulfillment at this time",
+    ),
+    (
+        PURCHASE,
+        "token=T&partner_transact_id=1&book_id=BOOK-1&email=not-an-email",
+        400,
+        "email_malformed",
+        "The submitted email is incorrectly formatted",
+    ),
+];
+
+const VOID_ERRORS: &[Case] = &[
+    (
+        VOID,
+        "token=T&purchase_transact_id=taken",
+        400,
+        "partner_transact_id_malformed",
+        "The partner_transact_id parameter has not been provided or is malformed",
+    ),
+    (
+        VOID,
+        "token=T&partner_transact_id=v",
+        400,
+        "purchase_transact_id_malformed",
+        "The purchase_transact_id parameter has not been provided or is malformed",
+    ),
+    (
+        VOID,
+        "token=T&partner_transact_id=v&purchase_transact_id=never",
+        404,
+        "purchase_not_found",
+        "The submitted purchase_transact_id cannot be found for this store",
+    ),
+    (
+        VOID,
+        "token=T&partner_transact_id=taken&purchase_transact_id=taken",
+        409,
+        "partner_transact_id_reused",
+        "The submitted partner_transact_id has already been submitted for this store. The partner_transact_id value needs to be unique for each store",
+    ),
+];
+
+#[tokio::test]
+async fn every_purchase_error_answers_the_reference_message() {
+    let till = till().await;
+    let mut unavailable = ebook(2);
+    unavailable["available"] = json!(false);
+    till.app.create_product(&till.merchant, &unavailable).await;
+    till.buy("taken").await;
+    assert_each_refused(&till, PURCHASE_ERRORS).await;
+}
+
+#[tokio::test]
+async fn every_void_error_answers_the_reference_message() {
+    let till = till().await;
+    till.buy("taken").await;
+    assert_each_refused(&till, VOID_ERRORS).await;
+}
+
+#[tokio::test]
+async fn redeeming_by_email_without_an_account_is_refused_with_account_unknown() {
+    let till = till().await;
+    let code = till.code("fresh").await;
+    let fields = [("email", "nobody@example.com"), ("code", code.as_str())];
+    let response = till
+        .app
+        .post_form(Who::Anonymous, "/code_redemptions", &fields)
+        .await;
+    let detail = "No halshop account exists for the provided email address";
+    assert_problem_detail(response, StatusCode::NOT_FOUND, "account_unknown", detail).await;
+}
+
+#[tokio::test]
+async fn redeeming_an_unknown_code_is_refused_with_code_unknown() {
+    let till = till().await;
+    let token = till.customer_token("kim", "kim@example.com").await;
+    let detail = "No halshop code exists for the code provided to this API";
+    let response = till.redeem(&token, "ZZZZZZZZZZ").await;
+    assert_problem_detail(response, StatusCode::NOT_FOUND, "code_unknown", detail).await;
+}
+
+#[tokio::test]
+async fn redeeming_a_spent_code_by_email_is_refused_with_code_inactive() {
+    let till = till().await;
+    let code = till.code("fresh").await;
+    let token = till.customer_token("kim", "kim@example.com").await;
+    assert_eq!(till.redeem(&token, &code).await.status(), StatusCode::OK);
+    // Now kim has an account (a library entry): the e-mail form works, and the code is spent.
+    let fields = [("email", "kim@example.com"), ("code", code.as_str())];
+    let response = till
+        .app
+        .post_form(Who::Anonymous, "/code_redemptions", &fields)
+        .await;
+    let detail = "Code has already been redeemed or has been marked inactive";
+    assert_problem_detail(response, StatusCode::CONFLICT, "code_inactive", detail).await;
+}

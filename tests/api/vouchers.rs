@@ -1,0 +1,102 @@
+//! Vouchers a merchant issues and orders redeem.
+
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Who, assert_problem_at, expect_json, money,
+    orders::{Cart, Shop, shop},
+};
+
+async fn issue_voucher(shop: &Shop, amount: &str) -> String {
+    let body = json!({"amount": money(amount, "CAD")});
+    let response = shop.app.post_json(shop.as_merchant(), "/vouchers", &body).await;
+    let voucher = expect_json(response, StatusCode::CREATED).await;
+    assert_eq!(voucher["status"], "active");
+    voucher["code"].as_str().unwrap().to_owned()
+}
+
+/// A shop with a voucher of `amount`, its code and a cart of one ebook that uses it, the
+/// code written in lower case when `lower`.
+async fn shop_with_voucher(amount: &str, lower: bool) -> (Shop, String, Cart) {
+    let shop = shop().await;
+    let code = issue_voucher(&shop, amount).await;
+    let given = if lower { code.to_lowercase() } else { code.clone() };
+    let cart = shop.one_ebook().with("vouchers", json!([given]));
+    (shop, code, cart)
+}
+
+#[tokio::test]
+async fn a_voucher_lowers_the_bill_but_not_the_taxes() {
+    let (shop, _code, cart) = shop_with_voucher("5.00", true).await;
+    let bill = shop.bill(&cart).await;
+    assert_eq!(bill["voucher_total"], money("5.00", "CAD"));
+    assert_eq!(bill["grand_total"], money("17.98", "CAD"));
+    assert_eq!(
+        bill["tax_total"],
+        money("2.99", "CAD"),
+        "a voucher pays; it does not lower the taxes"
+    );
+}
+
+#[tokio::test]
+async fn a_voucher_pays_part_of_an_order_and_is_then_redeemed() {
+    let (shop, code, cart) = shop_with_voucher("5.00", true).await;
+    let order = shop.place(&cart).await.order;
+    assert_eq!(order["grand_total"], money("17.98", "CAD"));
+    assert_eq!(
+        order["vouchers"],
+        json!([{"code": code, "applied": money("5.00", "CAD")}])
+    );
+    let voucher = shop
+        .app
+        .get_json(Who::Anonymous, &format!("/vouchers/{code}"))
+        .await;
+    assert_eq!(voucher["status"], "redeemed");
+}
+
+#[tokio::test]
+async fn a_redeemed_voucher_is_refused_with_voucher_used() {
+    let (shop, _code, cart) = shop_with_voucher("5.00", true).await;
+    shop.place(&cart).await;
+    let response = shop.app.post_json(Who::Anonymous, "/orders", cart.body()).await;
+    assert_problem_at(response, StatusCode::CONFLICT, "voucher_used", "/vouchers/0").await;
+}
+
+#[tokio::test]
+async fn an_unknown_voucher_is_refused_at_its_index() {
+    let shop = shop().await;
+    let cart = shop.one_ebook().with("vouchers", json!(["NOSUCHCODE22"]));
+    let response = shop.app.post_json(Who::Anonymous, "/orders", cart.body()).await;
+    let invalid = StatusCode::UNPROCESSABLE_ENTITY;
+    assert_problem_at(response, invalid, "unknown_voucher", "/vouchers/0").await;
+}
+
+#[tokio::test]
+async fn a_voucher_worth_more_than_the_order_pays_it_all() {
+    let (shop, _code, cart) = shop_with_voucher("100.00", false).await;
+    let order = shop.place(&cart).await.order;
+    assert_eq!(order["voucher_total"], money("22.98", "CAD"));
+    assert_eq!(order["grand_total"], money("0.00", "CAD"));
+}
+
+#[tokio::test]
+async fn two_orders_racing_for_one_voucher_leave_exactly_one_winner() {
+    let (shop, _code, cart) = shop_with_voucher("5.00", false).await;
+    let post = || shop.app.post_json(Who::Anonymous, "/orders", cart.body());
+    let responses = futures::future::join_all((0..6).map(|_| post())).await;
+    let (created, refused): (Vec<_>, Vec<_>) = responses
+        .into_iter()
+        .partition(|r| r.status() == StatusCode::CREATED);
+    assert_eq!(created.len(), 1);
+    for response in refused {
+        let status = response.status();
+        let problem: Value = response.json().await.unwrap();
+        assert!(
+            matches!(status, StatusCode::CONFLICT | StatusCode::UNPROCESSABLE_ENTITY),
+            "{problem}"
+        );
+        assert_eq!(problem["code"], "voucher_used");
+    }
+    assert_eq!(shop.order_count("").await, 1);
+}
