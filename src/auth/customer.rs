@@ -6,16 +6,15 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use poem::{Request, RequestBody, http::header};
-use poem_openapi::{
-    ApiExtractor, ApiExtractorType, ExtractParamOptions,
-    registry::{MetaSecurityScheme, Registry},
-};
+use poem_openapi::{ApiExtractor, ExtractParamOptions, registry::Registry};
 use sea_orm::DatabaseConnection;
 
 use super::{
+    bearer_scheme, bearer_token,
     dev_idp::{self, DevKey},
+    header_scheme,
     jwt::{AuthError, CustomerClaims, KeySource, TokenUse, Verifier, VerifierConfig},
-    request_data,
+    request_data, security_extractor,
 };
 use crate::{
     config::{Settings, TokenUseArg},
@@ -117,9 +116,7 @@ fn presented_token(req: &Request) -> Option<&str> {
     if let Some(value) = req.headers().get(headers::COGNITO_TOKEN) {
         return value.to_str().ok().map(str::trim);
     }
-    let authorization = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
-    let (scheme, token) = authorization.split_once(' ')?;
-    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+    bearer_token(req)
 }
 
 /// The problem answered for a refused token. The token itself is never logged.
@@ -180,29 +177,17 @@ pub(super) async fn customer_of(req: &Request) -> Result<Option<CustomerClaims>,
 pub(super) fn register_customer_schemes(registry: &mut Registry) {
     registry.create_security_scheme(
         "customer_token",
-        MetaSecurityScheme {
-            ty: "apiKey",
-            description: Some("A customer's Cognito JWT (RS256) in the `Cognito-Token` header."),
-            name: Some("Cognito-Token"),
-            key_in: Some("header"),
-            scheme: None,
-            bearer_format: None,
-            flows: None,
-            openid_connect_url: None,
-        },
+        header_scheme(
+            "Cognito-Token",
+            "A customer's Cognito JWT (RS256) in the `Cognito-Token` header.",
+        ),
     );
     registry.create_security_scheme(
         "customer_bearer",
-        MetaSecurityScheme {
-            ty: "http",
-            description: Some("The same customer JWT as `Authorization: Bearer <token>`."),
-            name: None,
-            key_in: None,
-            scheme: Some("bearer"),
-            bearer_format: Some("JWT"),
-            flows: None,
-            openid_connect_url: None,
-        },
+        bearer_scheme(
+            Some("JWT"),
+            "The same customer JWT as `Authorization: Bearer <token>`.",
+        ),
     );
 }
 
@@ -211,17 +196,7 @@ pub(super) fn register_customer_schemes(registry: &mut Registry) {
 pub struct Customer(pub CustomerClaims);
 
 impl<'a> ApiExtractor<'a> for Customer {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        register_customer_schemes(registry);
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec!["customer_token", "customer_bearer"]
-    }
+    security_extractor!(register_customer_schemes, ["customer_token", "customer_bearer"]);
 
     async fn from_request(
         req: &'a Request,
@@ -245,17 +220,7 @@ impl<'a> ApiExtractor<'a> for Customer {
 pub struct MaybeCustomer(pub Option<CustomerClaims>);
 
 impl<'a> ApiExtractor<'a> for MaybeCustomer {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        register_customer_schemes(registry);
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec!["customer_token", "customer_bearer"]
-    }
+    security_extractor!(register_customer_schemes, ["customer_token", "customer_bearer"]);
 
     fn has_security_fallback() -> bool {
         true

@@ -6,16 +6,17 @@
 use entity::{delivery, merchant as merchant_entity, order};
 use poem::{Request, RequestBody, http::header};
 use poem_openapi::{
-    ApiExtractor, ApiExtractorType, ExtractParamOptions,
+    ApiExtractor, ExtractParamOptions,
     auth::{Basic, BasicAuthorization},
-    registry::{MetaSecurityScheme, Registry},
+    registry::Registry,
 };
 
 use super::{
     MerchantAuth,
     customer::{customer_of, register_customer_schemes},
+    header_scheme,
     jwt::CustomerClaims,
-    merchant,
+    merchant, security_extractor,
 };
 use crate::{
     domain::ids,
@@ -85,32 +86,27 @@ pub fn not_visible(what: &str) -> ApiError {
     ApiError::not_found(format!("No {what} is visible with these credentials."))
 }
 
+fn register_order_caller_schemes(registry: &mut Registry) {
+    registry.create_security_scheme(
+        "order_token",
+        header_scheme(
+            "Order-Token",
+            "The token of one order, returned once when the order is created, in the `Order-Token` header.",
+        ),
+    );
+    register_order_lister_schemes(registry);
+}
+
+fn register_order_lister_schemes(registry: &mut Registry) {
+    register_customer_schemes(registry);
+    <MerchantAuth as ApiExtractor>::register(registry);
+}
+
 impl<'a> ApiExtractor<'a> for OrderCaller {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        registry.create_security_scheme(
-            "order_token",
-            MetaSecurityScheme {
-                ty: "apiKey",
-                description: Some("The token of one order, returned once when the order is created, in the `Order-Token` header."),
-                name: Some("Order-Token"),
-                key_in: Some("header"),
-                scheme: None,
-                bearer_format: None,
-                flows: None,
-                openid_connect_url: None,
-            },
-        );
-        register_customer_schemes(registry);
-        <MerchantAuth as ApiExtractor>::register(registry);
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec!["order_token", "customer_token", "customer_bearer", "merchant"]
-    }
+    security_extractor!(
+        register_order_caller_schemes,
+        ["order_token", "customer_token", "customer_bearer", "merchant"]
+    );
 
     async fn from_request(
         req: &'a Request,
@@ -152,18 +148,10 @@ pub enum OrderLister {
 }
 
 impl<'a> ApiExtractor<'a> for OrderLister {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        register_customer_schemes(registry);
-        <MerchantAuth as ApiExtractor>::register(registry);
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec!["customer_token", "customer_bearer", "merchant"]
-    }
+    security_extractor!(
+        register_order_lister_schemes,
+        ["customer_token", "customer_bearer", "merchant"]
+    );
 
     async fn from_request(
         req: &'a Request,
