@@ -11,25 +11,12 @@ use poem_openapi::{
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::money::Money;
+use crate::domain::{email::Email, money::Money};
 
-/// Whether a text looks like an e-mail address (`name@example.com`): one `@`, a dotted
-/// domain, no spaces.
+/// Whether a text is an e-mail address (`name@example.com`) as [`Email::parse`] accepts it,
+/// with no whitespace around it.
 pub fn valid_email(email: &str) -> bool {
-    let Some((local, domain)) = email.rsplit_once('@') else {
-        return false;
-    };
-    !local.is_empty()
-        && local.len() <= 64
-        && domain.len() >= 3
-        && domain.contains('.')
-        && !domain.starts_with('.')
-        && !domain.ends_with('.')
-        && !domain.contains("..")
-        && email
-            .chars()
-            .all(|c| c.is_ascii_graphic() || (!c.is_ascii() && !c.is_whitespace()))
-        && !domain.contains('@')
+    Email::parse(email).is_ok_and(|parsed| parsed.as_str() == email)
 }
 
 /// Pushes a pointer segment for nested validation.

@@ -81,15 +81,7 @@ impl Isbn {
         if let Some(&c) = chars[..9].iter().find(|c| **c == 'X') {
             return Err(IsbnError::BadCharacter(c));
         }
-        let sum: u32 = chars[..9]
-            .iter()
-            .zip((2..=10).rev())
-            .map(|(c, weight)| c.to_digit(10).unwrap_or(0) * weight)
-            .sum();
-        let expected = match (11 - sum % 11) % 11 {
-            10 => 'X',
-            digit => char::from_digit(digit, 10).unwrap_or('0'),
-        };
+        let expected = mod11_check_character(&chars[..9]);
         if chars[9] != expected {
             return Err(IsbnError::CheckDigit {
                 found: chars[9],
@@ -122,6 +114,21 @@ fn isbn13_check_digit(first_twelve: &[char]) -> char {
 impl fmt::Display for Isbn {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.0)
+    }
+}
+
+/// The mod-11 check character of ISBN-10 and SAN: the digits weighted from `n + 1` down
+/// to 2; a remainder of 10 is written `X`.
+pub(crate) fn mod11_check_character(digits: &[char]) -> char {
+    let sum: u32 = digits
+        .iter()
+        .rev()
+        .zip(2..)
+        .map(|(c, weight)| c.to_digit(10).unwrap_or(0) * weight)
+        .sum();
+    match (11 - sum % 11) % 11 {
+        10 => 'X',
+        digit => char::from_digit(digit, 10).unwrap_or('0'),
     }
 }
 

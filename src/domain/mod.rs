@@ -2,8 +2,10 @@
 
 pub mod catalogue;
 pub mod downloads;
+pub mod email;
 pub mod ids;
 pub mod isbn;
+pub mod library;
 pub mod merchants;
 pub mod money;
 pub mod orders;

@@ -39,15 +39,7 @@ impl San {
         {
             return Err(SanError::Malformed);
         }
-        let sum: u32 = chars[..6]
-            .iter()
-            .zip((2..=7).rev())
-            .map(|(c, weight)| c.to_digit(10).unwrap_or(0) * weight)
-            .sum();
-        let expected = match (11 - sum % 11) % 11 {
-            10 => 'X',
-            digit => char::from_digit(digit, 10).unwrap_or('0'),
-        };
+        let expected = super::isbn::mod11_check_character(&chars[..6]);
         if chars[6] != expected {
             return Err(SanError::CheckCharacter {
                 found: chars[6],

@@ -74,17 +74,8 @@ pub async fn idempotency<E: Endpoint>(
     mut req: Request,
     db: DatabaseConnection,
 ) -> poem::Result<Response> {
-    if req.method() != Method::POST {
+    let Some(key) = key_of(&req) else {
         return Ok(ep.call(req).await?.into_response());
-    }
-    let Some(raw_key) = req.headers().get(headers::IDEMPOTENCY_KEY) else {
-        return Ok(ep.call(req).await?.into_response());
-    };
-    // A malformed key is refused by the operation itself, after authentication, so that
-    // an anonymous caller learns nothing before a 401.
-    let key = match raw_key.to_str() {
-        Ok(key) if is_valid_key(key) => key.to_owned(),
-        _ => return Ok(ep.call(req).await?.into_response()),
     };
     let body = req.take_body().into_bytes().await.map_err(ApiError::internal)?;
     let scope = scope_of(&req);
@@ -92,64 +83,13 @@ pub async fn idempotency<E: Endpoint>(
     req.set_body(Body::from_bytes(body));
 
     let db = &db;
-    let cutoff = Utc::now() - chrono::Duration::from_std(RETENTION).unwrap_or_default();
-    idempotency_key::Entity::delete_many()
-        .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
-        .exec(db)
-        .await
-        .map_err(ApiError::from)?;
-
-    let row = loop {
-        let claim = idempotency_key::ActiveModel {
-            scope: Set(scope.clone()),
-            key: Set(key.clone()),
-            request_hash: Set(request_hash.clone()),
-            response_status: Set(None),
-            response_headers: Set(None),
-            response_body: Set(None),
-            created_at: Set(Utc::now()),
-            ..Default::default()
-        }
-        .insert(db)
-        .await;
-        match claim {
-            Ok(row) => break row,
-            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
-                let existing = idempotency_key::Entity::find()
-                    .filter(idempotency_key::Column::Scope.eq(&scope))
-                    .filter(idempotency_key::Column::Key.eq(&key))
-                    .one(db)
-                    .await
-                    .map_err(ApiError::from)?;
-                let Some(existing) = existing else { continue };
-                if existing.request_hash != request_hash {
-                    return Ok(ApiError::new(
-                        &problems::IDEMPOTENCY_KEY_REUSED,
-                        "This Idempotency-Key was already used with a different request.",
-                    )
-                    .into_response());
-                }
-                match existing.response_status {
-                    Some(_) => return Ok(replay(&existing)),
-                    None if abandoned(&existing) => {
-                        release(db, existing.id).await?;
-                        continue;
-                    }
-                    None => {
-                        return Ok(ApiError::new(
-                            &problems::IDEMPOTENCY_KEY_IN_FLIGHT,
-                            "The first request with this Idempotency-Key is still being processed; retry shortly.",
-                        )
-                        .with_header(header::RETRY_AFTER, "1")
-                        .into_response());
-                    }
-                }
-            }
-            Err(err) => return Err(ApiError::from(err).into()),
-        }
+    forget_expired(db).await?;
+    let row = match claim(db, &scope, &key, &request_hash).await? {
+        Claim::Ours(row) => row,
+        Claim::Answered(response) => return Ok(response),
     };
 
-    let mut response = match ep.call(req).await {
+    let response = match ep.call(req).await {
         Ok(response) => response.into_response(),
         Err(err) => super::error::from_poem_error(err).into_response(),
     };
@@ -159,6 +99,121 @@ pub async fn idempotency<E: Endpoint>(
         release(db, row.id).await?;
         return Ok(response);
     }
+    Ok(remember(db, row, response).await?)
+}
+
+/// The key of a POST that sent a well-formed one. A malformed key is refused by the
+/// operation itself, after authentication, so that an anonymous caller learns nothing
+/// before a 401.
+fn key_of(req: &Request) -> Option<String> {
+    if req.method() != Method::POST {
+        return None;
+    }
+    match req.headers().get(headers::IDEMPOTENCY_KEY)?.to_str() {
+        Ok(key) if is_valid_key(key) => Some(key.to_owned()),
+        _ => None,
+    }
+}
+
+async fn forget_expired(db: &DatabaseConnection) -> Result<(), ApiError> {
+    let cutoff = Utc::now() - chrono::Duration::from_std(RETENTION).unwrap_or_default();
+    idempotency_key::Entity::delete_many()
+        .filter(idempotency_key::Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await
+        .map_err(ApiError::from)?;
+    Ok(())
+}
+
+/// Who answers a request with a key: this one (the key is claimed for it), or an earlier
+/// one (its stored response, or a refusal).
+enum Claim {
+    Ours(idempotency_key::Model),
+    Answered(Response),
+}
+
+/// Claims the key for this request by inserting its row; the unique (scope, key) index
+/// decides between concurrent requests.
+async fn claim(
+    db: &DatabaseConnection,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+) -> Result<Claim, ApiError> {
+    loop {
+        let claim = idempotency_key::ActiveModel {
+            scope: Set(scope.to_owned()),
+            key: Set(key.to_owned()),
+            request_hash: Set(request_hash.to_owned()),
+            response_status: Set(None),
+            response_headers: Set(None),
+            response_body: Set(None),
+            created_at: Set(Utc::now()),
+            ..Default::default()
+        }
+        .insert(db)
+        .await;
+        match claim {
+            Ok(row) => return Ok(Claim::Ours(row)),
+            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+                if let Some(answer) = earlier_answer(db, scope, key, request_hash).await? {
+                    return Ok(Claim::Answered(answer));
+                }
+            }
+            Err(err) => return Err(ApiError::from(err)),
+        }
+    }
+}
+
+/// What the earlier request with this key answers; `None` when its row is gone (or was
+/// abandoned and is now released), so that the key can be claimed again.
+async fn earlier_answer(
+    db: &DatabaseConnection,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+) -> Result<Option<Response>, ApiError> {
+    let existing = idempotency_key::Entity::find()
+        .filter(idempotency_key::Column::Scope.eq(scope))
+        .filter(idempotency_key::Column::Key.eq(key))
+        .one(db)
+        .await
+        .map_err(ApiError::from)?;
+    let Some(existing) = existing else {
+        return Ok(None);
+    };
+    if existing.request_hash != request_hash {
+        return Ok(Some(
+            ApiError::new(
+                &problems::IDEMPOTENCY_KEY_REUSED,
+                "This Idempotency-Key was already used with a different request.",
+            )
+            .into_response(),
+        ));
+    }
+    match existing.response_status {
+        Some(_) => Ok(Some(replay(&existing))),
+        None if abandoned(&existing) => {
+            release(db, existing.id).await?;
+            Ok(None)
+        }
+        None => Ok(Some(
+            ApiError::new(
+                &problems::IDEMPOTENCY_KEY_IN_FLIGHT,
+                "The first request with this Idempotency-Key is still being processed; retry shortly.",
+            )
+            .with_header(header::RETRY_AFTER, "1")
+            .into_response(),
+        )),
+    }
+}
+
+/// Stores the response on the claimed row, for replays, and returns it.
+async fn remember(
+    db: &DatabaseConnection,
+    row: idempotency_key::Model,
+    mut response: Response,
+) -> Result<Response, ApiError> {
     let body = response
         .take_body()
         .into_bytes()

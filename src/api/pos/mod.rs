@@ -1,0 +1,121 @@
+//! The point-of-sale store API for bookstore tills: purchases with access codes, voids,
+//! code redemption and the customer's library. Tills send forms; JSON works too.
+
+mod input;
+mod problems;
+mod view;
+
+use poem::Request;
+use poem_openapi::{OpenApi, param::Path};
+
+use self::{
+    input::{PurchaseBody, RedemptionBody, StoreRefundBody},
+    problems::{LibraryProblems, PurchaseProblems, RedemptionProblems, StoreRefundProblems},
+    view::{LibraryResponse, PurchaseResponse, RedemptionResponse, StoreRefundResponse},
+};
+use super::ApiTags;
+use crate::{
+    auth::{Customer, MaybeCustomer, StoreBearer, store::authenticate_store},
+    domain::{
+        library::{self, Owner},
+        pos,
+    },
+    http::error::Problems,
+    state::SharedState,
+};
+
+pub struct PosApi {
+    pub state: SharedState,
+}
+
+#[OpenApi(tag = "ApiTags::PointOfSale")]
+impl PosApi {
+    /// Sell a book at the till
+    ///
+    /// Creates a paid, completed order (channel `store`) with one delivery and returns its
+    /// access code to print on the receipt — or, with `email`, puts the book straight into
+    /// that buyer's library. Idempotent: the same parameters return the same result (200);
+    /// the same `partner_transact_id` with other parameters is refused. Form or JSON.
+    #[oai(
+        path = "/stores/:san/purchases",
+        method = "post",
+        operation_id = "store_purchase"
+    )]
+    async fn purchase(
+        &self,
+        bearer: StoreBearer,
+        /// The store's SAN (hyphens allowed).
+        #[oai(validator(max_length = 32))]
+        san: Path<String>,
+        body: PurchaseBody,
+    ) -> Result<PurchaseResponse, Problems<PurchaseProblems>> {
+        let request = body.into_inner().into_request();
+        let till = request.till(&san.0, bearer.0.as_deref());
+        let store = authenticate_store(&self.state.db, till, || request.check_book()).await?;
+        let purchase = request.into_purchase()?;
+        let result = pos::purchase(&self.state.db, &store, &purchase).await??;
+        Ok(view::purchase(&self.state.hal, result))
+    }
+
+    /// Void a till purchase
+    ///
+    /// Cancels a purchase of this store and voids its access code. Refused when the code
+    /// was redeemed, over the refund time or usage limit, or voided already.
+    #[oai(path = "/stores/:san/refunds", method = "post", operation_id = "store_refund")]
+    async fn refund(
+        &self,
+        bearer: StoreBearer,
+        /// The store's SAN (hyphens allowed).
+        #[oai(validator(max_length = 32))]
+        san: Path<String>,
+        body: StoreRefundBody,
+    ) -> Result<StoreRefundResponse, Problems<StoreRefundProblems>> {
+        let request = body.into_inner().into_request();
+        let till = request.till(&san.0, bearer.0.as_deref());
+        let store = authenticate_store(&self.state.db, till, || request.check_purchase()).await?;
+        let (partner, purchase) = request.ids();
+        let result = pos::void(&self.state.db, &store, &partner, &purchase)
+            .await?
+            .map_err(problems::void_refused)?;
+        Ok(view::store_refund(&self.state.hal, result))
+    }
+
+    /// Redeem an access code
+    ///
+    /// Puts the book of an access code into a library: the logged-in customer's (their
+    /// token), or the account of `email`. A code is redeemed once; a voided code is refused.
+    #[oai(path = "/code_redemptions", method = "post", operation_id = "redeem_code")]
+    async fn redeem(
+        &self,
+        customer: MaybeCustomer,
+        body: RedemptionBody,
+    ) -> Result<RedemptionResponse, Problems<RedemptionProblems>> {
+        let db = &self.state.db;
+        let input = body.into_inner();
+        let code = input.code()?;
+        let email = input.email()?;
+        let signed_in = customer.0.map(|claims| Owner {
+            sub: Some(claims.sub),
+            email: claims.email,
+        });
+        let owner = library::redemption_owner(db, signed_in, email).await??;
+        let redeemed = pos::redeem(db, code, owner.sub.as_deref(), owner.email.as_deref()).await??;
+        Ok(view::redemption(&self.state.hal, redeemed, owner.email))
+    }
+
+    /// My library
+    ///
+    /// What the logged-in customer owns: codes they redeemed and books bought at a till for
+    /// their e-mail, with download links.
+    #[oai(path = "/me/library", method = "get", operation_id = "get_library")]
+    async fn library(
+        &self,
+        req: &Request,
+        customer: Customer,
+    ) -> Result<LibraryResponse, Problems<LibraryProblems>> {
+        let hal = &self.state.hal;
+        let claims = customer.0;
+        let entries = library::entries(&self.state.db, &claims.sub, claims.email.as_deref()).await?;
+        Ok(view::library(hal, hal.self_link(req), &entries))
+    }
+}
