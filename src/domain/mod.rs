@@ -2,16 +2,19 @@
 
 pub mod catalogue;
 pub mod downloads;
+pub mod iban;
 pub mod ids;
 pub mod isbn;
 pub mod merchants;
 pub mod money;
 pub mod orders;
+pub mod percentage;
 pub mod pos;
 pub mod refunds;
 pub mod sales;
 pub mod san;
 pub mod secrets;
+pub mod status;
 pub mod stores;
 pub mod taxes;
 pub mod vouchers;
