@@ -1,0 +1,303 @@
+//! Refund requests, refund bills and refunds, in the shape of the reference shopping API
+//! (`shop:refund_requests`, embedded `shop:refund_bill`), and event refunds.
+
+mod access;
+mod input;
+mod problems;
+mod view;
+
+use poem::Request;
+use poem_openapi::{
+    OpenApi,
+    param::{Header, Path, Query},
+};
+
+pub use self::{
+    input::{BankDetailsInput, RefundRequestInput, RefundRequestUpdate, RequestedStatus, WithdrawalInput},
+    problems::{RefundCreateProblems, RefundReadProblems, RefundUpdateProblems, WithdrawalProblems},
+    view::*,
+};
+use super::ApiTags;
+use crate::{
+    auth::{MerchantAuth, OrderCaller},
+    domain::{catalogue, orders, refunds},
+    http::{
+        error::{ApiError, FieldError, Problems, problems as kinds},
+        hal::{Hal, HalJson},
+        json::JsonBody,
+    },
+    state::SharedState,
+};
+
+pub struct RefundsApi {
+    pub state: SharedState,
+}
+
+impl RefundsApi {
+    fn hal(&self) -> &Hal {
+        &self.state.hal
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Refunds")]
+impl RefundsApi {
+    /// List an order's refund requests
+    #[oai(
+        path = "/refund_requests",
+        method = "get",
+        operation_id = "list_refund_requests"
+    )]
+    async fn list(
+        &self,
+        req: &Request,
+        caller: OrderCaller,
+        /// URI of the order.
+        #[oai(validator(max_length = 2048))]
+        order: Query<String>,
+    ) -> Result<RefundRequestListResponse, Problems<RefundReadProblems>> {
+        let db = &self.state.db;
+        let order = access::order_at(db, self.hal(), &order.0, &caller).await?;
+        let requests = refunds::of_order(db, order.id).await?;
+        let loaded = refunds::load_requests(db, order, requests).await?;
+        let collection = view::request_collection(self.hal(), &loaded, self.hal().self_link(req));
+        Ok(RefundRequestListResponse::Ok(HalJson(collection)))
+    }
+
+    /// Read a refund request
+    #[oai(
+        path = "/refund_requests/:uid",
+        method = "get",
+        operation_id = "get_refund_request"
+    )]
+    async fn get(
+        &self,
+        req: &Request,
+        caller: OrderCaller,
+        /// The refund request's uid.
+        uid: Path<String>,
+    ) -> Result<RefundRequestResponse, Problems<RefundReadProblems>> {
+        let db = &self.state.db;
+        let (request, order) = access::visible_request(db, &uid.0, &caller).await?;
+        let loaded = refunds::load_requests(db, order, vec![request]).await?;
+        let (repr, etag) = view::single_request(self.hal(), &loaded, Some(self.hal().self_link(req)))
+            .ok_or_else(|| ApiError::internal("refund request not loaded"))?;
+        Ok(RefundRequestResponse::Ok(HalJson(repr), etag))
+    }
+
+    /// Open a refund request
+    ///
+    /// By the order's holder (`Order-Token`) or the customer who placed it. Every rule of
+    /// the sale cancellation is checked: the shop may refund, the sale exists, it is not
+    /// refunded already, nothing was downloaded or redeemed, it is within the refund days
+    /// and under the usage limit, and a stated `amount` equals what is refundable. One open
+    /// request per order. Accepts `Idempotency-Key`.
+    #[oai(
+        path = "/refund_requests",
+        method = "post",
+        operation_id = "create_refund_request"
+    )]
+    async fn create(
+        &self,
+        caller: OrderCaller,
+        /// Makes a retry safe: the same key and body return the first response again.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
+        )]
+        _idempotency_key: Header<Option<String>>,
+        body: JsonBody<RefundRequestInput>,
+    ) -> Result<RefundRequestCreated, Problems<RefundCreateProblems>> {
+        let db = &self.state.db;
+        let order = access::order_at(db, self.hal(), &body.0.order, &caller).await?;
+        access::may_request(&caller, &order)?;
+        let merchant = refunds::merchant_of(db, &order).await?;
+        let (new, stated) = body.0.into_new_request(merchant.offers_change_order)?;
+        let request = refunds::request_refund(db, &order, &merchant, new, stated).await?;
+        let location = self.hal().href(&format!("/refund_requests/{}", request.uid));
+        let loaded = refunds::load_requests(db, order, vec![request]).await?;
+        let (repr, etag) = view::single_request(self.hal(), &loaded, None)
+            .ok_or_else(|| ApiError::internal("refund request not loaded"))?;
+        Ok(RefundRequestCreated::Created(HalJson(repr), location, etag))
+    }
+
+    /// Change, decide or process a refund request
+    ///
+    /// The holder may change the split, submit bank details, set `keep_tickets` or cancel
+    /// (`status: cancelled`) while the request is new. The merchant approves (rules checked
+    /// again) or rejects (with a `reason`), then processes an approved request: refunds are
+    /// made, a voucher issued for the voucher share, the deliveries voided unless
+    /// `keep_tickets`. Send the ETag you read as `If-Match`.
+    #[oai(
+        path = "/refund_requests/:uid",
+        method = "put",
+        operation_id = "update_refund_request"
+    )]
+    async fn update(
+        &self,
+        req: &Request,
+        caller: OrderCaller,
+        /// The refund request's uid.
+        uid: Path<String>,
+        /// The ETag of the version being changed. Without it the answer is 428.
+        #[oai(
+            name = "If-Match",
+            validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#)
+        )]
+        if_match: Header<Option<String>>,
+        body: JsonBody<RefundRequestUpdate>,
+    ) -> Result<RefundRequestResponse, Problems<RefundUpdateProblems>> {
+        let (db, update) = (&self.state.db, body.0);
+        let (request, order) = access::visible_request(db, &uid.0, &caller).await?;
+        let version = input::version_read(if_match.0.as_deref(), &request_etag(&request), request.version)?;
+        access::may_update(&caller, &order, &update)?;
+        let updated = match update.decision() {
+            Some(decision) => {
+                refunds::decide(db, &request, version, decision, update.decision_reason()).await?
+            }
+            None => {
+                let merchant = refunds::merchant_of(db, &order).await?;
+                let change = update.holder_change(merchant.offers_change_order)?;
+                refunds::change_by_holder(db, &request, version, change).await?
+            }
+        };
+        let order = refunds::order_by_id(db, order.id)
+            .await?
+            .ok_or_else(|| ApiError::internal("order vanished"))?;
+        let loaded = refunds::load_requests(db, order, vec![updated]).await?;
+        let (repr, etag) = view::single_request(self.hal(), &loaded, Some(self.hal().self_link(req)))
+            .ok_or_else(|| ApiError::internal("refund request not loaded"))?;
+        Ok(RefundRequestResponse::Ok(HalJson(repr), etag))
+    }
+
+    /// Preview a refund bill
+    ///
+    /// `?refund_request=<uid>` shows a request's bill; `?order=<URI>` with shares previews
+    /// what a split would come to, saving nothing. Amounts split what is still refundable
+    /// (paid minus refunded) and add up to it to the cent.
+    #[oai(path = "/refund-bill", method = "get", operation_id = "get_refund_bill")]
+    #[allow(clippy::too_many_arguments)]
+    async fn refund_bill(
+        &self,
+        req: &Request,
+        caller: OrderCaller,
+        /// URI of the order (for a preview).
+        #[oai(validator(max_length = 2048))]
+        order: Query<Option<String>>,
+        /// The refund request whose bill to show.
+        #[oai(validator(max_length = 64))]
+        refund_request: Query<Option<String>>,
+        /// Share refunded through the payment provider.
+        #[oai(validator(max_length = 8))]
+        refund_percentage: Query<Option<String>>,
+        /// Share used to change the order (where offered).
+        #[oai(validator(max_length = 8))]
+        change_order_percentage: Query<Option<String>>,
+        /// Share returned as a voucher.
+        #[oai(validator(max_length = 8))]
+        voucher_percentage: Query<Option<String>>,
+        /// Share donated.
+        #[oai(validator(max_length = 8))]
+        donation_percentage: Query<Option<String>>,
+    ) -> Result<RefundBillResponse, Problems<RefundReadProblems>> {
+        let db = &self.state.db;
+        let (order, split) = match (refund_request.0, order.0) {
+            (Some(uid), _) => {
+                let (request, order) = access::visible_request(db, &uid, &caller).await?;
+                (order, refunds::split_of(&request)?)
+            }
+            (None, Some(uri)) => {
+                let order = access::order_at(db, self.hal(), &uri, &caller).await?;
+                let merchant = refunds::merchant_of(db, &order).await?;
+                let shares = input::shares_of(
+                    &refund_percentage.0,
+                    &change_order_percentage.0,
+                    &voucher_percentage.0,
+                    &donation_percentage.0,
+                );
+                (order, refunds::Split::new(shares, merchant.offers_change_order)?)
+            }
+            (None, None) => {
+                return Err(ApiError::new(
+                    &kinds::MALFORMED_REQUEST,
+                    "Give `order` (with shares) or `refund_request`.",
+                )
+                .with_errors(vec![FieldError::new("order", "required without refund_request")])
+                .into());
+            }
+        };
+        let bill = refunds::bill(&order, &split)?;
+        let lines = orders::lines_of(db, order.id).await?;
+        let repr = view::bill_repr(self.hal(), &order, &lines, bill, self.hal().self_link(req));
+        Ok(RefundBillResponse::Ok(HalJson(repr)))
+    }
+
+    /// List an order's refunds
+    #[oai(path = "/refunds", method = "get", operation_id = "list_refunds")]
+    async fn refunds(
+        &self,
+        req: &Request,
+        caller: OrderCaller,
+        /// URI of the order.
+        #[oai(validator(max_length = 2048))]
+        order: Query<String>,
+    ) -> Result<RefundListResponse, Problems<RefundReadProblems>> {
+        let db = &self.state.db;
+        let order = access::order_at(db, self.hal(), &order.0, &caller).await?;
+        let made = refunds::load_refunds(db, refunds::refunds_of(db, order.id).await?).await?;
+        let collection = view::refund_collection(self.hal(), &order, &made, self.hal().self_link(req));
+        Ok(RefundListResponse::Ok(HalJson(collection)))
+    }
+
+    /// Read a refund
+    #[oai(path = "/refunds/:uid", method = "get", operation_id = "get_refund")]
+    async fn refund(
+        &self,
+        req: &Request,
+        caller: OrderCaller,
+        /// The refund's uid.
+        uid: Path<String>,
+    ) -> Result<RefundResponse, Problems<RefundReadProblems>> {
+        let db = &self.state.db;
+        let (made, order) = access::visible_refund(db, &uid.0, &caller).await?;
+        let loaded = refunds::load_refunds(db, vec![made]).await?;
+        let details = loaded
+            .first()
+            .ok_or_else(|| ApiError::internal("refund not loaded"))?;
+        let repr = view::refund_repr(self.hal(), &order, details, self.hal().self_link(req));
+        Ok(RefundResponse::Ok(HalJson(repr)))
+    }
+
+    /// Withdraw a product (merchant)
+    ///
+    /// The product can no longer be bought, and every paid order holding it gets a refund
+    /// request with source `event_refund` (a full refund by default); each holder may then
+    /// choose refund, voucher or donation. Accepts `Idempotency-Key`.
+    #[oai(
+        path = "/products/:uid/withdrawal",
+        method = "post",
+        operation_id = "withdraw_product"
+    )]
+    async fn withdraw(
+        &self,
+        req: &Request,
+        merchant: MerchantAuth,
+        /// The product's uid.
+        uid: Path<String>,
+        /// Makes a retry safe: the same key and body return the first response again.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
+        )]
+        _idempotency_key: Header<Option<String>>,
+        body: JsonBody<WithdrawalInput>,
+    ) -> Result<WithdrawalResponse, Problems<WithdrawalProblems>> {
+        let reason = body.0.reason()?;
+        let product = catalogue::find(&self.state.db, &uid.0)
+            .await?
+            .filter(|p| p.merchant_id == merchant.0.id)
+            .ok_or_else(|| ApiError::not_found("No product of yours has this uid."))?;
+        let opened = refunds::withdraw_product(&self.state.db, product.id, &reason).await?;
+        let repr = view::withdrawal_repr(self.hal(), &product.uid, opened, self.hal().self_link(req));
+        Ok(WithdrawalResponse::Ok(HalJson(repr)))
+    }
+}

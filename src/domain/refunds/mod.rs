@@ -1,0 +1,280 @@
+//! Refund requests: eligibility, the split between refund, voucher, donation (and change of
+//! order where the shop offers it), the refund bill, the lifecycle, and processing — which
+//! returns money at most once, in one transaction.
+
+mod eligibility;
+mod lifecycle;
+mod processing;
+mod split;
+mod withdrawal;
+
+use std::collections::HashMap;
+
+use entity::{merchant, order, order_line, refund, refund_request, voucher};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+};
+
+pub use eligibility::{Ineligible, check_eligibility};
+pub use lifecycle::{
+    BankDetails, BankDetailsRefused, BankRefusal, Decision, HolderChange, NewRequest, change_by_holder,
+    request_refund,
+};
+pub use processing::{Processed, process};
+pub use split::{
+    RefundBill, Share, ShareRefusal, Shares, Split, SplitRefused, bill, by_lines, refundable, split_minor,
+};
+pub use withdrawal::withdraw_product;
+
+use super::{
+    ids,
+    money::{Currency, Money},
+    orders,
+    status::{RefundRequestStatus, RefundType},
+};
+
+#[derive(Debug)]
+pub enum RefundError {
+    Ineligible(Ineligible),
+    /// Another request of this order is still open.
+    OpenExists,
+    /// The request is not in a state that allows this change.
+    WrongState(String),
+    /// The request changed since the version the caller read.
+    VersionMismatch,
+    Db(DbErr),
+}
+
+impl From<DbErr> for RefundError {
+    fn from(err: DbErr) -> Self {
+        RefundError::Db(err)
+    }
+}
+
+/// Approves (eligibility checked again), rejects, or processes an approved request.
+pub async fn decide(
+    db: &DatabaseConnection,
+    request: &refund_request::Model,
+    version: i32,
+    decision: Decision,
+    reason: Option<String>,
+) -> Result<refund_request::Model, RefundError> {
+    match decision {
+        Decision::Approve => lifecycle::approve_or_reject(db, request, version, true, reason).await,
+        Decision::Reject => lifecycle::approve_or_reject(db, request, version, false, reason).await,
+        Decision::Process => process(db, request, version).await.map(|p| p.request),
+    }
+}
+
+/// A request and its order, by the request's uid.
+pub async fn find_with_order(
+    db: &impl ConnectionTrait,
+    uid: &str,
+) -> Result<Option<(refund_request::Model, order::Model)>, DbErr> {
+    if !ids::is_uid(uid) {
+        return Ok(None);
+    }
+    let Some(request) = refund_request::Entity::find()
+        .filter(refund_request::Column::Uid.eq(uid))
+        .one(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let order = order_by_id(db, request.order_id).await?;
+    Ok(order.map(|order| (request, order)))
+}
+
+/// The order as it is now.
+pub async fn order_by_id(db: &impl ConnectionTrait, order_id: i64) -> Result<Option<order::Model>, DbErr> {
+    order::Entity::find_by_id(order_id).one(db).await
+}
+
+/// The merchant who sells an order.
+pub async fn merchant_of(db: &impl ConnectionTrait, order: &order::Model) -> Result<merchant::Model, DbErr> {
+    merchant::Entity::find_by_id(order.merchant_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("merchant of an order".into()))
+}
+
+pub async fn of_order(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<refund_request::Model>, DbErr> {
+    refund_request::Entity::find()
+        .filter(refund_request::Column::OrderId.eq(order_id))
+        .order_by_asc(refund_request::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn refunds_of(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<refund::Model>, DbErr> {
+    refund::Entity::find()
+        .filter(refund::Column::OrderId.eq(order_id))
+        .order_by_asc(refund::Column::Id)
+        .all(db)
+        .await
+}
+
+pub async fn find_refund(db: &impl ConnectionTrait, uid: &str) -> Result<Option<refund::Model>, DbErr> {
+    if !ids::is_uid(uid) {
+        return Ok(None);
+    }
+    refund::Entity::find()
+        .filter(refund::Column::Uid.eq(uid))
+        .one(db)
+        .await
+}
+
+pub fn split_of(request: &refund_request::Model) -> Result<Split, DbErr> {
+    Split::of(request)
+}
+
+/// A request with what its representation shows.
+#[derive(Debug, Clone)]
+pub struct RequestDetails {
+    pub request: refund_request::Model,
+    pub status: RefundRequestStatus,
+    /// Live for an open request, as made for a processed one, zero for a closed one.
+    pub refund_amount: Money,
+    pub voucher_amount: Money,
+    /// The receipt token, once processed.
+    pub receipt: Option<String>,
+}
+
+/// Requests of one order, with the order's lines, for their representations.
+#[derive(Debug, Clone)]
+pub struct OrderRequests {
+    pub order: order::Model,
+    pub lines: Vec<order_line::Model>,
+    pub requests: Vec<RequestDetails>,
+}
+
+/// Loads what the representations of `requests` (all of `order`) show, in at most two
+/// queries however many there are.
+pub async fn load_requests(
+    db: &impl ConnectionTrait,
+    order: order::Model,
+    requests: Vec<refund_request::Model>,
+) -> Result<OrderRequests, DbErr> {
+    let currency = split::currency_of(&order)?;
+    let statuses = requests
+        .iter()
+        .map(|r| RefundRequestStatus::from_stored(&r.status))
+        .collect::<Result<Vec<_>, _>>()?;
+    let processed: Vec<i64> = requests
+        .iter()
+        .zip(&statuses)
+        .filter(|(_, status)| **status == RefundRequestStatus::Processed)
+        .map(|(r, _)| r.id)
+        .collect();
+    let made = if processed.is_empty() {
+        Vec::new()
+    } else {
+        refund::Entity::find()
+            .filter(refund::Column::RefundRequestId.is_in(processed))
+            .order_by_asc(refund::Column::Id)
+            .all(db)
+            .await?
+    };
+    let lines = orders::lines_of(db, order.id).await?;
+    let requests = requests
+        .into_iter()
+        .zip(statuses)
+        .map(|(request, status)| details(&order, request, status, &made, currency))
+        .collect::<Result<_, DbErr>>()?;
+    Ok(OrderRequests {
+        order,
+        lines,
+        requests,
+    })
+}
+
+fn details(
+    order: &order::Model,
+    request: refund_request::Model,
+    status: RefundRequestStatus,
+    made: &[refund::Model],
+    currency: Currency,
+) -> Result<RequestDetails, DbErr> {
+    let mine: Vec<&refund::Model> = made
+        .iter()
+        .filter(|r| r.refund_request_id == request.id)
+        .collect();
+    let sum = |kind: RefundType| {
+        let minor = mine
+            .iter()
+            .filter(|r| r.kind == kind.as_str())
+            .map(|r| r.amount_minor)
+            .sum();
+        Money::from_minor(minor, currency)
+    };
+    let (refund_amount, voucher_amount) = match status {
+        RefundRequestStatus::New | RefundRequestStatus::Approved => {
+            let bill = bill(order, &Split::of(&request)?)?;
+            (bill.refund, bill.voucher)
+        }
+        RefundRequestStatus::Processed => (sum(RefundType::Psp), sum(RefundType::Voucher)),
+        RefundRequestStatus::Rejected | RefundRequestStatus::Cancelled => {
+            (Money::zero(currency), Money::zero(currency))
+        }
+    };
+    let receipt = mine.first().map(|made| made.receipt.clone());
+    Ok(RequestDetails {
+        request,
+        status,
+        refund_amount,
+        voucher_amount,
+        receipt,
+    })
+}
+
+/// A refund with what its representation shows.
+#[derive(Debug, Clone)]
+pub struct RefundDetails {
+    pub refund: refund::Model,
+    pub kind: RefundType,
+    pub currency: Currency,
+    pub request_uid: String,
+    /// The voucher's code, for a voucher refund.
+    pub voucher_code: Option<String>,
+}
+
+/// Loads what the representations of `refunds` show, in two queries however many there
+/// are.
+pub async fn load_refunds(
+    db: &impl ConnectionTrait,
+    refunds: Vec<refund::Model>,
+) -> Result<Vec<RefundDetails>, DbErr> {
+    let request_uids: HashMap<i64, String> = refund_request::Entity::find()
+        .filter(refund_request::Column::Id.is_in(refunds.iter().map(|r| r.refund_request_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|request| (request.id, request.uid))
+        .collect();
+    let codes: HashMap<i64, String> = voucher::Entity::find()
+        .filter(voucher::Column::Id.is_in(refunds.iter().filter_map(|r| r.voucher_id)))
+        .all(db)
+        .await?
+        .into_iter()
+        .map(|voucher| (voucher.id, voucher.code))
+        .collect();
+    refunds
+        .into_iter()
+        .map(|refund| {
+            let request_uid = request_uids
+                .get(&refund.refund_request_id)
+                .cloned()
+                .ok_or_else(|| DbErr::RecordNotFound("refund without request".into()))?;
+            Ok(RefundDetails {
+                kind: RefundType::from_stored(&refund.kind)?,
+                currency: refund
+                    .currency
+                    .parse()
+                    .map_err(|_| DbErr::Type(format!("refund {} has an unknown currency", refund.uid)))?,
+                voucher_code: refund.voucher_id.and_then(|id| codes.get(&id).cloned()),
+                request_uid,
+                refund,
+            })
+        })
+        .collect()
+}

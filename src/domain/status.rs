@@ -1,0 +1,92 @@
+//! Every status the shop stores, as an enum: `as_str()` is the stored (and wire) text,
+//! `from_stored` reads it back and refuses anything unknown.
+
+use sea_orm::DbErr;
+
+/// Declares a status enum with its stored texts, `as_str` and `from_stored`.
+macro_rules! stored_enum {
+    ($(#[$meta:meta])* $name:ident, $what:literal { $($(#[$vmeta:meta])* $variant:ident = $text:literal),* $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($(#[$vmeta])* $variant),*
+        }
+
+        impl $name {
+            pub const ALL: &[$name] = &[$($name::$variant),*];
+
+            pub fn as_str(self) -> &'static str {
+                match self {
+                    $($name::$variant => $text),*
+                }
+            }
+
+            pub fn from_stored(text: &str) -> Result<Self, DbErr> {
+                Self::ALL
+                    .iter()
+                    .copied()
+                    .find(|status| status.as_str() == text)
+                    .ok_or_else(|| DbErr::Type(format!(concat!("unknown ", $what, " {:?}"), text)))
+            }
+        }
+    };
+}
+
+stored_enum!(
+    /// Where a refund request is in its lifecycle.
+    RefundRequestStatus, "refund request status" {
+        /// Opened; the holder may still change or cancel it.
+        New = "new",
+        /// Approved by the merchant; waiting to be processed.
+        Approved = "approved",
+        /// The money was returned.
+        Processed = "processed",
+        Rejected = "rejected",
+        Cancelled = "cancelled",
+    }
+);
+
+stored_enum!(
+    /// Who opened a refund request.
+    RefundSource, "refund request source" {
+        /// The holder asked for it.
+        CustomerRequest = "customer_request",
+        /// The merchant withdrew the product (a cancelled event).
+        EventRefund = "event_refund",
+    }
+);
+
+stored_enum!(
+    /// How money is returned.
+    RefundType, "refund type" {
+        /// Through the payment provider.
+        Psp = "psp",
+        /// As a voucher of the shop.
+        Voucher = "voucher",
+    }
+);
+
+stored_enum!(
+    /// The status of a refund made.
+    RefundStatus, "refund status" {
+        Processed = "processed",
+    }
+);
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn refund_statuses_read_back_what_they_store() {
+        for status in RefundRequestStatus::ALL {
+            assert_eq!(
+                RefundRequestStatus::from_stored(status.as_str()).unwrap(),
+                *status
+            );
+        }
+        assert_eq!(RefundType::from_stored("psp").unwrap(), RefundType::Psp);
+        assert!(RefundType::from_stored("cash").is_err());
+        assert!(RefundSource::from_stored("nobody").is_err());
+    }
+}
