@@ -12,6 +12,7 @@ pub mod refunds;
 pub mod sales;
 pub mod san;
 pub mod secrets;
+pub mod status;
 pub mod stores;
 pub mod taxes;
 pub mod vouchers;
