@@ -1,5 +1,6 @@
 //! Checkout: `/bill` (the sale simulation), `/orders`, `/orders/{uid}`, `/ordercancellation`.
 
+mod form;
 mod input;
 mod problems;
 mod view;
@@ -11,14 +12,15 @@ use poem_openapi::{
     param::{Header, Path, Query},
 };
 
+pub use form::{BillFormRepr, BillFormResponse, FormProperty, FormTemplate};
 pub use input::{CancellationInput, ConsumerInput, OrderInput, OrderLineInput};
 pub use problems::{
     BillProblems, CancelProblems, FormProblems, OrderListProblems, OrderReadProblems, PlaceProblems,
 };
 pub use view::{
-    AppliedVoucher, BillFormRepr, BillFormResponse, BillRepr, BillResponse, CreatedOrderRepr,
-    CustomerServiceRepr, OrderCollection, OrderCreatedResponse, OrderLineRepr, OrderListResponse, OrderRepr,
-    OrderResponse, OrderStatus, OrderView, TaxRepr, order_repr, orders_search,
+    AppliedVoucher, BillRepr, BillResponse, CreatedOrderRepr, CustomerServiceRepr, OrderCollection,
+    OrderCreatedResponse, OrderLineRepr, OrderListResponse, OrderRepr, OrderResponse, OrderStatus, OrderView,
+    TaxRepr, order_repr, orders_search,
 };
 
 use super::{
@@ -98,7 +100,7 @@ impl OrdersApi {
     /// root learns what to send.
     #[oai(path = "/bill", method = "get", operation_id = "describe_bill")]
     async fn bill_form(&self, req: &Request) -> Result<BillFormResponse, Problems<FormProblems>> {
-        Ok(BillFormResponse::Ok(HalJson(view::bill_form_repr(
+        Ok(BillFormResponse::Ok(HalJson(form::bill_form_repr(
             &self.state.hal,
             req,
         ))))
