@@ -2,8 +2,8 @@
 //! receipt, or the book put straight into a buyer's library), voids it, and buyers redeem
 //! codes. Every purchase and void is unique per (store, partner_transact_id).
 
-use chrono::{Duration, Utc};
-use entity::{delivery, order, order_line, product, store, store_transaction};
+use chrono::{DateTime, Duration, Utc};
+use entity::{delivery, merchant, order, order_line, product, store, store_transaction};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -12,7 +12,18 @@ use sea_orm::{
 };
 use sha2::{Digest, Sha256};
 
-use super::{ids, money::Money, orders, sales, secrets, vouchers};
+use super::{
+    ids,
+    money::{Currency, Money},
+    orders::{
+        self, Consumer,
+        builder::{Channel, NewLine, NewOrder, Totals},
+    },
+    sales, secrets,
+    status::OrderStatus,
+    taxes::PricedLine,
+    vouchers,
+};
 use crate::db::{begin_write, is_unique_violation};
 
 /// A store authenticated by its SAN and token.
@@ -117,6 +128,138 @@ async fn purchase_result(
     })
 }
 
+/// A new row of the store's transactions (unique per store and partner_transact_id).
+fn transaction_row(
+    store: &store::Model,
+    partner_transact_id: &str,
+    kind: &str,
+    request_hash: String,
+    now: DateTime<Utc>,
+) -> store_transaction::ActiveModel {
+    store_transaction::ActiveModel {
+        store_id: Set(store.id),
+        partner_transact_id: Set(partner_transact_id.to_owned()),
+        kind: Set(kind.into()),
+        request_hash: Set(request_hash),
+        vendor_transact_id: Set(vendor_transact_id()),
+        order_id: Set(None),
+        delivery_id: Set(None),
+        created_at: Set(now),
+        ..Default::default()
+    }
+}
+
+/// The answer to a purchase whose partner_transact_id is already taken: the first result
+/// when it was the same purchase, otherwise a duplicate.
+async fn replay_purchase(
+    db: &impl ConnectionTrait,
+    row: &store_transaction::Model,
+    hash: &str,
+) -> Result<Result<PurchaseResult, PosError>, DbErr> {
+    Ok(
+        if row.kind == "purchase" && row.request_hash == hash && row.order_id.is_some() {
+            Ok(purchase_result(db, row, true).await?)
+        } else {
+            Err(PosError::DuplicateTransaction)
+        },
+    )
+}
+
+/// The store's merchant's ebook with this SKU, if it can be sold.
+async fn sellable_book(
+    db: &impl ConnectionTrait,
+    store: &store::Model,
+    book_id: &str,
+) -> Result<Result<product::Model, PosError>, DbErr> {
+    let product = product::Entity::find()
+        .filter(product::Column::MerchantId.eq(store.merchant_id))
+        .filter(product::Column::Sku.eq(book_id))
+        .one(db)
+        .await?;
+    Ok(match product {
+        None => Err(PosError::BookUnknown),
+        Some(product) if !product.available || product.kind != "ebook" => Err(PosError::BookUnavailable),
+        Some(product) => Ok(product),
+    })
+}
+
+/// Writes the till's order: one ebook, paid and completed now, without taxes.
+async fn till_order(
+    txn: &impl ConnectionTrait,
+    merchant: &merchant::Model,
+    product: &product::Model,
+    request: &Purchase,
+    customer_id: String,
+    now: DateTime<Utc>,
+) -> Result<order::Model, DbErr> {
+    let currency: Currency = product
+        .currency
+        .parse()
+        .map_err(|_| DbErr::Type("product currency".into()))?;
+    let price = Money::from_minor(product.price_minor, currency);
+    let none = Money::from_minor(0, currency);
+    let token = ids::new_secret("ot_");
+    let line = NewLine {
+        product,
+        quantity: 1,
+        unit_price: price,
+        price_includes_tax: true,
+        priced: PricedLine {
+            net: price,
+            taxes: Vec::new(),
+            total: price,
+        },
+    };
+    let (order, _) = NewOrder {
+        merchant,
+        status: OrderStatus::Completed,
+        channel: Channel::Store,
+        token: &token,
+        customer_id,
+        customer_sub: None,
+        consumer: Consumer {
+            email: request.email.clone().unwrap_or_default(),
+            first_name: request.first_name.clone().unwrap_or_default(),
+            last_name: request.last_name.clone().unwrap_or_default(),
+            country: "ZZ".into(),
+            region: None,
+        },
+        external_reference: Some(request.partner_transact_id.clone()),
+        redirect_url: None,
+        currency,
+        totals: Totals {
+            product_total: price,
+            tax_total: none,
+            voucher_total: none,
+            grand_total: price,
+        },
+        taxes: &[],
+        settled_at: Some(now),
+        created_at: now,
+    }
+    .insert(txn, &[line])
+    .await?;
+    Ok(order)
+}
+
+/// Issues the order's one delivery, into the buyer's library when an e-mail was given.
+async fn till_delivery(
+    txn: &impl ConnectionTrait,
+    order: &order::Model,
+    email: Option<&String>,
+) -> Result<delivery::Model, DbErr> {
+    let delivery = sales::issue_deliveries(txn, order)
+        .await?
+        .pop()
+        .ok_or_else(|| DbErr::Custom("no delivery issued".into()))?;
+    let Some(email) = email else {
+        return Ok(delivery);
+    };
+    let mut owned: delivery::ActiveModel = delivery.into();
+    owned.owner_email = Set(Some(email.clone()));
+    owned.update(txn).await
+}
+
 /// Sells a book at the till: a paid, completed order (channel `store`) with one delivery,
 /// in one transaction. The same parameters again return the same result; the same
 /// partner_transact_id with other parameters is refused — also when two calls race, since
@@ -128,141 +271,40 @@ pub async fn purchase(
 ) -> Result<Result<PurchaseResult, PosError>, DbErr> {
     let hash = request.fingerprint();
     if let Some(row) = existing(db, store.id, &request.partner_transact_id).await? {
-        return Ok(if row.kind == "purchase" && row.request_hash == hash {
-            Ok(purchase_result(db, &row, true).await?)
-        } else {
-            Err(PosError::DuplicateTransaction)
-        });
+        return replay_purchase(db, &row, &hash).await;
     }
-    let product = product::Entity::find()
-        .filter(product::Column::MerchantId.eq(store.merchant_id))
-        .filter(product::Column::Sku.eq(request.book_id.as_str()))
-        .one(db)
-        .await?;
-    let Some(product) = product else {
-        return Ok(Err(PosError::BookUnknown));
+    let product = match sellable_book(db, store, &request.book_id).await? {
+        Ok(product) => product,
+        Err(refusal) => return Ok(Err(refusal)),
     };
-    if !product.available || product.kind != "ebook" {
-        return Ok(Err(PosError::BookUnavailable));
-    }
     let guest_key = secrets::get_or_create(db, secrets::CUSTOMER_ID_KEY).await?;
-    let merchant = entity::merchant::Entity::find_by_id(store.merchant_id)
+    let merchant = merchant::Entity::find_by_id(store.merchant_id)
         .one(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("merchant of a store".into()))?;
 
     let txn = begin_write(db).await?;
     let now = Utc::now();
-    let transaction = store_transaction::ActiveModel {
-        store_id: Set(store.id),
-        partner_transact_id: Set(request.partner_transact_id.clone()),
-        kind: Set("purchase".into()),
-        request_hash: Set(hash.clone()),
-        vendor_transact_id: Set(vendor_transact_id()),
-        order_id: Set(None),
-        delivery_id: Set(None),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    let transaction = match transaction {
+    let inserted = transaction_row(store, &request.partner_transact_id, "purchase", hash.clone(), now)
+        .insert(&txn)
+        .await;
+    let transaction = match inserted {
         Ok(row) => row,
         Err(err) if is_unique_violation(&err) => {
             drop(txn);
             let row = existing(db, store.id, &request.partner_transact_id)
                 .await?
                 .ok_or_else(|| DbErr::RecordNotFound("store transaction vanished".into()))?;
-            return Ok(
-                if row.kind == "purchase" && row.request_hash == hash && row.order_id.is_some() {
-                    Ok(purchase_result(db, &row, true).await?)
-                } else {
-                    Err(PosError::DuplicateTransaction)
-                },
-            );
+            return replay_purchase(db, &row, &hash).await;
         }
         Err(err) => return Err(err),
     };
-    let price = Money::from_minor(
-        product.price_minor,
-        product
-            .currency
-            .parse()
-            .map_err(|_| DbErr::Type("product currency".into()))?,
-    );
     let customer_id = match &request.email {
         Some(email) => orders::guest_customer_id(&guest_key, email),
         None => format!("store_{}_{}", store.san, request.partner_transact_id),
     };
-    let order = order::ActiveModel {
-        uid: Set(ids::new_uid()),
-        reference: Set(vouchers::random_code(10)),
-        merchant_id: Set(store.merchant_id),
-        status: Set(orders::Status::Completed.as_str().into()),
-        channel: Set("store".into()),
-        token_hash: Set(ids::sha256_hex(&ids::new_secret("ot_"))),
-        transaction_id: Set(format!("tx_{}", ids::new_uid())),
-        customer_id: Set(customer_id),
-        customer_sub: Set(None),
-        email: Set(request.email.clone().unwrap_or_default()),
-        first_name: Set(request.first_name.clone().unwrap_or_default()),
-        last_name: Set(request.last_name.clone().unwrap_or_default()),
-        country: Set("ZZ".into()),
-        region: Set(None),
-        external_reference: Set(Some(request.partner_transact_id.clone())),
-        currency: Set(product.currency.clone()),
-        product_total_minor: Set(price.minor()),
-        tax_total_minor: Set(0),
-        voucher_total_minor: Set(0),
-        grand_total_minor: Set(price.minor()),
-        refunded_total_minor: Set(0),
-        taxes: Set("[]".into()),
-        sale_state: Set(merchant.sale_state.clone()),
-        redirect_url: Set(None),
-        cancel_reason: Set(None),
-        cancelled_at: Set(None),
-        paid_at: Set(Some(now)),
-        completed_at: Set(Some(now)),
-        created_at: Set(now),
-        updated_at: Set(now),
-        version: Set(1),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    order_line::ActiveModel {
-        order_id: Set(order.id),
-        position: Set(0),
-        product_id: Set(product.id),
-        product_uid: Set(product.uid.clone()),
-        sku: Set(product.sku.clone()),
-        title: Set(product.title.clone()),
-        kind: Set(product.kind.clone()),
-        isbn: Set(product.isbn.clone()),
-        format: Set(product.format.clone()),
-        protection: Set(product.protection.clone()),
-        unit_price_minor: Set(price.minor()),
-        price_includes_tax: Set(true),
-        quantity: Set(1),
-        net_minor: Set(price.minor()),
-        tax_minor: Set(0),
-        total_minor: Set(price.minor()),
-        taxes: Set("[]".into()),
-        refund_days: Set(product.refund_days),
-        usage_limit_percent: Set(product.usage_limit_percent),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await?;
-    let mut deliveries = sales::issue_deliveries(&txn, &order).await?;
-    let mut delivery = deliveries
-        .pop()
-        .ok_or_else(|| DbErr::Custom("no delivery issued".into()))?;
-    if let Some(email) = &request.email {
-        let mut owned: delivery::ActiveModel = delivery.into();
-        owned.owner_email = Set(Some(email.clone()));
-        delivery = owned.update(&txn).await?;
-    }
+    let order = till_order(&txn, &merchant, &product, request, customer_id, now).await?;
+    let delivery = till_delivery(&txn, &order, request.email.as_ref()).await?;
     let mut row: store_transaction::ActiveModel = transaction.into();
     row.order_id = Set(Some(order.id));
     row.delivery_id = Set(Some(delivery.id));
@@ -274,7 +316,8 @@ pub async fn purchase(
         serde_json::json!({"order_uid": order.uid, "channel": "store", "store_san": store.san,
                            "partner_transact_id": request.partner_transact_id, "vendor_transact_id": row.vendor_transact_id,
                            "transaction_id": order.transaction_id, "customer_id": order.customer_id,
-                           "cost": price.amount_string(), "currency": order.currency, "sale_state": order.sale_state}),
+                           "cost": Money::from_minor(order.grand_total_minor, orders::currency_of(&order)?).amount_string(),
+                           "currency": order.currency, "sale_state": order.sale_state}),
     )
     .await?;
     txn.commit().await?;
@@ -297,6 +340,77 @@ pub struct VoidResult {
     pub partner_transact_id: String,
     pub vendor_transact_id: String,
     pub timestamp: chrono::DateTime<Utc>,
+}
+
+/// The purchase to void and its delivery, if its code may still be voided.
+async fn voidable(
+    db: &impl ConnectionTrait,
+    store: &store::Model,
+    purchase_transact_id: &str,
+) -> Result<Result<(store_transaction::Model, delivery::Model), PosError>, DbErr> {
+    let Some(purchase) = existing(db, store.id, purchase_transact_id)
+        .await?
+        .filter(|row| row.kind == "purchase")
+    else {
+        return Ok(Err(PosError::PurchaseNotFound));
+    };
+    let delivery = delivery::Entity::find_by_id(purchase.delivery_id.unwrap_or_default())
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("delivery of a store purchase".into()))?;
+    let line = order_line::Entity::find_by_id(delivery.order_line_id)
+        .one(db)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("line of a delivery".into()))?;
+    let refusal = match delivery.status.as_str() {
+        "voided" => Some(PosError::AlreadyVoided),
+        "redeemed" => Some(PosError::Redeemed),
+        _ if Utc::now() > purchase.created_at + Duration::days(i64::from(line.refund_days)) => {
+            Some(PosError::TimeLimit {
+                days: line.refund_days,
+            })
+        }
+        _ if delivery.usage_percent > line.usage_limit_percent => Some(PosError::UsageLimit {
+            percent: line.usage_limit_percent,
+        }),
+        _ => None,
+    };
+    Ok(refusal.map_or(Ok((purchase, delivery)), Err))
+}
+
+/// Voids an active delivery and marks its order refunded in full; answers why not when the
+/// delivery is no longer active.
+async fn void_delivery(
+    txn: &impl ConnectionTrait,
+    delivery: &delivery::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<PosError>, DbErr> {
+    let voided = delivery::Entity::update_many()
+        .col_expr(delivery::Column::Status, Expr::value("voided"))
+        .col_expr(delivery::Column::VoidedAt, Expr::value(now))
+        .filter(delivery::Column::Id.eq(delivery.id))
+        .filter(delivery::Column::Status.eq("active"))
+        .exec(txn)
+        .await?;
+    if voided.rows_affected == 0 {
+        let current = delivery::Entity::find_by_id(delivery.id).one(txn).await?;
+        return Ok(Some(match current.map(|d| d.status).as_deref() {
+            Some("redeemed") => PosError::Redeemed,
+            _ => PosError::AlreadyVoided,
+        }));
+    }
+    order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(OrderStatus::Refunded.as_str()))
+        .col_expr(
+            order::Column::RefundedTotalMinor,
+            Expr::col(order::Column::GrandTotalMinor),
+        )
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
+        .filter(order::Column::Id.eq(delivery.order_id))
+        .exec(txn)
+        .await?;
+    Ok(None)
 }
 
 /// Voids the code of a purchase made at this store: refused when redeemed, over the refund
@@ -322,83 +436,23 @@ pub async fn void(
             Err(PosError::DuplicateTransaction)
         });
     }
-    let Some(purchase) = existing(db, store.id, purchase_transact_id)
-        .await?
-        .filter(|row| row.kind == "purchase")
-    else {
-        return Ok(Err(PosError::PurchaseNotFound));
+    let (purchase, delivery) = match voidable(db, store, purchase_transact_id).await? {
+        Ok(found) => found,
+        Err(refusal) => return Ok(Err(refusal)),
     };
-    let delivery = delivery::Entity::find_by_id(purchase.delivery_id.unwrap_or_default())
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("delivery of a store purchase".into()))?;
-    let line = order_line::Entity::find_by_id(delivery.order_line_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("line of a delivery".into()))?;
-    match delivery.status.as_str() {
-        "voided" => return Ok(Err(PosError::AlreadyVoided)),
-        "redeemed" => return Ok(Err(PosError::Redeemed)),
-        _ => {}
-    }
-    if Utc::now() > purchase.created_at + Duration::days(i64::from(line.refund_days)) {
-        return Ok(Err(PosError::TimeLimit {
-            days: line.refund_days,
-        }));
-    }
-    if delivery.usage_percent > line.usage_limit_percent {
-        return Ok(Err(PosError::UsageLimit {
-            percent: line.usage_limit_percent,
-        }));
-    }
     let txn = begin_write(db).await?;
     let now = Utc::now();
-    let row = store_transaction::ActiveModel {
-        store_id: Set(store.id),
-        partner_transact_id: Set(partner_transact_id.to_owned()),
-        kind: Set("refund".into()),
-        request_hash: Set(hash),
-        vendor_transact_id: Set(vendor_transact_id()),
-        order_id: Set(purchase.order_id),
-        delivery_id: Set(purchase.delivery_id),
-        created_at: Set(now),
-        ..Default::default()
-    }
-    .insert(&txn)
-    .await;
-    let row = match row {
+    let mut row = transaction_row(store, partner_transact_id, "refund", hash, now);
+    row.order_id = Set(purchase.order_id);
+    row.delivery_id = Set(purchase.delivery_id);
+    let row = match row.insert(&txn).await {
         Ok(row) => row,
         Err(err) if is_unique_violation(&err) => return Ok(Err(PosError::DuplicateTransaction)),
         Err(err) => return Err(err),
     };
-    let voided = delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value("voided"))
-        .col_expr(delivery::Column::VoidedAt, Expr::value(now))
-        .filter(delivery::Column::Id.eq(delivery.id))
-        .filter(delivery::Column::Status.eq("active"))
-        .exec(&txn)
-        .await?;
-    if voided.rows_affected == 0 {
-        let current = delivery::Entity::find_by_id(delivery.id).one(&txn).await?;
-        return Ok(Err(match current.map(|d| d.status).as_deref() {
-            Some("redeemed") => PosError::Redeemed,
-            _ => PosError::AlreadyVoided,
-        }));
+    if let Some(refusal) = void_delivery(&txn, &delivery, now).await? {
+        return Ok(Err(refusal));
     }
-    order::Entity::update_many()
-        .col_expr(
-            order::Column::Status,
-            Expr::value(orders::Status::Refunded.as_str()),
-        )
-        .col_expr(
-            order::Column::RefundedTotalMinor,
-            Expr::col(order::Column::GrandTotalMinor),
-        )
-        .col_expr(order::Column::UpdatedAt, Expr::value(now))
-        .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
-        .filter(order::Column::Id.eq(delivery.order_id))
-        .exec(&txn)
-        .await?;
     sales::write_event(
         &txn,
         "store_purchase.voided",

@@ -1,4 +1,4 @@
-//! Every status the shop stores, as an enum: `as_str()` is the stored (and wire) text,
+//! Every status halshop stores, as an enum: `as_str()` is the stored (and wire) text,
 //! `from_stored` reads it back and refuses anything unknown.
 
 use sea_orm::DbErr;
@@ -31,6 +31,52 @@ macro_rules! stored_enum {
         }
     };
 }
+
+stored_enum!(
+    /// Where an order stands.
+    OrderStatus, "order status" {
+        /// Placed, not paid yet; can be paid or cancelled.
+        AwaitingPayment = "awaiting_payment",
+        /// Payment captured; the sale is being registered.
+        Paid = "paid",
+        /// Sale registered and goods delivered.
+        Completed = "completed",
+        /// Cancelled before payment; final.
+        Cancelled = "cancelled",
+        /// Part of what was paid has been refunded.
+        PartiallyRefunded = "partially_refunded",
+        /// Everything paid has been refunded.
+        Refunded = "refunded",
+    }
+);
+
+impl OrderStatus {
+    /// Whether a payment was recorded (what follows payment included: completion, refunds).
+    pub fn is_paid(self) -> bool {
+        matches!(
+            self,
+            OrderStatus::Paid
+                | OrderStatus::Completed
+                | OrderStatus::PartiallyRefunded
+                | OrderStatus::Refunded
+        )
+    }
+
+    /// Whether the order can still be paid or cancelled.
+    pub fn awaits_payment(self) -> bool {
+        self == OrderStatus::AwaitingPayment
+    }
+}
+
+stored_enum!(
+    /// Where a voucher stands.
+    VoucherStatus, "voucher status" {
+        /// Can pay part of an order.
+        Active = "active",
+        /// Used by an order; final.
+        Redeemed = "redeemed",
+    }
+);
 
 stored_enum!(
     /// Where a refund request is in its lifecycle.
@@ -88,5 +134,26 @@ mod tests {
         assert_eq!(RefundType::from_stored("psp").unwrap(), RefundType::Psp);
         assert!(RefundType::from_stored("cash").is_err());
         assert!(RefundSource::from_stored("nobody").is_err());
+    }
+
+    #[test]
+    fn order_statuses_round_trip() {
+        for status in OrderStatus::ALL {
+            assert_eq!(OrderStatus::from_stored(status.as_str()).unwrap(), *status);
+        }
+    }
+
+    #[test]
+    fn voucher_statuses_round_trip() {
+        for status in VoucherStatus::ALL {
+            assert_eq!(VoucherStatus::from_stored(status.as_str()).unwrap(), *status);
+        }
+    }
+
+    #[test]
+    fn only_orders_with_a_recorded_payment_are_paid() {
+        assert!(!OrderStatus::AwaitingPayment.is_paid());
+        assert!(!OrderStatus::Cancelled.is_paid());
+        assert!(OrderStatus::Refunded.is_paid());
     }
 }

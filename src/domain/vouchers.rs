@@ -7,7 +7,7 @@ use sea_orm::{
     sea_query::Expr,
 };
 
-use super::money::Money;
+use super::{money::Money, status::VoucherStatus};
 use crate::db::is_unique_violation;
 
 /// Characters of voucher codes and access codes: no 0/O, 1/I/L, so that a code read
@@ -45,7 +45,7 @@ pub async fn issue(
             merchant_id: Set(merchant_id),
             amount_minor: Set(amount.minor()),
             currency: Set(amount.currency().code().to_owned()),
-            status: Set("active".into()),
+            status: Set(VoucherStatus::Active.as_str().into()),
             source: Set(source.to_owned()),
             order_id: Set(None),
             applied_minor: Set(None),
@@ -78,12 +78,15 @@ pub async fn redeem(
     applied: Money,
 ) -> Result<bool, DbErr> {
     let result = voucher::Entity::update_many()
-        .col_expr(voucher::Column::Status, Expr::value("redeemed"))
+        .col_expr(
+            voucher::Column::Status,
+            Expr::value(VoucherStatus::Redeemed.as_str()),
+        )
         .col_expr(voucher::Column::OrderId, Expr::value(order_id))
         .col_expr(voucher::Column::AppliedMinor, Expr::value(applied.minor()))
         .col_expr(voucher::Column::RedeemedAt, Expr::value(Utc::now()))
         .filter(voucher::Column::Id.eq(voucher_id))
-        .filter(voucher::Column::Status.eq("active"))
+        .filter(voucher::Column::Status.eq(VoucherStatus::Active.as_str()))
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)

@@ -1,0 +1,237 @@
+//! Checkout: `/bill` (the sale simulation), `/orders`, `/orders/{uid}`, `/ordercancellation`.
+
+mod form;
+mod input;
+mod problems;
+mod view;
+
+use entity::order;
+use poem::Request;
+use poem_openapi::{
+    OpenApi,
+    param::{Header, Path, Query},
+};
+
+pub use form::{BillFormRepr, BillFormResponse, FormProperty, FormTemplate};
+pub use input::{CancellationInput, ConsumerInput, OrderInput, OrderLineInput};
+pub use problems::{
+    BillProblems, CancelProblems, FormProblems, OrderListProblems, OrderReadProblems, PlaceProblems,
+};
+pub use view::{
+    AppliedVoucher, BillRepr, BillResponse, CreatedOrderRepr, CustomerServiceRepr, OrderCollection,
+    OrderCreatedResponse, OrderLineRepr, OrderListResponse, OrderRepr, OrderResponse, OrderStatus, OrderView,
+    TaxRepr, order_repr, orders_search,
+};
+
+use super::{
+    ApiTags,
+    deliveries::{deliveries_with_lines, delivery_repr},
+};
+use crate::http::json::JsonBody;
+use crate::{
+    auth::{MaybeCustomer, OrderCaller, OrderLister},
+    domain::orders::{self, OrderFilter},
+    http::error::{ApiError, Problems},
+    http::hal::{HalJson, Link, Paging},
+    state::SharedState,
+};
+
+pub struct OrdersApi {
+    pub state: SharedState,
+}
+
+impl OrdersApi {
+    /// The whole order: lines, deliveries, vouchers and customer service.
+    async fn full_repr(&self, order: &order::Model, self_link: Link) -> Result<OrderRepr, ApiError> {
+        let db = &self.state.db;
+        let hal = &self.state.hal;
+        let details = orders::details(db, order).await?;
+        let deliveries = deliveries_with_lines(db, order)
+            .await?
+            .iter()
+            .map(|(delivery, line)| delivery_repr(hal, delivery, line, order))
+            .collect();
+        let view = OrderView {
+            order,
+            lines: Some(&details.lines),
+            deliveries: Some(deliveries),
+            vouchers: &details.vouchers,
+            contact: &details.contact,
+        };
+        order_repr(hal, view, self_link)
+    }
+
+    /// The order at `uid` if `caller` may see it; otherwise the same 404 as for no order.
+    async fn visible(&self, uid: &str, caller: &OrderCaller) -> Result<order::Model, ApiError> {
+        orders::find(&self.state.db, uid)
+            .await?
+            .filter(|order| caller.may_see(order))
+            .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))
+    }
+}
+
+#[OpenApi(tag = "ApiTags::Checkout")]
+impl OrdersApi {
+    /// Price a cart (sale simulation)
+    ///
+    /// Takes the body of an order and answers the priced lines, the taxes for the buyer's
+    /// country and region, vouchers and totals — saving nothing. Call it when a product is
+    /// put in the cart and before payment: a refusal here says exactly which line cannot be
+    /// sold and why.
+    #[oai(path = "/bill", method = "post", operation_id = "price_cart")]
+    async fn bill(
+        &self,
+        req: &Request,
+        _customer: MaybeCustomer,
+        body: JsonBody<OrderInput>,
+    ) -> Result<BillResponse, Problems<BillProblems>> {
+        let cart = body.0.cart(&self.state.hal)?;
+        let bill = orders::price(&self.state.db, &cart).await?;
+        Ok(BillResponse::Ok(HalJson(view::bill_repr(
+            &self.state.hal,
+            req,
+            &bill,
+        ))))
+    }
+
+    /// How to price a cart
+    ///
+    /// A HAL-FORMS description of `POST /bill`, so that a client following links from the
+    /// root learns what to send.
+    #[oai(path = "/bill", method = "get", operation_id = "describe_bill")]
+    async fn bill_form(&self, req: &Request) -> Result<BillFormResponse, Problems<FormProblems>> {
+        Ok(BillFormResponse::Ok(HalJson(form::bill_form_repr(
+            &self.state.hal,
+            req,
+        ))))
+    }
+
+    /// Place an order
+    ///
+    /// As a guest (no credentials) or as a logged-in customer (their token). The order
+    /// awaits payment; its token — shown only in this response, as `token` and in the
+    /// `Order-Token` header — lets whoever holds it read, pay and cancel the order.
+    /// Accepts `Idempotency-Key`: a retry never places a second order.
+    #[oai(path = "/orders", method = "post", operation_id = "place_order")]
+    async fn place(
+        &self,
+        customer: MaybeCustomer,
+        /// Makes a retry safe: the same key and body return the first response again.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
+        )]
+        _idempotency_key: Header<Option<String>>,
+        body: JsonBody<OrderInput>,
+    ) -> Result<OrderCreatedResponse, Problems<PlaceProblems>> {
+        let hal = &self.state.hal;
+        let db = &self.state.db;
+        let cart = body.0.cart(hal)?;
+        let placed = orders::place(db, &cart, &input::buyer(customer)).await?;
+        let vouchers = orders::vouchers_of(db, placed.order.id).await?;
+        let contact = orders::contact_of(db, &placed.order).await?;
+        let view = OrderView {
+            order: &placed.order,
+            lines: Some(&placed.lines),
+            deliveries: None,
+            vouchers: &vouchers,
+            contact: &contact,
+        };
+        let path = format!("/orders/{}", placed.order.uid);
+        let order = order_repr(hal, view, hal.link(&path))?;
+        Ok(OrderCreatedResponse::Created(
+            HalJson(CreatedOrderRepr {
+                token: placed.token.clone(),
+                order,
+            }),
+            hal.href(&path),
+            placed.token,
+        ))
+    }
+
+    /// Read an order
+    ///
+    /// With the order's `Order-Token`, the token of the customer who placed it, or the
+    /// merchant's credentials. Anyone else gets 404, as if the order did not exist.
+    #[oai(path = "/orders/:uid", method = "get", operation_id = "get_order")]
+    async fn get(
+        &self,
+        req: &Request,
+        caller: OrderCaller,
+        /// The order's uid.
+        uid: Path<String>,
+    ) -> Result<OrderResponse, Problems<OrderReadProblems>> {
+        let order = self.visible(&uid.0, &caller).await?;
+        let repr = self.full_repr(&order, self.state.hal.self_link(req)).await?;
+        Ok(OrderResponse::Ok(HalJson(repr)))
+    }
+
+    /// List orders
+    ///
+    /// A customer sees the orders they placed; a merchant the orders of their shop. Newest
+    /// first, paged; embedded orders come without their lines (follow `self` for those).
+    #[oai(path = "/orders", method = "get", operation_id = "list_orders")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        req: &Request,
+        lister: OrderLister,
+        /// Only orders in this status.
+        status: Query<Option<OrderStatus>>,
+        /// Only orders created at or after this time (RFC 3339).
+        created_gte: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        /// Only orders created before this time (RFC 3339).
+        created_lt: Query<Option<chrono::DateTime<chrono::Utc>>>,
+        /// Only orders with this external reference.
+        #[oai(validator(max_length = 100))]
+        external_reference: Query<Option<String>>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
+        page: Query<Option<u64>>,
+        /// Orders per page, 1–500 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        page_size: Query<Option<u64>>,
+    ) -> Result<OrderListResponse, Problems<OrderListProblems>> {
+        let paging = Paging {
+            page: page.0.unwrap_or(1),
+            page_size: page_size.0.unwrap_or(Paging::DEFAULT_PAGE_SIZE),
+        };
+        let filter = OrderFilter {
+            status: status.0.map(Into::into),
+            created_gte: created_gte.0,
+            created_lt: created_lt.0,
+            external_reference: external_reference.0,
+        };
+        let owner = input::owner(lister);
+        let found = orders::page(&self.state.db, &owner, &filter, paging.offset(), paging.page_size).await?;
+        let collection = view::order_collection(&self.state.hal, req, paging, &found)?;
+        Ok(OrderListResponse::Ok(HalJson(collection)))
+    }
+
+    /// Cancel an order
+    ///
+    /// Only while the order awaits payment (no payment recorded). Cancellation is final.
+    /// Answers the cancelled order. Accepts `Idempotency-Key`.
+    #[oai(path = "/ordercancellation", method = "post", operation_id = "cancel_order")]
+    async fn cancel(
+        &self,
+        caller: OrderCaller,
+        /// Makes a retry safe: the same key and body return the first response again.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
+        )]
+        _idempotency_key: Header<Option<String>>,
+        body: JsonBody<CancellationInput>,
+    ) -> Result<OrderResponse, Problems<CancelProblems>> {
+        let hal = &self.state.hal;
+        let reason = body.0.reason()?;
+        let uid = body.0.order_uid(hal)?;
+        let order = self.visible(&uid, &caller).await?;
+        let cancelled = orders::cancel(&self.state.db, &order, reason).await?;
+        let repr = self
+            .full_repr(&cancelled, hal.link(&format!("/orders/{}", cancelled.uid)))
+            .await?;
+        Ok(OrderResponse::Ok(HalJson(repr)))
+    }
+}

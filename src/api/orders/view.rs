@@ -1,0 +1,544 @@
+//! The HAL representations of bills and orders, built from data already loaded, and the
+//! wire mirror of the order status.
+
+use entity::{order, order_line, voucher};
+use poem::Request;
+use poem_openapi::{ApiResponse, Enum, Object};
+use serde::Deserialize;
+
+use super::super::{
+    deliveries::DeliveryRepr,
+    products::PageLinksRepr,
+    types::{MoneyRepr, Timestamp},
+};
+use crate::{
+    domain::{
+        money::{Currency, Money},
+        orders::{self, Bill, Contact},
+        status,
+        taxes::{TaxAmount, percent},
+    },
+    http::error::ApiError,
+    http::hal::{Curie, Hal, HalJson, Link, Paging},
+};
+
+/// A tax, on a line or summed over an order.
+#[derive(Debug, Clone, Object)]
+pub struct TaxRepr {
+    /// Name of the tax: GST, QST, HST, TVA, …
+    pub name: String,
+    /// Rate in percent, as a decimal string (`"9.975"`).
+    pub rate: String,
+    pub amount: MoneyRepr,
+}
+
+fn tax_reprs(taxes: &[TaxAmount]) -> Vec<TaxRepr> {
+    taxes
+        .iter()
+        .map(|tax| TaxRepr {
+            name: tax.name.clone(),
+            rate: percent(tax.rate),
+            amount: tax.amount.into(),
+        })
+        .collect()
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct LineLinks {
+    pub curies: Vec<Curie>,
+    /// The product as it is in the catalogue now (the line keeps it as it was sold).
+    #[oai(rename = "shop:product")]
+    pub product: Link,
+}
+
+/// A line of a bill or an order: the product as sold and its price.
+#[derive(Debug, Clone, Object)]
+pub struct OrderLineRepr {
+    #[oai(rename = "_links")]
+    pub links: LineLinks,
+    /// Position in the order, from 0.
+    pub position: i64,
+    /// URI of the product.
+    pub product: String,
+    pub title: String,
+    pub sku: String,
+    pub kind: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub isbn: Option<String>,
+    pub format: String,
+    pub protection: String,
+    pub quantity: i64,
+    pub unit_price: MoneyRepr,
+    pub price_includes_tax: bool,
+    /// The line without taxes.
+    pub net: MoneyRepr,
+    pub taxes: Vec<TaxRepr>,
+    /// What the buyer pays for the line.
+    pub total: MoneyRepr,
+}
+
+/// A voucher used to pay part of an order.
+#[derive(Debug, Clone, Object)]
+pub struct AppliedVoucher {
+    pub code: String,
+    /// The part of the order it pays.
+    pub applied: MoneyRepr,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct BillLinks {
+    #[oai(rename = "self")]
+    pub self_link: Link,
+    pub curies: Vec<Curie>,
+    /// POST the same body here to place the order.
+    #[oai(rename = "shop:orders")]
+    pub orders: Link,
+}
+
+/// The priced cart: what the order would cost, nothing saved.
+#[derive(Debug, Clone, Object)]
+pub struct BillRepr {
+    #[oai(rename = "_links")]
+    pub links: BillLinks,
+    pub currency: String,
+    pub lines: Vec<OrderLineRepr>,
+    /// Taxes summed over the lines, by name and rate.
+    pub taxes: Vec<TaxRepr>,
+    /// The products, without taxes.
+    pub product_total: MoneyRepr,
+    pub tax_total: MoneyRepr,
+    pub vouchers: Vec<AppliedVoucher>,
+    pub voucher_total: MoneyRepr,
+    /// What the buyer pays: products + taxes − vouchers.
+    pub grand_total: MoneyRepr,
+}
+
+pub fn bill_repr(hal: &Hal, req: &Request, bill: &Bill) -> BillRepr {
+    let lines = bill
+        .lines
+        .iter()
+        .enumerate()
+        .map(|(position, line)| {
+            let product = &line.product;
+            let currency = bill.currency;
+            OrderLineRepr {
+                links: LineLinks {
+                    curies: hal.curies(),
+                    product: hal.link(&format!("/products/{}", product.uid)),
+                },
+                position: position as i64,
+                product: hal.href(&format!("/products/{}", product.uid)),
+                title: product.title.clone(),
+                sku: product.sku.clone(),
+                kind: product.kind.clone(),
+                isbn: product.isbn.clone(),
+                format: product.format.clone(),
+                protection: product.protection.clone(),
+                quantity: line.quantity.into(),
+                unit_price: Money::from_minor(product.price_minor, currency).into(),
+                price_includes_tax: product.price_includes_tax,
+                net: line.priced.net.into(),
+                taxes: tax_reprs(&line.priced.taxes),
+                total: line.priced.total.into(),
+            }
+        })
+        .collect();
+    BillRepr {
+        links: BillLinks {
+            self_link: hal.self_link(req),
+            curies: hal.curies(),
+            orders: hal.link("/orders"),
+        },
+        currency: bill.currency.code().into(),
+        lines,
+        taxes: tax_reprs(&bill.taxes),
+        product_total: bill.product_total.into(),
+        tax_total: bill.tax_total.into(),
+        vouchers: bill
+            .vouchers
+            .iter()
+            .map(|(voucher, applied)| AppliedVoucher {
+                code: voucher.code.clone(),
+                applied: (*applied).into(),
+            })
+            .collect(),
+        voucher_total: bill.voucher_total.into(),
+        grand_total: bill.grand_total.into(),
+    }
+}
+
+/// Declares the wire mirror of a domain status, with the conversions both ways.
+macro_rules! mirror_status {
+    ($(#[$meta:meta])* $wire:ident <=> $domain:path { $($(#[$vmeta:meta])* $variant:ident,)+ }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+        #[oai(rename_all = "snake_case")]
+        #[serde(rename_all = "snake_case")]
+        pub enum $wire {
+            $($(#[$vmeta])* $variant,)+
+        }
+
+        impl From<$domain> for $wire {
+            fn from(status: $domain) -> Self {
+                use $domain as Domain;
+                match status {
+                    $(Domain::$variant => $wire::$variant,)+
+                }
+            }
+        }
+
+        impl From<$wire> for $domain {
+            fn from(status: $wire) -> Self {
+                use $domain as Domain;
+                match status {
+                    $($wire::$variant => Domain::$variant,)+
+                }
+            }
+        }
+    };
+}
+
+mirror_status!(
+    /// Where an order stands.
+    OrderStatus <=> status::OrderStatus {
+        /// Placed, not paid yet; can be paid or cancelled.
+        AwaitingPayment,
+        /// Payment captured; the sale is being registered.
+        Paid,
+        /// Sale registered and goods delivered.
+        Completed,
+        /// Cancelled before payment; final.
+        Cancelled,
+        /// Part of what was paid has been refunded.
+        PartiallyRefunded,
+        /// Everything paid has been refunded.
+        Refunded,
+    }
+);
+
+#[derive(Debug, Clone, Object)]
+pub struct ConsumerRepr {
+    pub email: String,
+    pub first_name: String,
+    pub last_name: String,
+    pub country: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub region: Option<String>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct CustomerServiceRepr {
+    pub email: String,
+    pub phone: String,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct OrderLinks {
+    #[oai(rename = "self")]
+    pub self_link: Link,
+    pub curies: Vec<Curie>,
+    /// POST `{order, reason}` here to cancel; present only while the order awaits payment.
+    #[oai(rename = "shop:ordercancellation", skip_serializing_if_is_none)]
+    pub cancellation: Option<Link>,
+    /// The payment page (HTML) of the payment provider; present while the order awaits
+    /// payment.
+    #[oai(skip_serializing_if_is_none)]
+    pub payment: Option<Link>,
+    /// The deliveries issued by the sale; present once the order is paid.
+    #[oai(rename = "shop:deliveries", skip_serializing_if_is_none)]
+    pub deliveries: Option<Link>,
+    /// The refund requests of this order (`<base>/refund_requests?order=<order URI>`);
+    /// present once the order is paid.
+    #[oai(rename = "shop:refund_requests", skip_serializing_if_is_none)]
+    pub refund_requests: Option<Link>,
+    /// Preview what a refund would come to; present while something is refundable.
+    #[oai(rename = "shop:refund_bill", skip_serializing_if_is_none)]
+    pub refund_bill: Option<Link>,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct OrderEmbedded {
+    #[oai(rename = "shop:order_lines")]
+    pub lines: Vec<OrderLineRepr>,
+    /// The deliveries, once the sale is registered.
+    #[oai(rename = "shop:deliveries", skip_serializing_if_is_none)]
+    pub deliveries: Option<Vec<DeliveryRepr>>,
+}
+
+/// An order.
+#[derive(Debug, Clone, Object)]
+pub struct OrderRepr {
+    #[oai(rename = "_links")]
+    pub links: OrderLinks,
+    pub uid: String,
+    /// Short code to quote to customer service.
+    pub reference: String,
+    pub status: OrderStatus,
+    pub created_at: Timestamp,
+    pub consumer: ConsumerRepr,
+    #[oai(skip_serializing_if_is_none)]
+    pub external_reference: Option<String>,
+    pub currency: String,
+    /// The products, without taxes.
+    pub product_total: MoneyRepr,
+    /// Taxes summed over the lines, by name and rate.
+    pub taxes: Vec<TaxRepr>,
+    pub tax_total: MoneyRepr,
+    pub vouchers: Vec<AppliedVoucher>,
+    pub voucher_total: MoneyRepr,
+    /// What the buyer pays: products + taxes − vouchers.
+    pub grand_total: MoneyRepr,
+    pub refunded_total: MoneyRepr,
+    /// What can still be refunded: paid minus refunded (nothing before payment).
+    pub refundable_total: MoneyRepr,
+    /// Identifies this order's sale; unique per order.
+    pub transaction_id: String,
+    /// The buyer: the customer's `sub`, or for a guest a stable pseudonym of the e-mail.
+    pub customer_id: String,
+    /// `test` for a test sale, `live` for a real one.
+    pub sale_state: String,
+    /// `web` or `store`.
+    pub channel: String,
+    #[oai(skip_serializing_if_is_none)]
+    pub redirect_url: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub cancel_reason: Option<String>,
+    #[oai(skip_serializing_if_is_none)]
+    pub cancelled_at: Option<Timestamp>,
+    /// Whom to contact in case of difficulty.
+    pub customer_service: CustomerServiceRepr,
+    #[oai(rename = "_embedded", skip_serializing_if_is_none)]
+    pub embedded: Option<OrderEmbedded>,
+}
+
+/// An order just placed, with its token (shown only here).
+#[derive(Debug, Clone, Object)]
+pub struct CreatedOrderRepr {
+    /// The order's secret: send it as `Order-Token` to read, pay or cancel this order.
+    /// Returned once; only a hash is kept.
+    pub token: String,
+    #[oai(flatten)]
+    pub order: OrderRepr,
+}
+
+fn line_repr(hal: &Hal, line: &order_line::Model, currency: Currency) -> Result<OrderLineRepr, ApiError> {
+    let product = format!("/products/{}", line.product_uid);
+    Ok(OrderLineRepr {
+        links: LineLinks {
+            curies: hal.curies(),
+            product: hal.link(&product),
+        },
+        position: line.position.into(),
+        product: hal.href(&product),
+        title: line.title.clone(),
+        sku: line.sku.clone(),
+        kind: line.kind.clone(),
+        isbn: line.isbn.clone(),
+        format: line.format.clone(),
+        protection: line.protection.clone(),
+        quantity: line.quantity.into(),
+        unit_price: Money::from_minor(line.unit_price_minor, currency).into(),
+        price_includes_tax: line.price_includes_tax,
+        net: Money::from_minor(line.net_minor, currency).into(),
+        taxes: tax_reprs(&orders::stored_taxes(&line.taxes, currency)?),
+        total: Money::from_minor(line.total_minor, currency).into(),
+    })
+}
+
+/// Everything needed to show an order.
+pub struct OrderView<'a> {
+    pub order: &'a order::Model,
+    pub lines: Option<&'a [order_line::Model]>,
+    pub deliveries: Option<Vec<DeliveryRepr>>,
+    pub vouchers: &'a [voucher::Model],
+    pub contact: &'a Contact,
+}
+
+impl From<&Contact> for CustomerServiceRepr {
+    fn from(contact: &Contact) -> Self {
+        CustomerServiceRepr {
+            email: contact.email.clone(),
+            phone: contact.phone.clone(),
+        }
+    }
+}
+
+/// The links of an order: what can be done with it depends on where it stands.
+fn order_links(hal: &Hal, order: &order::Model, self_link: Link) -> Result<OrderLinks, ApiError> {
+    let status = orders::status_of(order)?;
+    let paid = status.is_paid();
+    let refundable = orders::refundable_amount(order)?.minor() > 0;
+    let order_uri = hal.href(&format!("/orders/{}", order.uid));
+    let about_order =
+        |path: &str| Hal::link_to(hal.url_with_query(path, [("order", Some(order_uri.clone()))]));
+    Ok(OrderLinks {
+        self_link,
+        curies: hal.curies(),
+        cancellation: status.awaits_payment().then(|| hal.link("/ordercancellation")),
+        payment: status.awaits_payment().then(|| {
+            hal.link(&format!("/sandbox/payments/{}", order.uid))
+                .with_type("text/html")
+                .with_title("Pay this order")
+        }),
+        deliveries: paid.then(|| hal.link(&format!("/orders/{}/deliveries", order.uid))),
+        refund_requests: paid.then(|| about_order("/refund_requests")),
+        refund_bill: (paid && refundable).then(|| about_order("/refund-bill")),
+    })
+}
+
+pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<OrderRepr, ApiError> {
+    let order = view.order;
+    let currency = orders::currency_of(order)?;
+    let money = |minor: i64| -> MoneyRepr { Money::from_minor(minor, currency).into() };
+    let embedded = match view.lines {
+        Some(lines) => Some(OrderEmbedded {
+            lines: lines
+                .iter()
+                .map(|line| line_repr(hal, line, currency))
+                .collect::<Result<_, _>>()?,
+            deliveries: view.deliveries.filter(|d| !d.is_empty()),
+        }),
+        None => None,
+    };
+    Ok(OrderRepr {
+        links: order_links(hal, order, self_link)?,
+        uid: order.uid.clone(),
+        reference: order.reference.clone(),
+        status: OrderStatus::from(orders::status_of(order)?),
+        created_at: order.created_at.into(),
+        consumer: ConsumerRepr {
+            email: order.email.clone(),
+            first_name: order.first_name.clone(),
+            last_name: order.last_name.clone(),
+            country: order.country.clone(),
+            region: order.region.clone(),
+        },
+        external_reference: order.external_reference.clone(),
+        currency: order.currency.clone(),
+        product_total: money(order.product_total_minor),
+        taxes: tax_reprs(&orders::stored_taxes(&order.taxes, currency)?),
+        tax_total: money(order.tax_total_minor),
+        vouchers: view
+            .vouchers
+            .iter()
+            .map(|voucher| AppliedVoucher {
+                code: voucher.code.clone(),
+                applied: money(voucher.applied_minor.unwrap_or_default()),
+            })
+            .collect(),
+        voucher_total: money(order.voucher_total_minor),
+        grand_total: money(order.grand_total_minor),
+        refunded_total: money(order.refunded_total_minor),
+        refundable_total: orders::refundable_amount(order)?.into(),
+        transaction_id: order.transaction_id.clone(),
+        customer_id: order.customer_id.clone(),
+        sale_state: order.sale_state.clone(),
+        channel: order.channel.clone(),
+        redirect_url: order.redirect_url.clone(),
+        cancel_reason: order.cancel_reason.clone(),
+        cancelled_at: order.cancelled_at.map(Timestamp::from),
+        customer_service: view.contact.into(),
+        embedded,
+    })
+}
+
+/// A page of orders from orders already loaded with their vouchers and contacts.
+pub fn order_collection(
+    hal: &Hal,
+    req: &Request,
+    paging: Paging,
+    page: &orders::OrderPage,
+) -> Result<OrderCollection, ApiError> {
+    let mut reprs = Vec::with_capacity(page.orders.len());
+    for order in &page.orders {
+        let contact = page
+            .contacts
+            .get(&order.merchant_id)
+            .ok_or_else(|| ApiError::internal(format!("merchant {} missing", order.merchant_id)))?;
+        let view = OrderView {
+            order,
+            lines: None,
+            deliveries: None,
+            vouchers: page.vouchers.get(&order.id).map_or(&[], Vec::as_slice),
+            contact,
+        };
+        reprs.push(order_repr(
+            hal,
+            view,
+            hal.link(&format!("/orders/{}", order.uid)),
+        )?);
+    }
+    Ok(OrderCollection {
+        links: PageLinksRepr::new(hal, req, paging, page.item_count, orders_search(hal)),
+        item_count: page.item_count,
+        page: paging.page,
+        page_size: paging.page_size,
+        embedded: OrdersEmbedded { orders: reprs },
+    })
+}
+
+/// The templated search link of the order listing.
+pub fn orders_search(hal: &Hal) -> Link {
+    hal.templated("/orders{?status,created_gte,created_lt,external_reference,page,page_size}")
+}
+
+#[derive(ApiResponse)]
+pub enum BillResponse {
+    /// The priced cart; nothing was saved.
+    #[oai(status = 200)]
+    Ok(HalJson<BillRepr>),
+}
+
+#[derive(ApiResponse)]
+pub enum OrderCreatedResponse {
+    /// The order was placed; it awaits payment. `token` (also in the `Order-Token` header)
+    /// is shown only now.
+    #[oai(status = 201)]
+    Created(
+        HalJson<CreatedOrderRepr>,
+        /// URL of the new order.
+        #[oai(header = "Location")]
+        String,
+        /// The order's token, as in the body.
+        #[oai(header = "Order-Token")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum OrderResponse {
+    /// The order.
+    #[oai(status = 200)]
+    Ok(HalJson<OrderRepr>),
+    /// Not modified: the `If-None-Match` ETag is still current.
+    #[oai(status = 304)]
+    NotModified,
+}
+
+#[derive(Debug, Clone, Object)]
+pub struct OrdersEmbedded {
+    #[oai(rename = "shop:orders")]
+    pub orders: Vec<OrderRepr>,
+}
+
+/// A page of orders, newest first.
+#[derive(Debug, Clone, Object)]
+pub struct OrderCollection {
+    #[oai(rename = "_links")]
+    pub links: PageLinksRepr,
+    pub item_count: u64,
+    pub page: u64,
+    pub page_size: u64,
+    #[oai(rename = "_embedded")]
+    pub embedded: OrdersEmbedded,
+}
+
+#[derive(ApiResponse)]
+pub enum OrderListResponse {
+    /// A page of orders.
+    #[oai(status = 200)]
+    Ok(HalJson<OrderCollection>),
+    /// Not modified: the `If-None-Match` ETag is still current.
+    #[oai(status = 304)]
+    NotModified,
+}

@@ -1,0 +1,228 @@
+//! Pricing a cart: the bill, the sale simulation that saves nothing.
+
+use std::collections::HashSet;
+
+use chrono::{NaiveDate, Utc};
+use entity::{product, voucher};
+use sea_orm::{ConnectionTrait, DbErr};
+
+use super::cart::{Cart, CheckoutError, Field, Reason, Refusals};
+use crate::domain::{
+    catalogue::{self, Kind},
+    money::{Currency, Money},
+    status::VoucherStatus,
+    taxes::{self, PricedLine, TaxAmount},
+    vouchers,
+};
+
+/// A priced line of a cart.
+#[derive(Debug, Clone)]
+pub struct PricedCartLine {
+    pub product: product::Model,
+    pub quantity: u32,
+    pub priced: PricedLine,
+}
+
+/// A priced cart: the bill.
+#[derive(Debug, Clone)]
+pub struct Bill {
+    pub merchant_id: i64,
+    pub currency: Currency,
+    pub lines: Vec<PricedCartLine>,
+    pub taxes: Vec<TaxAmount>,
+    /// The products, excluding taxes.
+    pub product_total: Money,
+    pub tax_total: Money,
+    /// Vouchers used, with the amount each pays.
+    pub vouchers: Vec<(voucher::Model, Money)>,
+    pub voucher_total: Money,
+    /// What the buyer pays: products + taxes − vouchers.
+    pub grand_total: Money,
+}
+
+/// What the lines settle for the whole cart: its currency and its shop.
+#[derive(Debug, Default)]
+struct Settled {
+    currency: Option<Currency>,
+    merchant_id: Option<i64>,
+    seen: HashSet<i64>,
+}
+
+/// Prices a cart without saving anything: the sale simulation.
+pub async fn price(db: &impl ConnectionTrait, cart: &Cart) -> Result<Bill, CheckoutError> {
+    let mut refusals = Refusals::default();
+    check_region(db, cart, &mut refusals).await?;
+    let mut settled = Settled {
+        currency: cart.currency,
+        ..Settled::default()
+    };
+    let today = Utc::now().date_naive();
+    let mut lines = Vec::new();
+    for (index, line) in cart.lines.iter().enumerate() {
+        let found = match &line.product_uid {
+            Some(uid) => catalogue::find(db, uid).await?,
+            None => None,
+        };
+        let Some(product) = found else {
+            refusals.add(Field::Product(index), Reason::UnknownProduct);
+            continue;
+        };
+        if !settled.seen.insert(product.id) {
+            refusals.add(Field::Product(index), Reason::DuplicateProduct);
+            continue;
+        }
+        let kind = check_line(&product, line.quantity, index, &mut settled, &mut refusals)?;
+        lines.push(price_line(db, cart, product, line.quantity, kind, today).await?);
+    }
+    let (Some(currency), Some(merchant_id)) = (settled.currency, settled.merchant_id) else {
+        return Err(CheckoutError::Refused(refusals.0));
+    };
+    let sum = |f: &dyn Fn(&PricedCartLine) -> i64| lines.iter().map(f).sum::<i64>();
+    let product_total = Money::from_minor(sum(&|l| l.priced.net.minor()), currency);
+    let tax_total = Money::from_minor(sum(&|l| l.priced.tax_total().minor()), currency);
+    let subtotal = sum(&|l| l.priced.total.minor());
+    let used = apply_vouchers(db, cart, merchant_id, currency, subtotal, &mut refusals).await?;
+    if !refusals.0.is_empty() {
+        return Err(CheckoutError::Refused(refusals.0));
+    }
+    let remaining = subtotal - used.iter().map(|(_, applied)| applied.minor()).sum::<i64>();
+    Ok(Bill {
+        merchant_id,
+        currency,
+        taxes: taxes::sum_taxes(lines.iter().map(|l| l.priced.taxes.as_slice())),
+        product_total,
+        tax_total,
+        voucher_total: Money::from_minor(subtotal - remaining, currency),
+        grand_total: Money::from_minor(remaining, currency),
+        vouchers: used,
+        lines,
+    })
+}
+
+/// Where taxes differ by region, the buyer must name one of the country's regions.
+async fn check_region(db: &impl ConnectionTrait, cart: &Cart, refusals: &mut Refusals) -> Result<(), DbErr> {
+    let regions = taxes::regions_of(db, &cart.consumer.country).await?;
+    if !regions.is_empty() && !cart.consumer.region.as_ref().is_some_and(|r| regions.contains(r)) {
+        refusals.add(Field::Region, Reason::RegionRequired { regions });
+    }
+    Ok(())
+}
+
+/// Checks that a found product can be sold in this quantity, from the cart's shop and in
+/// its currency; answers the product's kind.
+fn check_line(
+    product: &product::Model,
+    quantity: u32,
+    index: usize,
+    settled: &mut Settled,
+    refusals: &mut Refusals,
+) -> Result<Kind, DbErr> {
+    if !product.available {
+        refusals.add(Field::Product(index), Reason::CannotSell);
+    }
+    let kind = Kind::from_stored(&product.kind)?;
+    let max = if kind == Kind::Ebook {
+        1
+    } else {
+        product.max_per_order
+    };
+    if i64::from(quantity) > i64::from(max) {
+        refusals.add(Field::Quantity(index), Reason::QuantityLimit { max, kind });
+    }
+    if *settled.merchant_id.get_or_insert(product.merchant_id) != product.merchant_id {
+        refusals.add(Field::Product(index), Reason::OtherMerchant);
+    }
+    let product_currency = product_currency(product)?;
+    match settled.currency {
+        Some(expected) if expected != product_currency => refusals.add(
+            Field::Product(index),
+            Reason::CurrencyMismatch {
+                expected,
+                found: product.currency.clone(),
+            },
+        ),
+        Some(_) => {}
+        None => settled.currency = Some(product_currency),
+    }
+    Ok(kind)
+}
+
+fn product_currency(product: &product::Model) -> Result<Currency, DbErr> {
+    product
+        .currency
+        .parse()
+        .map_err(|_| DbErr::Type(format!("product {} has an unknown currency", product.uid)))
+}
+
+/// Prices one line with the taxes of the buyer's country and region for the product's kind.
+async fn price_line(
+    db: &impl ConnectionTrait,
+    cart: &Cart,
+    product: product::Model,
+    quantity: u32,
+    kind: Kind,
+    today: NaiveDate,
+) -> Result<PricedCartLine, DbErr> {
+    let consumer = &cart.consumer;
+    let rates = taxes::rates_for(db, &consumer.country, consumer.region.as_deref(), kind, today).await?;
+    let priced = taxes::price_line(
+        Money::from_minor(product.price_minor, product_currency(&product)?),
+        quantity,
+        product.price_includes_tax,
+        &rates,
+    );
+    Ok(PricedCartLine {
+        product,
+        quantity,
+        priced,
+    })
+}
+
+/// Applies the cart's vouchers in order to what remains to pay; answers each used voucher
+/// with the amount it pays.
+async fn apply_vouchers(
+    db: &impl ConnectionTrait,
+    cart: &Cart,
+    merchant_id: i64,
+    currency: Currency,
+    subtotal: i64,
+    refusals: &mut Refusals,
+) -> Result<Vec<(voucher::Model, Money)>, DbErr> {
+    let mut remaining = subtotal;
+    let mut used = Vec::new();
+    let mut seen_codes = HashSet::new();
+    for (index, code) in cart.vouchers.iter().enumerate() {
+        let field = Field::Voucher(index);
+        let normalised = vouchers::normalise(code);
+        if !seen_codes.insert(normalised.clone()) {
+            refusals.add(field, Reason::DuplicateVoucher);
+            continue;
+        }
+        let voucher = vouchers::find(db, &normalised)
+            .await?
+            .filter(|voucher| voucher.merchant_id == merchant_id);
+        let Some(voucher) = voucher else {
+            refusals.add(field, Reason::UnknownVoucher);
+            continue;
+        };
+        if voucher.status != VoucherStatus::Active.as_str() {
+            refusals.add(field, Reason::VoucherUsed);
+            continue;
+        }
+        if voucher.currency != currency.code() {
+            let found = voucher.currency.clone();
+            refusals.add(
+                field,
+                Reason::VoucherCurrency {
+                    expected: currency,
+                    found,
+                },
+            );
+            continue;
+        }
+        let applied = std::cmp::min(voucher.amount_minor, remaining);
+        remaining -= applied;
+        used.push((voucher, Money::from_minor(applied, currency)));
+    }
+    Ok(used)
+}
