@@ -39,11 +39,12 @@ pub fn currency_of(order: &order::Model) -> Result<Currency, DbErr> {
 }
 
 /// What can still be refunded of an order: what was paid minus what was refunded, and
-/// nothing before a payment is recorded.
+/// nothing before a payment is recorded. The one answer for the order, the refund bill
+/// and refund eligibility.
 pub fn refundable_amount(order: &order::Model) -> Result<Money, DbErr> {
     let currency = currency_of(order)?;
     let minor = if status_of(order)?.is_paid() {
-        order.grand_total_minor - order.refunded_total_minor
+        (order.grand_total_minor - order.refunded_total_minor).max(0)
     } else {
         0
     };

@@ -4,7 +4,7 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{merchant, order};
 use sea_orm::{ConnectionTrait, DbErr};
 
-use super::split::refundable;
+use crate::domain::orders::refundable_amount;
 use crate::domain::{
     money::Money,
     orders::{self, Status},
@@ -51,7 +51,7 @@ pub async fn check_eligibility(
         Status::Refunded => return Ok(Err(Ineligible::AlreadyRefunded)),
         Status::Completed | Status::PartiallyRefunded => {}
     }
-    let refundable = refundable(order)?;
+    let refundable = refundable_amount(order)?;
     if refundable.minor() == 0 {
         return Ok(Err(Ineligible::AlreadyRefunded));
     }

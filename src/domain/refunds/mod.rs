@@ -22,7 +22,7 @@ pub use lifecycle::{
 };
 pub use processing::{Processed, process};
 pub use split::{
-    RefundBill, Share, ShareRefusal, Shares, Split, SplitRefused, bill, by_lines, refundable, split_minor,
+    RefundBill, Share, ShareRefusal, Shares, Split, SplitRefused, bill, by_lines, split_minor,
 };
 pub use withdrawal::withdraw_product;
 
@@ -155,7 +155,7 @@ pub async fn load_requests(
     order: order::Model,
     requests: Vec<refund_request::Model>,
 ) -> Result<OrderRequests, DbErr> {
-    let currency = split::currency_of(&order)?;
+    let currency = orders::currency_of(&order)?;
     let statuses = requests
         .iter()
         .map(|r| RefundRequestStatus::from_stored(&r.status))

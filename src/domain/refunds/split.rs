@@ -8,7 +8,8 @@ use rust_decimal::{Decimal, prelude::ToPrimitive};
 use sea_orm::DbErr;
 
 use crate::domain::{
-    money::{Currency, Money},
+    money::Money,
+    orders::refundable_amount,
     percentage::{InvalidPercentage, Percentage},
 };
 
@@ -196,24 +197,8 @@ pub fn split_minor(total: i64, shares: &[Decimal]) -> Vec<i64> {
     parts
 }
 
-/// What is still refundable: paid minus already refunded.
-pub fn refundable(order: &order::Model) -> Result<Money, DbErr> {
-    let currency = currency_of(order)?;
-    Ok(Money::from_minor(
-        std::cmp::max(order.grand_total_minor - order.refunded_total_minor, 0),
-        currency,
-    ))
-}
-
-pub fn currency_of(order: &order::Model) -> Result<Currency, DbErr> {
-    order
-        .currency
-        .parse()
-        .map_err(|_| DbErr::Type(format!("order {} has an unknown currency", order.uid)))
-}
-
 pub fn bill(order: &order::Model, split: &Split) -> Result<RefundBill, DbErr> {
-    let refundable = refundable(order)?;
+    let refundable = refundable_amount(order)?;
     let currency = refundable.currency();
     let shares = [
         split.refund.value(),
