@@ -63,7 +63,8 @@ pub struct Download {
     pub bytes: Vec<u8>,
 }
 
-fn media_type(format: &str) -> &'static str {
+/// The media type of a delivered file, by its format.
+pub fn media_type(format: &str) -> &'static str {
     match format {
         "epub" => "application/epub+zip",
         "pdf" => "application/pdf",

@@ -1,6 +1,7 @@
 //! Business rules, as functions over a database connection. Nothing here knows HTTP.
 
 pub mod catalogue;
+pub mod deliveries;
 pub mod downloads;
 pub mod ids;
 pub mod isbn;
@@ -12,6 +13,7 @@ pub mod refunds;
 pub mod sales;
 pub mod san;
 pub mod secrets;
+pub mod status;
 pub mod stores;
 pub mod taxes;
 pub mod vouchers;
