@@ -561,19 +561,11 @@ impl PosApi {
         let hal = &self.state.hal;
         let claims = customer.0;
         let owned = pos::library(db, &claims.sub, claims.email.as_deref()).await?;
-        let mut deliveries = Vec::with_capacity(owned.len());
-        for delivery in owned {
-            use sea_orm::EntityTrait;
-            let line = entity::order_line::Entity::find_by_id(delivery.order_line_id)
-                .one(db)
-                .await?;
-            let order = entity::order::Entity::find_by_id(delivery.order_id)
-                .one(db)
-                .await?;
-            if let (Some(line), Some(order)) = (line, order) {
-                deliveries.push(delivery_repr(hal, &delivery, &line, &order));
-            }
-        }
+        let deliveries: Vec<DeliveryRepr> = crate::domain::deliveries::complete_all(db, owned)
+            .await?
+            .iter()
+            .map(|(delivery, line, order)| delivery_repr(hal, delivery, line, order))
+            .collect();
         Ok(LibraryResponse::Ok(HalJson(LibraryRepr {
             links: LibraryLinks {
                 self_link: hal.self_link(req),
