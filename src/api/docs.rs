@@ -5,7 +5,10 @@ use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Html};
 
 use super::ApiTags;
 use crate::{
-    http::error::{ApiError, Problems, problems},
+    http::{
+        error::{ApiError, Problems, problems},
+        html::{Page, escape},
+    },
     problem_set,
 };
 
@@ -124,21 +127,16 @@ pub const RELS: &[Rel] = &[
     },
 ];
 
-/// Escapes text for HTML.
-pub fn escape(text: &str) -> String {
-    text.replace('&', "&amp;")
-        .replace('<', "&lt;")
-        .replace('>', "&gt;")
-        .replace('"', "&quot;")
-}
-
+/// The shell of a documentation page.
 fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><title>{title} — halshop</title>\
-         <style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5}}\
-         code{{background:#f3f3f3;padding:0 .2rem}}</style></head><body>{body}</body></html>\n",
-        title = escape(title)
-    )
+    Page {
+        title,
+        site: "halshop",
+        viewport: false,
+        style: "body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5}\
+                code{background:#f3f3f3;padding:0 .2rem}",
+    }
+    .render(body)
 }
 
 #[derive(ApiResponse)]

@@ -17,7 +17,7 @@ use poem_openapi::{
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
-use super::{ApiTags, docs::escape, types::MoneyRepr};
+use super::{ApiTags, types::MoneyRepr};
 use crate::{
     domain::{
         ids,
@@ -27,6 +27,7 @@ use crate::{
     },
     http::error::{ApiError, FieldError, Problems, problems},
     http::hal::{Curie, HalJson, Link},
+    http::html::{Page, escape},
     problem_set,
     state::{AppState, SharedState},
 };
@@ -316,14 +317,17 @@ problem_set!(
     422 => "`amount_mismatch`."
 );
 
+/// The shell of a sandbox page.
 fn page(title: &str, body: &str) -> String {
-    format!(
-        "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width\">\
-         <title>{title} — halshop sandbox</title><style>body{{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}}\
-         .amount{{font-size:2rem;margin:1rem 0}}button{{font-size:1.1rem;padding:.6rem 1.4rem;margin-right:.6rem}}\
-         .note{{color:#666;font-size:.9rem}}</style></head><body>{body}</body></html>\n",
-        title = escape(title)
-    )
+    Page {
+        title,
+        site: "halshop sandbox",
+        viewport: true,
+        style: "body{font-family:system-ui,sans-serif;max-width:32rem;margin:3rem auto;padding:0 1rem}\
+                .amount{font-size:2rem;margin:1rem 0}button{font-size:1.1rem;padding:.6rem 1.4rem;margin-right:.6rem}\
+                .note{color:#666;font-size:.9rem}",
+    }
+    .render(body)
 }
 
 pub struct PaymentsApi {

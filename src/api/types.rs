@@ -1,8 +1,9 @@
-//! Wire types shared by several resources: timestamps and money.
+//! Wire types shared by several resources: timestamps, money and the links of a page.
 
 use std::borrow::Cow;
 
 use chrono::{DateTime, SecondsFormat, Utc};
+use poem::Request;
 use poem_openapi::{
     Object,
     registry::{MetaSchema, MetaSchemaRef},
@@ -11,7 +12,10 @@ use poem_openapi::{
 use serde::Deserialize;
 use serde_json::Value;
 
-use crate::domain::{email::Email, money::Money};
+use crate::{
+    domain::{email::Email, money::Money},
+    http::hal::{Curie, Hal, Link, Paging},
+};
 
 /// Whether a text is an e-mail address (`name@example.com`) as [`Email::parse`] accepts it,
 /// with no whitespace around it.
@@ -104,6 +108,42 @@ impl From<Money> for MoneyRepr {
             currency: money.currency().code().into(),
         }
     }
+}
+
+/// Links of a page of the catalogue.
+#[derive(Debug, Clone, Object)]
+pub struct PageLinksRepr {
+    #[oai(rename = "self")]
+    pub self_link: Link,
+    pub first: Link,
+    #[oai(skip_serializing_if_is_none)]
+    pub prev: Option<Link>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next: Option<Link>,
+    pub last: Link,
+    /// Templated link describing the filters of this collection.
+    pub search: Link,
+    pub curies: Vec<Curie>,
+}
+
+impl PageLinksRepr {
+    pub fn new(hal: &Hal, req: &Request, paging: Paging, item_count: u64, search: Link) -> Self {
+        let pages = hal.page_links(req, paging, item_count);
+        PageLinksRepr {
+            self_link: hal.self_link(req),
+            first: pages.first,
+            prev: pages.prev,
+            next: pages.next,
+            last: pages.last,
+            search,
+            curies: hal.curies(),
+        }
+    }
+}
+
+/// The templated search link of the catalogue.
+pub fn products_search(hal: &Hal) -> Link {
+    hal.templated("/products{?q,isbn,format,kind,available,page,page_size}")
 }
 
 #[cfg(test)]

@@ -2,7 +2,6 @@
 
 use chrono::Utc;
 use entity::product;
-use poem_openapi::Enum;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
@@ -12,12 +11,15 @@ use sea_orm::{
 };
 use serde::{Deserialize, Serialize};
 
-use super::{ids, isbn::Isbn, money::Money};
+use super::{
+    ids,
+    isbn::Isbn,
+    money::{Money, MoneyError},
+};
 use crate::db::{ConstraintError, OnConstraint};
 
 /// What kind of good a product is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
-#[oai(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Kind {
     /// An electronic book (EPUB, PDF) or audiobook (MP3); one copy per order.
@@ -27,8 +29,7 @@ pub enum Kind {
 }
 
 /// File format of what is delivered.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
-#[oai(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Format {
     Epub,
@@ -38,8 +39,7 @@ pub enum Format {
 }
 
 /// How a delivered file is protected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Serialize, Deserialize)]
-#[oai(rename_all = "snake_case")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Protection {
     /// Delivered as is.
@@ -98,6 +98,184 @@ pub struct ProductDraft {
     pub usage_limit_percent: i32,
 }
 
+/// A product as a merchant sends it, before the catalogue's rules are checked.
+#[derive(Debug, Clone, Copy)]
+pub struct NewProduct<'a> {
+    pub sku: &'a str,
+    pub kind: Kind,
+    pub title: &'a str,
+    pub isbn: Option<&'a str>,
+    pub format: Option<Format>,
+    pub protection: Option<Protection>,
+    pub price_amount: &'a str,
+    pub price_currency: &'a str,
+    pub price_includes_tax: Option<bool>,
+    pub available: Option<bool>,
+    pub max_per_order: Option<i64>,
+    /// Refund days and usage limit in percent; the defaults when absent.
+    pub refund_policy: Option<(i64, i64)>,
+}
+
+/// A field of a product that a rule can refuse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ProductField {
+    Sku,
+    Title,
+    Format,
+    Isbn,
+    PriceAmount,
+    PriceCurrency,
+    MaxPerOrder,
+    RefundDays,
+    UsageLimitPercent,
+}
+
+/// One broken rule of a product description.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refusal {
+    pub field: ProductField,
+    pub message: String,
+}
+
+impl Refusal {
+    fn new(field: ProductField, message: impl Into<String>) -> Self {
+        Refusal {
+            field,
+            message: message.into(),
+        }
+    }
+}
+
+impl NewProduct<'_> {
+    /// Checks every rule and collects every broken one, in the order of the fields.
+    pub fn draft(&self) -> Result<ProductDraft, Vec<Refusal>> {
+        let mut refusals = Vec::new();
+        let sku = self.sku.trim();
+        if !valid_sku(sku) {
+            refusals.push(Refusal::new(
+                ProductField::Sku,
+                "a SKU is 1 to 64 letters, digits, '.', '_' or '-'",
+            ));
+        }
+        let title = self.title.trim();
+        if title.is_empty() || title.chars().count() > 300 {
+            refusals.push(Refusal::new(
+                ProductField::Title,
+                "a title is 1 to 300 characters",
+            ));
+        }
+        let format = collect(
+            &mut refusals,
+            ProductField::Format,
+            format_of(self.kind, self.format),
+        );
+        let isbn = collect(&mut refusals, ProductField::Isbn, isbn_of(self.kind, self.isbn)).flatten();
+        let price = match Money::parse(self.price_amount, self.price_currency) {
+            Ok(price) => Some(price),
+            Err(err) => {
+                let field = match err {
+                    MoneyError::UnknownCurrency(_) => ProductField::PriceCurrency,
+                    _ => ProductField::PriceAmount,
+                };
+                refusals.push(Refusal::new(field, err.to_string()));
+                None
+            }
+        };
+        let max_per_order = collect(
+            &mut refusals,
+            ProductField::MaxPerOrder,
+            max_per_order_of(self.kind, self.max_per_order),
+        )
+        .unwrap_or(1);
+        let (refund_days, usage_limit_percent) = refund_policy_of(self.refund_policy, &mut refusals);
+        match (format, price) {
+            (Some(format), Some(price)) if refusals.is_empty() => Ok(ProductDraft {
+                sku: sku.to_owned(),
+                kind: self.kind,
+                title: title.to_owned(),
+                isbn,
+                format,
+                protection: self.protection.unwrap_or(Protection::None),
+                price,
+                price_includes_tax: self.price_includes_tax.unwrap_or(false),
+                available: self.available.unwrap_or(true),
+                max_per_order,
+                refund_days,
+                usage_limit_percent,
+            }),
+            _ => Err(refusals),
+        }
+    }
+}
+
+fn valid_sku(sku: &str) -> bool {
+    !sku.is_empty()
+        && sku.len() <= 64
+        && sku
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
+}
+
+fn collect<T>(refusals: &mut Vec<Refusal>, field: ProductField, checked: Result<T, String>) -> Option<T> {
+    checked
+        .map_err(|message| refusals.push(Refusal::new(field, message)))
+        .ok()
+}
+
+/// An ebook is a file (epub, pdf, mp3); a ticket has the format ticket, its default.
+fn format_of(kind: Kind, format: Option<Format>) -> Result<Format, String> {
+    match (kind, format) {
+        (Kind::Ebook, Some(format @ (Format::Epub | Format::Pdf | Format::Mp3))) => Ok(format),
+        (Kind::Ebook, Some(Format::Ticket)) => Err("an ebook is delivered as epub, pdf or mp3".into()),
+        (Kind::Ebook, None) => Err("an ebook needs a format: epub, pdf or mp3".into()),
+        (Kind::Ticket, None | Some(Format::Ticket)) => Ok(Format::Ticket),
+        (Kind::Ticket, Some(_)) => Err("a ticket has the format ticket".into()),
+    }
+}
+
+/// An ebook needs a valid ISBN; a ticket has none.
+fn isbn_of(kind: Kind, isbn: Option<&str>) -> Result<Option<Isbn>, String> {
+    match (kind, isbn) {
+        (Kind::Ebook, Some(text)) => Isbn::parse(text).map(Some).map_err(|err| err.to_string()),
+        (Kind::Ebook, None) => Err("an ebook needs an ISBN".into()),
+        (Kind::Ticket, Some(_)) => Err("a ticket has no ISBN".into()),
+        (Kind::Ticket, None) => Ok(None),
+    }
+}
+
+/// An ebook is sold one copy per order; tickets up to [`MAX_TICKETS_PER_ORDER`].
+fn max_per_order_of(kind: Kind, max: Option<i64>) -> Result<i32, String> {
+    match (kind, max) {
+        (Kind::Ebook, None | Some(1)) => Ok(1),
+        (Kind::Ebook, Some(_)) => Err("an ebook is sold one copy per order: max_per_order must be 1".into()),
+        (Kind::Ticket, None) => Ok(DEFAULT_TICKETS_PER_ORDER),
+        (Kind::Ticket, Some(n)) if (1..=i64::from(MAX_TICKETS_PER_ORDER)).contains(&n) => Ok(n as i32),
+        (Kind::Ticket, Some(_)) => Err("max_per_order is between 1 and 100".into()),
+    }
+}
+
+fn refund_policy_of(policy: Option<(i64, i64)>, refusals: &mut Vec<Refusal>) -> (i32, i32) {
+    let Some((refund_days, usage_limit_percent)) = policy else {
+        return (DEFAULT_REFUND_DAYS, DEFAULT_USAGE_LIMIT_PERCENT);
+    };
+    if !(0..=i64::from(MAX_REFUND_DAYS)).contains(&refund_days) {
+        refusals.push(Refusal::new(
+            ProductField::RefundDays,
+            "refund_days is between 0 and 365",
+        ));
+    }
+    if !(0..=100).contains(&usage_limit_percent) {
+        refusals.push(Refusal::new(
+            ProductField::UsageLimitPercent,
+            "usage_limit_percent is between 0 and 100",
+        ));
+    }
+    (
+        refund_days.clamp(0, 365) as i32,
+        usage_limit_percent.clamp(0, 100) as i32,
+    )
+}
+
 /// Filters of the catalogue listing.
 #[derive(Debug, Clone, Default)]
 pub struct ProductFilter {
@@ -123,15 +301,6 @@ impl From<DbErr> for CatalogueError {
     fn from(err: DbErr) -> Self {
         CatalogueError::Db(err)
     }
-}
-
-/// The ETag of a product's current version.
-pub fn etag(product: &product::Model) -> String {
-    format!(
-        "\"{}-v{}\"",
-        product.uid.get(..12).unwrap_or(&product.uid),
-        product.version
-    )
 }
 
 /// A page of the catalogue, in creation order, and the number of matching products.

@@ -12,7 +12,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
-use super::{ids, watermark};
+use super::{deliveries, ids, status::DeliveryStatus, watermark};
 use crate::db::begin_write;
 
 /// How long a download link lives.
@@ -63,7 +63,8 @@ pub struct Download {
     pub bytes: Vec<u8>,
 }
 
-fn media_type(format: &str) -> &'static str {
+/// The media type of a delivered file, by its format.
+pub fn media_type(format: &str) -> &'static str {
     match format {
         "epub" => "application/epub+zip",
         "pdf" => "application/pdf",
@@ -80,6 +81,33 @@ pub async fn follow(
     token: &str,
     content_dir: &Path,
 ) -> Result<Result<Download, LinkError>, DbErr> {
+    let (link, delivery, line, order) = match usable_link(db, token).await? {
+        Ok(found) => found,
+        Err(err) => return Ok(Err(err)),
+    };
+    let (filename, bytes) = match prepare_file(&line, &order, content_dir).await {
+        Ok(file) => file,
+        Err(err) => return Ok(Err(err)),
+    };
+    if let Err(err) = record_download(db, link.id, delivery.id).await? {
+        return Ok(Err(err));
+    }
+    Ok(Ok(Download {
+        filename,
+        media_type: media_type(&line.format),
+        bytes,
+    }))
+}
+
+type Usable = (
+    download_link::Model,
+    delivery::Model,
+    order_line::Model,
+    order::Model,
+);
+
+/// The link of `token`, if unused and unexpired, with its delivery (not voided), line and order.
+async fn usable_link(db: &DatabaseConnection, token: &str) -> Result<Result<Usable, LinkError>, DbErr> {
     let Some(link) = download_link::Entity::find()
         .filter(download_link::Column::TokenHash.eq(ids::sha256_hex(token)))
         .one(db)
@@ -97,49 +125,57 @@ pub async fn follow(
         .one(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("delivery of a link".into()))?;
-    if delivery.status == "voided" {
+    if delivery.status == DeliveryStatus::Voided.as_str() {
         return Ok(Err(LinkError::Voided));
     }
-    let line = order_line::Entity::find_by_id(delivery.order_line_id)
-        .one(db)
+    let (_, line, order) = deliveries::find(db, &delivery.uid)
         .await?
-        .ok_or_else(|| DbErr::RecordNotFound("line of a delivery".into()))?;
-    let order = order::Entity::find_by_id(delivery.order_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("order of a delivery".into()))?;
+        .ok_or_else(|| DbErr::RecordNotFound("line or order of a delivery".into()))?;
+    Ok(Ok((link, delivery, line, order)))
+}
+
+/// The file of a line, read from the content store and watermarked when the product asks.
+async fn prepare_file(
+    line: &order_line::Model,
+    order: &order::Model,
+    content_dir: &Path,
+) -> Result<(String, Vec<u8>), LinkError> {
     let Some(isbn) = line.isbn.as_deref() else {
-        return Ok(Err(LinkError::ContentMissing(format!(
+        return Err(LinkError::ContentMissing(format!(
             "product {} has no file",
             line.sku
-        ))));
+        )));
     };
     let filename = format!("{isbn}.{}", line.format);
-    let original = match tokio::fs::read(content_dir.join(&filename)).await {
-        Ok(bytes) => bytes,
-        Err(err) => return Ok(Err(LinkError::ContentMissing(format!("{filename}: {err}")))),
+    let original = tokio::fs::read(content_dir.join(&filename))
+        .await
+        .map_err(|err| LinkError::ContentMissing(format!("{filename}: {err}")))?;
+    if line.protection != "watermark" {
+        return Ok((filename, original));
+    }
+    let buyer = format!("{} {}", order.first_name, order.last_name);
+    let line_text = watermark::licence_line(buyer.trim(), &order.reference);
+    let marked = match line.format.as_str() {
+        "pdf" => watermark::watermark_pdf(&original, &line_text),
+        "epub" => watermark::watermark_epub(&original, &line_text),
+        other => Err(format!("no watermark for {other} files")),
     };
-    let bytes = if line.protection == "watermark" {
-        let buyer = format!("{} {}", order.first_name, order.last_name);
-        let line_text = watermark::licence_line(buyer.trim(), &order.reference);
-        let marked = match line.format.as_str() {
-            "pdf" => watermark::watermark_pdf(&original, &line_text),
-            "epub" => watermark::watermark_epub(&original, &line_text),
-            other => Err(format!("no watermark for {other} files")),
-        };
-        match marked {
-            Ok(bytes) => bytes,
-            Err(err) => return Ok(Err(LinkError::Watermark(err))),
-        }
-    } else {
-        original
-    };
+    marked
+        .map(|bytes| (filename, bytes))
+        .map_err(LinkError::Watermark)
+}
 
+/// Marks the link used and the delivery downloaded, once: both conditions are in the UPDATEs.
+async fn record_download(
+    db: &DatabaseConnection,
+    link_id: i64,
+    delivery_id: i64,
+) -> Result<Result<(), LinkError>, DbErr> {
     let txn = begin_write(db).await?;
     let now = Utc::now();
     let used = download_link::Entity::update_many()
         .col_expr(download_link::Column::UsedAt, Expr::value(now))
-        .filter(download_link::Column::Id.eq(link.id))
+        .filter(download_link::Column::Id.eq(link_id))
         .filter(download_link::Column::UsedAt.is_null())
         .filter(download_link::Column::ExpiresAt.gt(now))
         .exec(&txn)
@@ -152,17 +188,13 @@ pub async fn follow(
             delivery::Column::DownloadedAt,
             Expr::col(delivery::Column::DownloadedAt).if_null(now),
         )
-        .filter(delivery::Column::Id.eq(delivery.id))
-        .filter(delivery::Column::Status.ne("voided"))
+        .filter(delivery::Column::Id.eq(delivery_id))
+        .filter(delivery::Column::Status.ne(DeliveryStatus::Voided.as_str()))
         .exec(&txn)
         .await?;
     if recorded.rows_affected == 0 {
         return Ok(Err(LinkError::Voided));
     }
     txn.commit().await?;
-    Ok(Ok(Download {
-        filename,
-        media_type: media_type(&line.format),
-        bytes,
-    }))
+    Ok(Ok(()))
 }

@@ -1,6 +1,7 @@
 //! Business rules, as functions over a database connection. Nothing here knows HTTP.
 
 pub mod catalogue;
+pub mod deliveries;
 pub mod downloads;
 pub mod email;
 pub mod iban;

@@ -15,6 +15,7 @@ use super::{
     ids,
     money::Money,
     orders::{self, Status},
+    status::DeliveryStatus,
     vouchers,
 };
 use crate::db::{begin_write, is_unique_violation};
@@ -251,7 +252,7 @@ pub async fn issue_deliveries(
                 product_id: Set(line.product_id),
                 unit: Set(unit),
                 access_code: Set(vouchers::random_code(10)),
-                status: Set("active".into()),
+                status: Set(DeliveryStatus::Active.as_str().into()),
                 downloaded_at: Set(None),
                 usage_percent: Set(0),
                 owner_sub: Set(order.customer_sub.clone()),

@@ -79,6 +79,18 @@ stored_enum!(
 );
 
 stored_enum!(
+    /// Where a delivery stands.
+    DeliveryStatus, "delivery status" {
+        /// Issued; its access code can still be redeemed.
+        Active = "active",
+        /// Its access code was redeemed into a library.
+        Redeemed = "redeemed",
+        /// Refunded or cancelled at the till: nothing can be downloaded any more.
+        Voided = "voided",
+    }
+);
+
+stored_enum!(
     /// Where a refund request is in its lifecycle.
     RefundRequestStatus, "refund request status" {
         /// Opened; the holder may still change or cancel it.
@@ -155,5 +167,13 @@ mod tests {
         assert!(!OrderStatus::AwaitingPayment.is_paid());
         assert!(!OrderStatus::Cancelled.is_paid());
         assert!(OrderStatus::Refunded.is_paid());
+    }
+
+    #[test]
+    fn delivery_statuses_round_trip() {
+        for status in DeliveryStatus::ALL {
+            assert_eq!(DeliveryStatus::from_stored(status.as_str()).unwrap(), *status);
+        }
+        assert!(DeliveryStatus::from_stored("lost").is_err());
     }
 }

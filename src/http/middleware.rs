@@ -275,6 +275,12 @@ pub fn body_etag(body: &[u8]) -> String {
     format!("\"{}\"", hex::encode(&digest[..16]))
 }
 
+/// The strong ETag of one version of a stored resource: `prefix`, the first 12 characters of
+/// its uid, and its version (`"ab12cd34ef56-v3"`).
+pub fn version_etag(prefix: &str, uid: &str, version: i32) -> String {
+    format!("\"{prefix}{}-v{version}\"", uid.get(..12).unwrap_or(uid))
+}
+
 /// Whether an `If-None-Match` / `If-Match` header value matches `etag` (weak comparison for
 /// `If-None-Match`, as RFC 9110 asks; `*` matches anything).
 pub fn etag_matches(header_value: &str, etag: &str) -> bool {

@@ -5,6 +5,7 @@
 pub mod error;
 pub mod hal;
 pub mod headers;
+pub mod html;
 pub mod idempotency;
 pub mod json;
 pub mod middleware;

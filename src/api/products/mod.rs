@@ -1,0 +1,184 @@
+//! The catalogue: `/products`, `/products/{uid}`, `/products/{uid}/sales_points`.
+
+mod input;
+mod problems;
+mod view;
+
+use poem::Request;
+use poem_openapi::{
+    OpenApi,
+    param::{Header, Path, Query},
+};
+
+pub use self::{
+    input::ProductInput,
+    problems::{CreateProblems, ListProblems, ReadProblems, UpdateProblems},
+    view::{
+        Format, Kind, ProductCollection, ProductCreatedResponse, ProductListResponse, ProductRepr,
+        ProductResponse, Protection, RefundPolicy, SalesPointCollection, SalesPointRepr, SalesPointsResponse,
+        etag,
+    },
+};
+use super::ApiTags;
+pub use super::types::{PageLinksRepr, products_search};
+use crate::{
+    auth::MerchantAuth,
+    domain::{
+        catalogue::{self, CatalogueError},
+        stores,
+    },
+    http::{
+        error::{ApiError, Problems},
+        hal::HalJson,
+        json::JsonBody,
+        middleware::etag_matches,
+    },
+    state::SharedState,
+};
+
+pub struct ProductsApi {
+    pub state: SharedState,
+}
+
+#[OpenApi(tag = "ApiTags::Catalogue")]
+impl ProductsApi {
+    /// List the catalogue
+    ///
+    /// Products in creation order, paged, optionally filtered. Withdrawn products are listed
+    /// with `available: false`. Follow `next` to walk every page; `search` is the template
+    /// of the filters.
+    #[oai(path = "/products", method = "get", operation_id = "list_products")]
+    #[allow(clippy::too_many_arguments)]
+    async fn list(
+        &self,
+        req: &Request,
+        /// Text searched, case-insensitively, in title, SKU and ISBN.
+        #[oai(validator(max_length = 200))]
+        q: Query<Option<String>>,
+        /// Exact ISBN (ISBN-13 or ISBN-10, hyphens and spaces allowed).
+        #[oai(validator(max_length = 32, pattern = r"^[0-9][0-9 -]{8,15}[0-9Xx]$"))]
+        isbn: Query<Option<String>>,
+        /// Only this format.
+        format: Query<Option<Format>>,
+        /// Only this kind.
+        kind: Query<Option<Kind>>,
+        /// Only products that can (true) or cannot (false) be bought now.
+        available: Query<Option<bool>>,
+        /// Page number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
+        page: Query<Option<u64>>,
+        /// Products per page, 1–500 (default 50).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        page_size: Query<Option<u64>>,
+    ) -> Result<ProductListResponse, Problems<ListProblems>> {
+        let filter = input::filter(q.0, isbn.0.as_deref(), format.0, kind.0, available.0)?;
+        let paging = input::paging(page.0, page_size.0);
+        let (items, item_count) =
+            catalogue::list(&self.state.db, &filter, paging.offset(), paging.page_size).await?;
+        let collection = ProductCollection::new(&self.state.hal, req, paging, &items, item_count)?;
+        Ok(ProductListResponse::Ok(HalJson(collection)))
+    }
+
+    /// Read a product
+    #[oai(path = "/products/:uid", method = "get", operation_id = "get_product")]
+    async fn get(
+        &self,
+        req: &Request,
+        /// The product's uid.
+        uid: Path<String>,
+    ) -> Result<ProductResponse, Problems<ReadProblems>> {
+        let product = catalogue::find(&self.state.db, &uid.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("No product has this uid."))?;
+        let repr = ProductRepr::new(&self.state.hal, &product, self.state.hal.self_link(req))?;
+        Ok(ProductResponse::Ok(HalJson(repr), etag(&product)))
+    }
+
+    /// Add a product (merchant)
+    ///
+    /// Adds a product to the authenticated merchant's catalogue. An ebook needs a valid
+    /// ISBN and a format; its `max_per_order` is always 1. Accepts `Idempotency-Key`.
+    #[oai(path = "/products", method = "post", operation_id = "create_product")]
+    async fn create(
+        &self,
+        merchant: MerchantAuth,
+        /// Makes a retry safe: the same key and body return the first response again.
+        #[oai(
+            name = "Idempotency-Key",
+            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
+        )]
+        _idempotency_key: Header<Option<String>>,
+        body: JsonBody<ProductInput>,
+    ) -> Result<ProductCreatedResponse, Problems<CreateProblems>> {
+        let draft = body.0.draft()?;
+        let product = catalogue::create(&self.state.db, merchant.0.id, &draft).await?;
+        let hal = &self.state.hal;
+        let location = hal.href(&format!("/products/{}", product.uid));
+        let repr = ProductRepr::new(hal, &product, hal.link(&format!("/products/{}", product.uid)))?;
+        Ok(ProductCreatedResponse::Created(
+            HalJson(repr),
+            location,
+            etag(&product),
+        ))
+    }
+
+    /// Replace a product (merchant)
+    ///
+    /// Replaces the description of one of the merchant's products. Send the ETag you read
+    /// as `If-Match`: a product changed by someone else in between is not overwritten (412).
+    /// Orders already placed keep the price and details they were placed with.
+    #[oai(path = "/products/:uid", method = "put", operation_id = "replace_product")]
+    async fn replace(
+        &self,
+        req: &Request,
+        merchant: MerchantAuth,
+        /// The product's uid.
+        uid: Path<String>,
+        /// The ETag of the version being replaced. Without it the answer is 428.
+        #[oai(
+            name = "If-Match",
+            validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#)
+        )]
+        if_match: Header<Option<String>>,
+        body: JsonBody<ProductInput>,
+    ) -> Result<ProductResponse, Problems<UpdateProblems>> {
+        let draft = body.0.draft()?;
+        let db = &self.state.db;
+        let current = catalogue::find(db, &uid.0)
+            .await?
+            .filter(|product| product.merchant_id == merchant.0.id)
+            .ok_or_else(|| ApiError::not_found("No product of yours has this uid."))?;
+        let Some(if_match) = if_match.0 else {
+            return Err(problems::if_match_missing().into());
+        };
+        if !etag_matches(&if_match, &etag(&current)) {
+            return Err(CatalogueError::VersionMismatch.into());
+        }
+        let product = catalogue::update(db, merchant.0.id, &uid.0, current.version, &draft).await?;
+        let repr = ProductRepr::new(&self.state.hal, &product, self.state.hal.self_link(req))?;
+        Ok(ProductResponse::Ok(HalJson(repr), etag(&product)))
+    }
+
+    /// List the stores selling a product
+    ///
+    /// The point-of-sale stores where this product can be bought at the counter.
+    #[oai(
+        path = "/products/:uid/sales_points",
+        method = "get",
+        operation_id = "list_sales_points"
+    )]
+    async fn sales_points(
+        &self,
+        req: &Request,
+        /// The product's uid.
+        uid: Path<String>,
+    ) -> Result<SalesPointsResponse, Problems<ReadProblems>> {
+        let db = &self.state.db;
+        let product = catalogue::find(db, &uid.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("No product has this uid."))?;
+        let stores = stores::of_merchant(db, product.merchant_id).await?;
+        let collection = SalesPointCollection::new(&self.state.hal, req, &product, stores);
+        Ok(SalesPointsResponse::Ok(HalJson(collection)))
+    }
+}
