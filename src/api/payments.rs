@@ -22,8 +22,9 @@ use crate::{
     domain::{
         ids,
         money::{Currency, Money},
-        orders::{self, Status},
+        orders,
         sales::{self, Notification, Outcome, PaymentStatus},
+        status::OrderStatus,
     },
     http::error::{ApiError, FieldError, Problems, problems},
     http::hal::{Curie, HalJson, Link},
@@ -380,10 +381,10 @@ impl PaymentsApi {
             .parse()
             .map_err(|_| ApiError::internal("order currency"))?;
         let amount = Money::from_minor(order.grand_total_minor, currency);
-        let status = Status::from_stored(&order.status)?;
+        let status = OrderStatus::from_stored(&order.status)?;
         let body = if order.sale_state != "test" {
             "<p>This is a live sale: the sandbox provider does not pay live sales.</p>".to_owned()
-        } else if status != Status::AwaitingPayment {
+        } else if status != OrderStatus::AwaitingPayment {
             format!(
                 "<p>This order is <strong>{}</strong>; there is nothing to pay.</p>",
                 status.as_str()
@@ -431,7 +432,7 @@ impl PaymentsApi {
             )
             .into());
         }
-        if order.status != Status::AwaitingPayment.as_str() {
+        if order.status != OrderStatus::AwaitingPayment.as_str() {
             return Err(ApiError::new(
                 &problems::SANDBOX_REFUSED,
                 format!("The order is {}; there is nothing to pay.", order.status),

@@ -2,13 +2,11 @@
 //! with the messages of the point-of-sale reference.
 
 use entity::store;
-use poem::{Request, RequestBody, http::header};
-use poem_openapi::{
-    ApiExtractor, ApiExtractorType, ExtractParamOptions,
-    registry::{MetaSecurityScheme, Registry},
-};
+use poem::{Request, RequestBody};
+use poem_openapi::{ApiExtractor, ExtractParamOptions, registry::Registry};
 use sea_orm::DatabaseConnection;
 
+use super::{bearer_scheme, bearer_token, security_extractor};
 use crate::{
     domain::{ids, pos, san::San},
     http::error::{ApiError, problems},
@@ -17,30 +15,18 @@ use crate::{
 /// The store's token from `Authorization: Bearer` (it may also come as the `token` field).
 pub struct StoreBearer(pub Option<String>);
 
+fn register_store_scheme(registry: &mut Registry) {
+    registry.create_security_scheme(
+        "store_token",
+        bearer_scheme(
+            None,
+            "A store's token (`halshop store create`), as `Authorization: Bearer <token>` or as the `token` form field.",
+        ),
+    );
+}
+
 impl<'a> ApiExtractor<'a> for StoreBearer {
-    const TYPES: &'static [ApiExtractorType] = &[ApiExtractorType::SecurityScheme];
-    type ParamType = ();
-    type ParamRawType = ();
-
-    fn register(registry: &mut Registry) {
-        registry.create_security_scheme(
-            "store_token",
-            MetaSecurityScheme {
-                ty: "http",
-                description: Some("A store's token (`halshop store create`), as `Authorization: Bearer <token>` or as the `token` form field."),
-                name: None,
-                key_in: None,
-                scheme: Some("bearer"),
-                bearer_format: None,
-                flows: None,
-                openid_connect_url: None,
-            },
-        );
-    }
-
-    fn security_schemes() -> Vec<&'static str> {
-        vec!["store_token"]
-    }
+    security_extractor!(register_store_scheme, ["store_token"]);
 
     fn has_security_fallback() -> bool {
         true
@@ -51,13 +37,7 @@ impl<'a> ApiExtractor<'a> for StoreBearer {
         _body: &mut RequestBody,
         _param_opts: ExtractParamOptions<Self::ParamType>,
     ) -> poem::Result<Self> {
-        let token = req
-            .headers()
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split_once(' '))
-            .filter(|(scheme, _)| scheme.eq_ignore_ascii_case("bearer"))
-            .map(|(_, token)| token.trim().to_owned());
+        let token = bearer_token(req).map(str::to_owned);
         Ok(StoreBearer(token))
     }
 }

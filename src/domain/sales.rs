@@ -11,13 +11,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
-use super::{
-    ids,
-    money::Money,
-    orders::{self, Status},
-    status::DeliveryStatus,
-    vouchers,
-};
+use super::{ids, money::Money, orders, status::DeliveryStatus, status::OrderStatus, vouchers};
 use crate::db::{begin_write, is_unique_violation};
 
 /// What the provider says happened.
@@ -68,7 +62,7 @@ pub enum Outcome {
         received: Money,
     },
     /// The order cannot be paid in its state (already paid, cancelled, …).
-    NotPayable(Status),
+    NotPayable(OrderStatus),
     UnknownOrder,
 }
 
@@ -170,10 +164,10 @@ async fn decide(
     let Some(order) = found else {
         return Ok(Outcome::UnknownOrder);
     };
-    let status = Status::from_stored(&order.status)?;
+    let status = OrderStatus::from_stored(&order.status)?;
     if note.status == PaymentStatus::Declined {
         return Ok(match status {
-            Status::AwaitingPayment => Outcome::Declined(order),
+            OrderStatus::AwaitingPayment => Outcome::Declined(order),
             other => Outcome::NotPayable(other),
         });
     }
@@ -190,12 +184,12 @@ async fn decide(
     }
     let now = Utc::now();
     let paid = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(Status::Paid.as_str()))
+        .col_expr(order::Column::Status, Expr::value(OrderStatus::Paid.as_str()))
         .col_expr(order::Column::PaidAt, Expr::value(now))
         .col_expr(order::Column::UpdatedAt, Expr::value(now))
         .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
         .filter(order::Column::Id.eq(order.id))
-        .filter(order::Column::Status.eq(Status::AwaitingPayment.as_str()))
+        .filter(order::Column::Status.eq(OrderStatus::AwaitingPayment.as_str()))
         .exec(txn)
         .await?;
     if paid.rows_affected == 0 {
@@ -203,11 +197,14 @@ async fn decide(
             .one(txn)
             .await?
             .unwrap_or(order);
-        return Ok(Outcome::NotPayable(Status::from_stored(&current.status)?));
+        return Ok(Outcome::NotPayable(OrderStatus::from_stored(&current.status)?));
     }
     issue_deliveries(txn, &order).await?;
     order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(Status::Completed.as_str()))
+        .col_expr(
+            order::Column::Status,
+            Expr::value(OrderStatus::Completed.as_str()),
+        )
         .col_expr(order::Column::CompletedAt, Expr::value(now))
         .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
         .filter(order::Column::Id.eq(order.id))

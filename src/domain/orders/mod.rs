@@ -12,7 +12,7 @@ mod reading;
 use entity::order;
 use sea_orm::DbErr;
 
-pub use super::status::OrderStatus as Status;
+use super::status::OrderStatus;
 pub use builder::stored_taxes;
 pub use cancelling::{CancelError, CancelRefusal, cancel};
 pub use cart::{Cart, CartLine, CheckoutError, Consumer, Field, Reason, Refusal};
@@ -26,8 +26,8 @@ pub use reading::{
 use super::money::{Currency, Money};
 
 /// The order's status, read from its stored text.
-pub fn status_of(order: &order::Model) -> Result<Status, DbErr> {
-    Status::from_stored(&order.status)
+pub fn status_of(order: &order::Model) -> Result<OrderStatus, DbErr> {
+    OrderStatus::from_stored(&order.status)
 }
 
 /// The order's currency.

@@ -5,12 +5,7 @@ use entity::{merchant, order};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use crate::domain::orders::refundable_amount;
-use crate::domain::{
-    money::Money,
-    orders::{self, Status},
-    sales,
-    status::RefundSource,
-};
+use crate::domain::{money::Money, orders, sales, status::OrderStatus, status::RefundSource};
 
 /// Why a refund cannot be granted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -46,10 +41,12 @@ pub async fn check_eligibility(
     if !merchant.can_refund {
         return Ok(Err(Ineligible::NotAllowed));
     }
-    match Status::from_stored(&order.status)? {
-        Status::AwaitingPayment | Status::Cancelled | Status::Paid => return Ok(Err(Ineligible::NoSale)),
-        Status::Refunded => return Ok(Err(Ineligible::AlreadyRefunded)),
-        Status::Completed | Status::PartiallyRefunded => {}
+    match OrderStatus::from_stored(&order.status)? {
+        OrderStatus::AwaitingPayment | OrderStatus::Cancelled | OrderStatus::Paid => {
+            return Ok(Err(Ineligible::NoSale));
+        }
+        OrderStatus::Refunded => return Ok(Err(Ineligible::AlreadyRefunded)),
+        OrderStatus::Completed | OrderStatus::PartiallyRefunded => {}
     }
     let refundable = refundable_amount(order)?;
     if refundable.minor() == 0 {

@@ -21,9 +21,7 @@ pub use lifecycle::{
     request_refund,
 };
 pub use processing::{Processed, process};
-pub use split::{
-    RefundBill, Share, ShareRefusal, Shares, Split, SplitRefused, bill, by_lines, split_minor,
-};
+pub use split::{RefundBill, Share, ShareRefusal, Shares, Split, SplitRefused, bill, by_lines, split_minor};
 pub use withdrawal::withdraw_product;
 
 use super::{

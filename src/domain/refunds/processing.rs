@@ -19,8 +19,8 @@ use crate::{
     domain::{
         ids,
         money::Money,
-        orders::{self, Status},
-        sales,
+        orders, sales,
+        status::OrderStatus,
         status::{RefundRequestStatus, RefundStatus, RefundType},
         vouchers,
     },
@@ -99,9 +99,9 @@ async fn raise_refunded_total(
     }
     let new_total = order.refunded_total_minor + settled.minor();
     let status = if new_total >= order.grand_total_minor {
-        Status::Refunded
+        OrderStatus::Refunded
     } else {
-        Status::PartiallyRefunded
+        OrderStatus::PartiallyRefunded
     };
     let raised = order::Entity::update_many()
         .col_expr(order::Column::RefundedTotalMinor, Expr::value(new_total))

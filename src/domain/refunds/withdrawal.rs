@@ -17,7 +17,7 @@ use super::{
 };
 use crate::{
     db::begin_write,
-    domain::{orders::Status, status::RefundSource},
+    domain::status::{OrderStatus, RefundSource},
 };
 
 /// Withdraws a product (it can no longer be bought) and opens an event refund (full refund
@@ -48,7 +48,10 @@ pub async fn withdraw_product(
         .collect();
     let holders = order::Entity::find()
         .filter(order::Column::Id.is_in(order_ids))
-        .filter(order::Column::Status.is_in([Status::Completed.as_str(), Status::PartiallyRefunded.as_str()]))
+        .filter(order::Column::Status.is_in([
+            OrderStatus::Completed.as_str(),
+            OrderStatus::PartiallyRefunded.as_str(),
+        ]))
         .all(&txn)
         .await?;
     let open_already: HashSet<i64> = refund_request::Entity::find()
