@@ -20,7 +20,7 @@ use super::{
         builder::{Channel, NewLine, NewOrder, Totals},
     },
     sales, secrets,
-    status::OrderStatus,
+    status::{DeliveryStatus, OrderStatus},
     taxes::PricedLine,
     vouchers,
 };
@@ -362,9 +362,9 @@ async fn voidable(
         .one(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("line of a delivery".into()))?;
-    let refusal = match delivery.status.as_str() {
-        "voided" => Some(PosError::AlreadyVoided),
-        "redeemed" => Some(PosError::Redeemed),
+    let refusal = match DeliveryStatus::from_stored(&delivery.status)? {
+        DeliveryStatus::Voided => Some(PosError::AlreadyVoided),
+        DeliveryStatus::Redeemed => Some(PosError::Redeemed),
         _ if Utc::now() > purchase.created_at + Duration::days(i64::from(line.refund_days)) => {
             Some(PosError::TimeLimit {
                 days: line.refund_days,
@@ -386,16 +386,20 @@ async fn void_delivery(
     now: DateTime<Utc>,
 ) -> Result<Option<PosError>, DbErr> {
     let voided = delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value("voided"))
+        .col_expr(
+            delivery::Column::Status,
+            Expr::value(DeliveryStatus::Voided.as_str()),
+        )
         .col_expr(delivery::Column::VoidedAt, Expr::value(now))
         .filter(delivery::Column::Id.eq(delivery.id))
-        .filter(delivery::Column::Status.eq("active"))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Active.as_str()))
         .exec(txn)
         .await?;
     if voided.rows_affected == 0 {
         let current = delivery::Entity::find_by_id(delivery.id).one(txn).await?;
+        let redeemed = DeliveryStatus::Redeemed.as_str();
         return Ok(Some(match current.map(|d| d.status).as_deref() {
-            Some("redeemed") => PosError::Redeemed,
+            Some(status) if status == redeemed => PosError::Redeemed,
             _ => PosError::AlreadyVoided,
         }));
     }
@@ -529,7 +533,10 @@ pub async fn redeem(
     };
     let now = Utc::now();
     let mut update = delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value("redeemed"))
+        .col_expr(
+            delivery::Column::Status,
+            Expr::value(DeliveryStatus::Redeemed.as_str()),
+        )
         .col_expr(delivery::Column::RedeemedAt, Expr::value(now));
     if let Some(sub) = owner_sub {
         update = update.col_expr(delivery::Column::OwnerSub, Expr::value(sub));
@@ -539,7 +546,7 @@ pub async fn redeem(
     }
     let result = update
         .filter(delivery::Column::Id.eq(delivery.id))
-        .filter(delivery::Column::Status.eq("active"))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Active.as_str()))
         .exec(db)
         .await?;
     if result.rows_affected == 0 {
@@ -588,7 +595,7 @@ pub async fn library(
     }
     delivery::Entity::find()
         .filter(condition)
-        .filter(delivery::Column::Status.ne("voided"))
+        .filter(delivery::Column::Status.ne(DeliveryStatus::Voided.as_str()))
         .all(db)
         .await
 }

@@ -4,8 +4,12 @@ use chrono::{DateTime, Duration, Utc};
 use entity::{merchant, order};
 use sea_orm::{ConnectionTrait, DbErr};
 
-use crate::domain::orders::refundable_amount;
-use crate::domain::{money::Money, orders, sales, status::OrderStatus, status::RefundSource};
+use crate::domain::{
+    money::Money,
+    orders::{self, refundable_amount},
+    sales,
+    status::{DeliveryStatus, OrderStatus, RefundSource},
+};
 
 /// Why a refund cannot be granted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -73,7 +77,7 @@ async fn check_use(
     let deliveries = sales::deliveries_of(db, order.id).await?;
     if deliveries
         .iter()
-        .any(|d| d.downloaded_at.is_some() || d.status == "redeemed")
+        .any(|d| d.downloaded_at.is_some() || d.status == DeliveryStatus::Redeemed.as_str())
     {
         return Ok(Err(Ineligible::Fulfilled));
     }

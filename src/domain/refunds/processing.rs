@@ -20,8 +20,7 @@ use crate::{
         ids,
         money::Money,
         orders, sales,
-        status::OrderStatus,
-        status::{RefundRequestStatus, RefundStatus, RefundType},
+        status::{DeliveryStatus, OrderStatus, RefundRequestStatus, RefundStatus, RefundType},
         vouchers,
     },
 };
@@ -185,10 +184,13 @@ fn tickets_json(lines: &[order_line::Model], amount: Money) -> String {
 
 async fn void_deliveries(txn: &impl ConnectionTrait, order_id: i64, now: DateTime<Utc>) -> Result<(), DbErr> {
     delivery::Entity::update_many()
-        .col_expr(delivery::Column::Status, Expr::value("voided"))
+        .col_expr(
+            delivery::Column::Status,
+            Expr::value(DeliveryStatus::Voided.as_str()),
+        )
         .col_expr(delivery::Column::VoidedAt, Expr::value(now))
         .filter(delivery::Column::OrderId.eq(order_id))
-        .filter(delivery::Column::Status.eq("active"))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Active.as_str()))
         .exec(txn)
         .await?;
     Ok(())
