@@ -12,7 +12,7 @@ use super::{
     ApiTags,
     types::{MoneyRepr, Timestamp},
 };
-use crate::http::json::JsonBody;
+use crate::http::{idempotency::IdempotencyKey, json::JsonBody};
 use crate::{
     auth::MerchantAuth,
     domain::{
@@ -132,11 +132,8 @@ impl VouchersApi {
         &self,
         merchant: MerchantAuth,
         /// Makes a retry safe: the same key and body return the first response again.
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
-        )]
-        _idempotency_key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<IdempotencyKey>>,
         body: JsonBody<VoucherInput>,
     ) -> Result<VoucherCreatedResponse, Problems<IssueProblems>> {
         let amount = Money::parse(&body.0.amount.amount, &body.0.amount.currency).map_err(|err| {

@@ -2,13 +2,17 @@
 //! instances: a retry with the same key and body gets the first response again; the same
 //! key with another body is refused (422); a retry while the first is running gets 409.
 
-use std::{sync::Arc, time::Duration};
+use std::{borrow::Cow, sync::Arc, time::Duration};
 
 use chrono::Utc;
 use entity::idempotency_key;
 use poem::{
     Body, Endpoint, IntoResponse, Request, Response,
     http::{HeaderName, HeaderValue, Method, StatusCode, header},
+};
+use poem_openapi::{
+    registry::{MetaSchema, MetaSchemaRef},
+    types::{ParseError, ParseFromParameter, ParseResult, Type},
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
@@ -37,6 +41,48 @@ const KEPT_CUSTOM_HEADERS: [&str; 1] = [headers::ORDER_TOKEN];
 
 fn is_valid_key(key: &str) -> bool {
     !key.is_empty() && key.len() <= 255 && key.bytes().all(|b| (0x21..=0x7e).contains(&b))
+}
+
+/// The value of an `Idempotency-Key` header, as an operation declares it: 1 to 255 visible
+/// ASCII characters. The middleware does the work; an operation names the header so that
+/// it is documented and a malformed key is refused after authentication.
+#[derive(Debug, Clone)]
+pub struct IdempotencyKey(pub String);
+
+impl Type for IdempotencyKey {
+    const IS_REQUIRED: bool = true;
+    type RawValueType = Self;
+    type RawElementValueType = Self;
+
+    fn name() -> Cow<'static, str> {
+        "string_idempotency_key".into()
+    }
+
+    fn schema_ref() -> MetaSchemaRef {
+        let mut schema = MetaSchema::new("string");
+        schema.min_length = Some(1);
+        schema.max_length = Some(255);
+        schema.pattern = Some("^[!-~]+$".into());
+        MetaSchemaRef::Inline(Box::new(schema))
+    }
+
+    fn as_raw_value(&self) -> Option<&Self::RawValueType> {
+        Some(self)
+    }
+
+    fn raw_element_iter<'a>(&'a self) -> Box<dyn Iterator<Item = &'a Self::RawElementValueType> + 'a> {
+        Box::new(self.as_raw_value().into_iter())
+    }
+}
+
+impl ParseFromParameter for IdempotencyKey {
+    fn parse_from_parameter(value: &str) -> ParseResult<Self> {
+        if is_valid_key(value) {
+            Ok(IdempotencyKey(value.to_owned()))
+        } else {
+            Err(ParseError::custom("1 to 255 visible ASCII characters"))
+        }
+    }
 }
 
 /// The caller's identity, so that two principals using the same key never collide.

@@ -27,7 +27,7 @@ use super::{
     ApiTags,
     deliveries::{deliveries_with_lines, delivery_repr},
 };
-use crate::http::json::JsonBody;
+use crate::http::{idempotency::IdempotencyKey, json::JsonBody};
 use crate::{
     auth::{MaybeCustomer, OrderCaller, OrderLister},
     domain::orders::{self, OrderFilter},
@@ -117,11 +117,8 @@ impl OrdersApi {
         &self,
         customer: MaybeCustomer,
         /// Makes a retry safe: the same key and body return the first response again.
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
-        )]
-        _idempotency_key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<IdempotencyKey>>,
         body: JsonBody<OrderInput>,
     ) -> Result<OrderCreatedResponse, Problems<PlaceProblems>> {
         let hal = &self.state.hal;
@@ -217,11 +214,8 @@ impl OrdersApi {
         &self,
         caller: OrderCaller,
         /// Makes a retry safe: the same key and body return the first response again.
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
-        )]
-        _idempotency_key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<IdempotencyKey>>,
         body: JsonBody<CancellationInput>,
     ) -> Result<OrderResponse, Problems<CancelProblems>> {
         let hal = &self.state.hal;

@@ -4,6 +4,7 @@ mod input;
 mod problems;
 mod view;
 
+use crate::http::idempotency::IdempotencyKey;
 use poem::Request;
 use poem_openapi::{
     OpenApi,
@@ -103,11 +104,8 @@ impl ProductsApi {
         &self,
         merchant: MerchantAuth,
         /// Makes a retry safe: the same key and body return the first response again.
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
-        )]
-        _idempotency_key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<IdempotencyKey>>,
         body: JsonBody<ProductInput>,
     ) -> Result<ProductCreatedResponse, Problems<CreateProblems>> {
         let draft = body.0.draft()?;

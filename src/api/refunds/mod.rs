@@ -6,6 +6,7 @@ mod input;
 mod problems;
 mod view;
 
+use crate::http::idempotency::IdempotencyKey;
 use poem::Request;
 use poem_openapi::{
     OpenApi,
@@ -100,11 +101,8 @@ impl RefundsApi {
         &self,
         caller: OrderCaller,
         /// Makes a retry safe: the same key and body return the first response again.
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
-        )]
-        _idempotency_key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<IdempotencyKey>>,
         body: JsonBody<RefundRequestInput>,
     ) -> Result<RefundRequestCreated, Problems<RefundCreateProblems>> {
         let db = &self.state.db;
@@ -284,11 +282,8 @@ impl RefundsApi {
         /// The product's uid.
         uid: Path<String>,
         /// Makes a retry safe: the same key and body return the first response again.
-        #[oai(
-            name = "Idempotency-Key",
-            validator(min_length = 1, max_length = 255, pattern = r"^[!-~]+$")
-        )]
-        _idempotency_key: Header<Option<String>>,
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<IdempotencyKey>>,
         body: JsonBody<WithdrawalInput>,
     ) -> Result<WithdrawalResponse, Problems<WithdrawalProblems>> {
         let reason = body.0.reason()?;
