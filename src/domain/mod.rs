@@ -11,6 +11,7 @@ pub mod library;
 pub mod merchants;
 pub mod money;
 pub mod orders;
+pub mod outbox;
 pub mod percentage;
 pub mod pos;
 pub mod refunds;

@@ -19,7 +19,7 @@ use super::{
         self, Consumer,
         builder::{Channel, NewLine, NewOrder, Totals},
     },
-    sales, secrets,
+    outbox, sales, secrets,
     status::{DeliveryStatus, OrderStatus},
     taxes::PricedLine,
     vouchers,
@@ -309,7 +309,7 @@ pub async fn purchase(
     row.order_id = Set(Some(order.id));
     row.delivery_id = Set(Some(delivery.id));
     let row = row.update(&txn).await?;
-    sales::write_event(
+    outbox::write_event(
         &txn,
         "order.completed",
         &order.uid,
@@ -457,7 +457,7 @@ pub async fn void(
     if let Some(refusal) = void_delivery(&txn, &delivery, now).await? {
         return Ok(Err(refusal));
     }
-    sales::write_event(
+    outbox::write_event(
         &txn,
         "store_purchase.voided",
         &delivery.uid,

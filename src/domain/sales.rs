@@ -3,7 +3,7 @@
 //! transaction, however many times (or how concurrently) the provider notifies.
 
 use chrono::{DateTime, Utc};
-use entity::{delivery, order, outbox_event, payment};
+use entity::{delivery, order, payment};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -11,7 +11,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
-use super::{ids, money::Money, orders, status::DeliveryStatus, status::OrderStatus, vouchers};
+use super::{ids, money::Money, orders, outbox, status::DeliveryStatus, status::OrderStatus, vouchers};
 use crate::db::{begin_write, is_unique_violation};
 
 /// What the provider says happened.
@@ -214,7 +214,7 @@ async fn decide(
         .one(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order vanished".into()))?;
-    write_event(
+    outbox::write_event(
         txn,
         "order.completed",
         &completed.uid,
@@ -264,27 +264,6 @@ pub async fn issue_deliveries(
         }
     }
     Ok(issued)
-}
-
-/// Writes an event to the outbox, in the caller's transaction.
-pub async fn write_event(
-    txn: &impl ConnectionTrait,
-    event_type: &str,
-    subject_uid: &str,
-    payload: serde_json::Value,
-) -> Result<(), DbErr> {
-    outbox_event::ActiveModel {
-        uid: Set(ids::new_uid()),
-        event_type: Set(event_type.into()),
-        subject_uid: Set(subject_uid.into()),
-        payload: Set(payload.to_string()),
-        created_at: Set(Utc::now()),
-        published_at: Set(None),
-        ..Default::default()
-    }
-    .insert(txn)
-    .await
-    .map(|_| ())
 }
 
 pub async fn deliveries_of(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<delivery::Model>, DbErr> {

@@ -18,7 +18,7 @@ use crate::{
         iban::{Iban, InvalidIban},
         ids,
         money::Money,
-        sales,
+        outbox,
         status::{RefundRequestStatus, RefundSource},
     },
 };
@@ -152,7 +152,7 @@ pub(super) async fn open(
         Err(err) if is_unique_violation(&err) => return Err(RefundError::OpenExists),
         Err(err) => return Err(err.into()),
     };
-    sales::write_event(
+    outbox::write_event(
         txn,
         "refund_request.created",
         &request.uid,

@@ -19,7 +19,7 @@ use crate::{
     domain::{
         ids,
         money::Money,
-        orders, sales,
+        orders, outbox,
         status::{DeliveryStatus, OrderStatus, RefundRequestStatus, RefundStatus, RefundType},
         vouchers,
     },
@@ -67,7 +67,7 @@ pub async fn process(
     if !request.keep_tickets {
         void_deliveries(&txn, order.id, now).await?;
     }
-    sales::write_event(
+    outbox::write_event(
         &txn,
         "refund_request.processed",
         &request.uid,
@@ -160,7 +160,7 @@ async fn make_refunds(
         }
         .insert(txn)
         .await?;
-        sales::write_event(
+        outbox::write_event(
             txn,
             "refund.created",
             &created.uid,
