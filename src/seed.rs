@@ -167,7 +167,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<Seeded>, Db
     let store = match stores::create(&txn, merchant.merchant.id, "halshop demo store, Montréal", &san).await
     {
         Ok(store) => store,
-        Err(err) if is_unique_violation(&err) => return Ok(None),
+        Err(err) if crate::db::is_unique_violation(&err) => return Ok(None),
         Err(err) => return Err(err),
     };
     for demo in DEMO_PRODUCTS {
@@ -188,10 +188,6 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<Seeded>, Db
         store,
         products: DEMO_PRODUCTS.len(),
     }))
-}
-
-fn is_unique_violation(err: &DbErr) -> bool {
-    matches!(err.sql_err(), Some(sea_orm::SqlErr::UniqueConstraintViolation(_)))
 }
 
 #[cfg(test)]

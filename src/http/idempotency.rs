@@ -16,9 +16,10 @@ use poem_openapi::{
 };
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
-    SqlErr,
 };
 use sha2::{Digest, Sha256};
+
+use crate::db::is_unique_violation;
 
 use super::{
     error::{ApiError, problems},
@@ -201,7 +202,7 @@ async fn claim(
         .await;
         match claim {
             Ok(row) => return Ok(Claim::Ours(row)),
-            Err(err) if matches!(err.sql_err(), Some(SqlErr::UniqueConstraintViolation(_))) => {
+            Err(err) if is_unique_violation(&err) => {
                 if let Some(answer) = earlier_answer(db, scope, key, request_hash).await? {
                     return Ok(Claim::Answered(answer));
                 }
