@@ -152,7 +152,7 @@ fn cors(origins: &[String]) -> Cors {
 
 /// The whole HTTP application: routes and every cross-cutting layer.
 pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
-    let service = api::service(state.clone());
+    let service = api::service();
     let generated = service.spec();
     let spec = api::finish_spec(&generated);
     let docs_page = service.swagger_ui_html().replace(&generated, &spec);

@@ -1,6 +1,7 @@
 //! `/me`: the logged-in customer, and the development identity provider's JWKS.
 
 use poem::Request;
+use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi, payload::Json};
 
 use super::ApiTags;
@@ -92,9 +93,7 @@ problem_set!(
     405 => "`method_not_allowed`."
 );
 
-pub struct MeApi {
-    pub state: SharedState,
-}
+pub struct MeApi;
 
 #[OpenApi(tag = "ApiTags::Customers")]
 impl MeApi {
@@ -103,8 +102,13 @@ impl MeApi {
     /// The logged-in customer: their customer id (the token's `sub`), user name and e-mail
     /// when the token carries them, and links to what they can do.
     #[oai(path = "/me", method = "get", operation_id = "get_me")]
-    async fn me(&self, req: &Request, customer: Customer) -> Result<MeResponse, Problems<MeProblems>> {
-        let hal = &self.state.hal;
+    async fn me(
+        &self,
+        state: Data<&SharedState>,
+        req: &Request,
+        customer: Customer,
+    ) -> Result<MeResponse, Problems<MeProblems>> {
+        let hal = &state.hal;
         let claims = customer.0;
         Ok(MeResponse::Ok(HalJson(MeRepr {
             links: MeLinks {
@@ -128,8 +132,8 @@ impl MeApi {
         method = "get",
         operation_id = "get_dev_jwks"
     )]
-    async fn dev_jwks(&self) -> Result<JwksResponse, Problems<DevIdpProblems>> {
-        let key = self.state.customers.dev_key.as_ref().ok_or_else(|| {
+    async fn dev_jwks(&self, state: Data<&SharedState>) -> Result<JwksResponse, Problems<DevIdpProblems>> {
+        let key = state.customers.dev_key.as_ref().ok_or_else(|| {
             ApiError::not_found("The development identity provider is off: COGNITO_ISSUER is set.")
         })?;
         let jwks = key.jwks();

@@ -14,8 +14,6 @@ pub mod vouchers;
 
 use poem_openapi::{OpenApiService, Tags};
 
-use crate::state::SharedState;
-
 #[derive(Tags)]
 pub enum ApiTags {
     /// The entry point.
@@ -58,25 +56,26 @@ Money is `{\"amount\": \"12.50\", \"currency\": \"EUR\"}`. POST requests accept 
 
 /// The OpenAPI service. Without a `servers` entry, Swagger UI calls the origin it was loaded
 /// from, and the document is the same whatever the deployment URL.
-pub fn service(state: SharedState) -> OpenApiService<Api, ()> {
+pub fn service() -> OpenApiService<Api, ()> {
     let api = (
-        root::RootApi { state: state.clone() },
-        products::ProductsApi { state: state.clone() },
-        orders::OrdersApi { state: state.clone() },
-        vouchers::VouchersApi { state: state.clone() },
-        payments::PaymentsApi { state: state.clone() },
-        deliveries::DeliveriesApi { state: state.clone() },
-        refunds::RefundsApi { state: state.clone() },
-        pos::PosApi { state: state.clone() },
-        me::MeApi { state },
+        root::RootApi,
+        products::ProductsApi,
+        orders::OrdersApi,
+        vouchers::VouchersApi,
+        payments::PaymentsApi,
+        deliveries::DeliveriesApi,
+        refunds::RefundsApi,
+        pos::PosApi,
+        me::MeApi,
         docs::DocsApi,
     );
     OpenApiService::new(api, "halshop", env!("CARGO_PKG_VERSION")).description(DESCRIPTION)
 }
 
-/// The OpenAPI document as served at `/openapi.json` (pretty-printed JSON).
-pub fn spec_json(state: SharedState) -> String {
-    finish_spec(&service(state).spec())
+/// The OpenAPI document as served at `/openapi.json` (pretty-printed JSON). Handlers take
+/// the application state from the request, so the document needs none.
+pub fn spec_json() -> String {
+    finish_spec(&service().spec())
 }
 
 /// Completes what the generator leaves out: request bodies refuse unknown fields and

@@ -2,6 +2,7 @@
 //! built-in sandbox provider at `/sandbox/payments/{uid}`, which goes through the very same
 //! notification handling.
 
+use poem::web::Data;
 use std::marker::PhantomData;
 
 use chrono::{DateTime, Utc};
@@ -331,9 +332,7 @@ fn page(title: &str, body: &str) -> String {
     .render(body)
 }
 
-pub struct PaymentsApi {
-    pub state: SharedState,
-}
+pub struct PaymentsApi;
 
 #[OpenApi(tag = "ApiTags::Payment")]
 impl PaymentsApi {
@@ -351,13 +350,14 @@ impl PaymentsApi {
     )]
     async fn notify(
         &self,
+        state: Data<&SharedState>,
         /// `sha256=<hex>`: HMAC-SHA256 of the raw body with the shared secret.
         #[oai(name = "Payment-Signature", validator(max_length = 200))]
         signature: Header<Option<String>>,
         body: RawJson<NotificationInput>,
     ) -> Result<NotificationResponse, Problems<NotificationProblems>> {
-        let outcome = handle_notification(&self.state, signature.0.as_deref(), &body.0).await?;
-        Ok(NotificationResponse::Ok(HalJson(respond(&self.state, outcome)?)))
+        let outcome = handle_notification(state.0, signature.0.as_deref(), &body.0).await?;
+        Ok(NotificationResponse::Ok(HalJson(respond(state.0, outcome)?)))
     }
 
     /// Sandbox payment page
@@ -371,9 +371,10 @@ impl PaymentsApi {
     )]
     async fn sandbox_page(
         &self,
+        state: Data<&SharedState>,
         uid: Path<String>,
     ) -> Result<SandboxPageResponse, Problems<SandboxProblems>> {
-        let order = orders::find(&self.state.db, &uid.0)
+        let order = orders::find(&state.db, &uid.0)
             .await?
             .ok_or_else(|| ApiError::not_found("No order has this uid."))?;
         let currency: Currency = order
@@ -418,10 +419,11 @@ impl PaymentsApi {
     )]
     async fn sandbox_pay(
         &self,
+        state: Data<&SharedState>,
         uid: Path<String>,
         form: Form<SandboxForm>,
     ) -> Result<SandboxPageResponse, Problems<SandboxProblems>> {
-        let state = &self.state;
+        let state = state.0;
         let order = orders::find(&state.db, &uid.0)
             .await?
             .ok_or_else(|| ApiError::not_found("No order has this uid."))?;

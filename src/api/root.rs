@@ -1,6 +1,7 @@
 //! The API root: where every client starts.
 
 use poem::Request;
+use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
 use super::{ApiTags, products::products_search};
@@ -81,9 +82,7 @@ problem_set!(
     405 => "`method_not_allowed`."
 );
 
-pub struct RootApi {
-    pub state: SharedState,
-}
+pub struct RootApi;
 
 #[OpenApi(tag = "ApiTags::Root")]
 impl RootApi {
@@ -92,9 +91,13 @@ impl RootApi {
     /// Links to every entry point of the API, and the shop's customer-service contact.
     /// A client needs only this URL: everything else is reached by following links.
     #[oai(path = "/", method = "get", operation_id = "get_root")]
-    async fn root(&self, req: &Request) -> Result<RootResponse, Problems<RootProblems>> {
-        let hal = &self.state.hal;
-        let operator = merchants::shop_operator(&self.state.db)
+    async fn root(
+        &self,
+        state: Data<&SharedState>,
+        req: &Request,
+    ) -> Result<RootResponse, Problems<RootProblems>> {
+        let hal = &state.hal;
+        let operator = merchants::shop_operator(&state.db)
             .await
             .map_err(ApiError::from)?;
         Ok(RootResponse::Ok(HalJson(RootRepr {

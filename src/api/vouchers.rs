@@ -2,6 +2,7 @@
 
 use entity::voucher;
 use poem::Request;
+use poem::web::Data;
 use poem_openapi::{
     ApiResponse, Object, OpenApi,
     param::{Header, Path},
@@ -117,9 +118,7 @@ problem_set!(
     405 => "`method_not_allowed`."
 );
 
-pub struct VouchersApi {
-    pub state: SharedState,
-}
+pub struct VouchersApi;
 
 #[OpenApi(tag = "ApiTags::Checkout")]
 impl VouchersApi {
@@ -130,6 +129,7 @@ impl VouchersApi {
     #[oai(path = "/vouchers", method = "post", operation_id = "issue_voucher")]
     async fn issue(
         &self,
+        state: Data<&SharedState>,
         merchant: MerchantAuth,
         /// Makes a retry safe: the same key and body return the first response again.
         #[oai(name = "Idempotency-Key")]
@@ -150,8 +150,8 @@ impl VouchersApi {
             )])
             .into());
         }
-        let voucher = vouchers::issue(&self.state.db, merchant.0.id, amount, "merchant").await?;
-        let hal = &self.state.hal;
+        let voucher = vouchers::issue(&state.db, merchant.0.id, amount, "merchant").await?;
+        let hal = &state.hal;
         let location = hal.href(&format!("/vouchers/{}", voucher.code));
         let repr = voucher_repr(hal, &voucher, hal.link(&format!("/vouchers/{}", voucher.code)))?;
         Ok(VoucherCreatedResponse::Created(HalJson(repr), location))
@@ -163,14 +163,15 @@ impl VouchersApi {
     #[oai(path = "/vouchers/:code", method = "get", operation_id = "get_voucher")]
     async fn get(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         /// The voucher code (hyphens and case are ignored).
         code: Path<String>,
     ) -> Result<VoucherResponse, Problems<VoucherReadProblems>> {
-        let voucher = vouchers::find(&self.state.db, &code.0)
+        let voucher = vouchers::find(&state.db, &code.0)
             .await?
             .ok_or_else(|| ApiError::not_found("No voucher has this code."))?;
-        let repr = voucher_repr(&self.state.hal, &voucher, self.state.hal.self_link(req))?;
+        let repr = voucher_repr(&state.hal, &voucher, state.hal.self_link(req))?;
         Ok(VoucherResponse::Ok(HalJson(repr)))
     }
 }

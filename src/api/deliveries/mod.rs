@@ -7,6 +7,7 @@ mod view;
 
 use entity::{delivery, order, order_line};
 use poem::Request;
+use poem::web::Data;
 use poem_openapi::{OpenApi, param::Path};
 use sea_orm::DatabaseConnection;
 
@@ -49,9 +50,7 @@ async fn visible(db: &DatabaseConnection, uid: &str, caller: &OrderCaller) -> Re
         .ok_or_else(|| not_visible("delivery with this uid"))
 }
 
-pub struct DeliveriesApi {
-    pub state: SharedState,
-}
+pub struct DeliveriesApi;
 
 #[OpenApi(tag = "ApiTags::Deliveries")]
 impl DeliveriesApi {
@@ -65,15 +64,16 @@ impl DeliveriesApi {
     )]
     async fn list(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         caller: OrderCaller,
         /// The order's uid.
         uid: Path<String>,
     ) -> Result<DeliveriesResponse, Problems<DeliveryReadProblems>> {
-        let db = &self.state.db;
+        let db = &state.db;
         let order = caller.visible_order(orders::find(db, &uid.0).await?, "order with this uid")?;
         let deliveries = deliveries::of_order(db, order.id).await?;
-        let collection = DeliveryCollection::new(&self.state.hal, req, &order, &deliveries);
+        let collection = DeliveryCollection::new(&state.hal, req, &order, &deliveries);
         Ok(DeliveriesResponse::Ok(HalJson(collection)))
     }
 
@@ -81,12 +81,13 @@ impl DeliveriesApi {
     #[oai(path = "/deliveries/:uid", method = "get", operation_id = "get_delivery")]
     async fn get(
         &self,
+        state: Data<&SharedState>,
         caller: OrderCaller,
         /// The delivery's uid.
         uid: Path<String>,
     ) -> Result<DeliveryResponse, Problems<DeliveryReadProblems>> {
-        let full = visible(&self.state.db, &uid.0, &caller).await?;
-        Ok(DeliveryResponse::Ok(HalJson(full_repr(&self.state.hal, &full))))
+        let full = visible(&state.db, &uid.0, &caller).await?;
+        Ok(DeliveryResponse::Ok(HalJson(full_repr(&state.hal, &full))))
     }
 
     /// Get a download link
@@ -100,14 +101,15 @@ impl DeliveriesApi {
     )]
     async fn create_link(
         &self,
+        state: Data<&SharedState>,
         caller: OrderCaller,
         /// The delivery's uid.
         uid: Path<String>,
     ) -> Result<DownloadLinkResponse, Problems<LinkProblems>> {
-        let (delivery, line, _order) = visible(&self.state.db, &uid.0, &caller).await?;
+        let (delivery, line, _order) = visible(&state.db, &uid.0, &caller).await?;
         deliveries::downloadable(&delivery, &line).map_err(ApiError::from)?;
-        let link = downloads::create_link(&self.state.db, delivery.id).await?;
-        let repr = DownloadLinkRepr::new(&self.state.hal, &delivery, &line, &link);
+        let link = downloads::create_link(&state.db, delivery.id).await?;
+        let repr = DownloadLinkRepr::new(&state.hal, &delivery, &line, &link);
         let href = repr.href.clone();
         Ok(DownloadLinkResponse::Created(HalJson(repr), href))
     }
@@ -119,11 +121,12 @@ impl DeliveriesApi {
     #[oai(path = "/downloads/:token", method = "get", operation_id = "download")]
     async fn download(
         &self,
+        state: Data<&SharedState>,
         /// The link's secret part.
         #[oai(validator(max_length = 128))]
         token: Path<String>,
     ) -> Result<DownloadResponse, Problems<DownloadProblems>> {
-        let result = downloads::follow(&self.state.db, &token.0, &self.state.settings.content_dir).await?;
+        let result = downloads::follow(&state.db, &token.0, &state.settings.content_dir).await?;
         Ok(DownloadResponse::file(result.map_err(ApiError::from)?))
     }
 
@@ -138,13 +141,14 @@ impl DeliveriesApi {
     )]
     async fn usage(
         &self,
+        state: Data<&SharedState>,
         caller: OrderCaller,
         /// The delivery's uid.
         uid: Path<String>,
         body: JsonBody<UsageInput>,
     ) -> Result<DeliveryResponse, Problems<UsageProblems>> {
         let percent = body.0.percent()?;
-        let db = &self.state.db;
+        let db = &state.db;
         let (delivery, line, order) = visible(db, &uid.0, &caller).await?;
         if !sales::record_usage(db, delivery.id, percent).await? {
             return Err(problems::usage_decrease(delivery.usage_percent).into());
@@ -153,10 +157,7 @@ impl DeliveriesApi {
             .await?
             .ok_or_else(|| ApiError::internal("delivery vanished"))?;
         Ok(DeliveryResponse::Ok(HalJson(delivery_repr(
-            &self.state.hal,
-            &updated,
-            &line,
-            &order,
+            &state.hal, &updated, &line, &order,
         ))))
     }
 }

@@ -7,6 +7,7 @@ mod view;
 
 use entity::order;
 use poem::Request;
+use poem::web::Data;
 use poem_openapi::{
     OpenApi,
     param::{Header, Path, Query},
@@ -33,41 +34,37 @@ use crate::{
     domain::orders::{self, OrderFilter},
     http::error::{ApiError, Problems},
     http::hal::{HalJson, Link, Paging},
-    state::SharedState,
+    state::{AppState, SharedState},
 };
 
-pub struct OrdersApi {
-    pub state: SharedState,
+pub struct OrdersApi;
+
+/// The whole order: lines, deliveries, vouchers and customer service.
+async fn full_repr(state: &AppState, order: &order::Model, self_link: Link) -> Result<OrderRepr, ApiError> {
+    let db = &state.db;
+    let hal = &state.hal;
+    let details = orders::details(db, order).await?;
+    let deliveries = deliveries_with_lines(db, order)
+        .await?
+        .iter()
+        .map(|(delivery, line)| delivery_repr(hal, delivery, line, order))
+        .collect();
+    let view = OrderView {
+        order,
+        lines: Some(&details.lines),
+        deliveries: Some(deliveries),
+        vouchers: &details.vouchers,
+        contact: &details.contact,
+    };
+    order_repr(hal, view, self_link)
 }
 
-impl OrdersApi {
-    /// The whole order: lines, deliveries, vouchers and customer service.
-    async fn full_repr(&self, order: &order::Model, self_link: Link) -> Result<OrderRepr, ApiError> {
-        let db = &self.state.db;
-        let hal = &self.state.hal;
-        let details = orders::details(db, order).await?;
-        let deliveries = deliveries_with_lines(db, order)
-            .await?
-            .iter()
-            .map(|(delivery, line)| delivery_repr(hal, delivery, line, order))
-            .collect();
-        let view = OrderView {
-            order,
-            lines: Some(&details.lines),
-            deliveries: Some(deliveries),
-            vouchers: &details.vouchers,
-            contact: &details.contact,
-        };
-        order_repr(hal, view, self_link)
-    }
-
-    /// The order at `uid` if `caller` may see it; otherwise the same 404 as for no order.
-    async fn visible(&self, uid: &str, caller: &OrderCaller) -> Result<order::Model, ApiError> {
-        orders::find(&self.state.db, uid)
-            .await?
-            .filter(|order| caller.may_see(order))
-            .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))
-    }
+/// The order at `uid` if `caller` may see it; otherwise the same 404 as for no order.
+async fn visible(state: &AppState, uid: &str, caller: &OrderCaller) -> Result<order::Model, ApiError> {
+    orders::find(&state.db, uid)
+        .await?
+        .filter(|order| caller.may_see(order))
+        .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))
 }
 
 #[OpenApi(tag = "ApiTags::Checkout")]
@@ -81,17 +78,14 @@ impl OrdersApi {
     #[oai(path = "/bill", method = "post", operation_id = "price_cart")]
     async fn bill(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         _customer: MaybeCustomer,
         body: JsonBody<OrderInput>,
     ) -> Result<BillResponse, Problems<BillProblems>> {
-        let cart = body.0.cart(&self.state.hal)?;
-        let bill = orders::price(&self.state.db, &cart).await?;
-        Ok(BillResponse::Ok(HalJson(view::bill_repr(
-            &self.state.hal,
-            req,
-            &bill,
-        ))))
+        let cart = body.0.cart(&state.hal)?;
+        let bill = orders::price(&state.db, &cart).await?;
+        Ok(BillResponse::Ok(HalJson(view::bill_repr(&state.hal, req, &bill))))
     }
 
     /// How to price a cart
@@ -99,10 +93,13 @@ impl OrdersApi {
     /// A HAL-FORMS description of `POST /bill`, so that a client following links from the
     /// root learns what to send.
     #[oai(path = "/bill", method = "get", operation_id = "describe_bill")]
-    async fn bill_form(&self, req: &Request) -> Result<BillFormResponse, Problems<FormProblems>> {
+    async fn bill_form(
+        &self,
+        state: Data<&SharedState>,
+        req: &Request,
+    ) -> Result<BillFormResponse, Problems<FormProblems>> {
         Ok(BillFormResponse::Ok(HalJson(form::bill_form_repr(
-            &self.state.hal,
-            req,
+            &state.hal, req,
         ))))
     }
 
@@ -115,14 +112,15 @@ impl OrdersApi {
     #[oai(path = "/orders", method = "post", operation_id = "place_order")]
     async fn place(
         &self,
+        state: Data<&SharedState>,
         customer: MaybeCustomer,
         /// Makes a retry safe: the same key and body return the first response again.
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Option<IdempotencyKey>>,
         body: JsonBody<OrderInput>,
     ) -> Result<OrderCreatedResponse, Problems<PlaceProblems>> {
-        let hal = &self.state.hal;
-        let db = &self.state.db;
+        let hal = &state.hal;
+        let db = &state.db;
         let cart = body.0.cart(hal)?;
         let placed = orders::place(db, &cart, &input::buyer(customer)).await?;
         let vouchers = orders::vouchers_of(db, placed.order.id).await?;
@@ -153,13 +151,14 @@ impl OrdersApi {
     #[oai(path = "/orders/:uid", method = "get", operation_id = "get_order")]
     async fn get(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         caller: OrderCaller,
         /// The order's uid.
         uid: Path<String>,
     ) -> Result<OrderResponse, Problems<OrderReadProblems>> {
-        let order = self.visible(&uid.0, &caller).await?;
-        let repr = self.full_repr(&order, self.state.hal.self_link(req)).await?;
+        let order = visible(&state, &uid.0, &caller).await?;
+        let repr = full_repr(&state, &order, state.hal.self_link(req)).await?;
         Ok(OrderResponse::Ok(HalJson(repr)))
     }
 
@@ -171,6 +170,7 @@ impl OrdersApi {
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         lister: OrderLister,
         /// Only orders in this status.
@@ -200,8 +200,8 @@ impl OrdersApi {
             external_reference: external_reference.0,
         };
         let owner = input::owner(lister);
-        let found = orders::page(&self.state.db, &owner, &filter, paging.offset(), paging.page_size).await?;
-        let collection = view::order_collection(&self.state.hal, req, paging, &found)?;
+        let found = orders::page(&state.db, &owner, &filter, paging.offset(), paging.page_size).await?;
+        let collection = view::order_collection(&state.hal, req, paging, &found)?;
         Ok(OrderListResponse::Ok(HalJson(collection)))
     }
 
@@ -212,20 +212,24 @@ impl OrdersApi {
     #[oai(path = "/ordercancellation", method = "post", operation_id = "cancel_order")]
     async fn cancel(
         &self,
+        state: Data<&SharedState>,
         caller: OrderCaller,
         /// Makes a retry safe: the same key and body return the first response again.
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Option<IdempotencyKey>>,
         body: JsonBody<CancellationInput>,
     ) -> Result<OrderResponse, Problems<CancelProblems>> {
-        let hal = &self.state.hal;
+        let hal = &state.hal;
         let reason = body.0.reason()?;
         let uid = body.0.order_uid(hal)?;
-        let order = self.visible(&uid, &caller).await?;
-        let cancelled = orders::cancel(&self.state.db, &order, reason).await?;
-        let repr = self
-            .full_repr(&cancelled, hal.link(&format!("/orders/{}", cancelled.uid)))
-            .await?;
+        let order = visible(&state, &uid, &caller).await?;
+        let cancelled = orders::cancel(&state.db, &order, reason).await?;
+        let repr = full_repr(
+            &state,
+            &cancelled,
+            hal.link(&format!("/orders/{}", cancelled.uid)),
+        )
+        .await?;
         Ok(OrderResponse::Ok(HalJson(repr)))
     }
 }

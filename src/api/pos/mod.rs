@@ -6,6 +6,7 @@ mod problems;
 mod view;
 
 use poem::Request;
+use poem::web::Data;
 use poem_openapi::{OpenApi, param::Path};
 
 use self::{
@@ -24,9 +25,7 @@ use crate::{
     state::SharedState,
 };
 
-pub struct PosApi {
-    pub state: SharedState,
-}
+pub struct PosApi;
 
 #[OpenApi(tag = "ApiTags::PointOfSale")]
 impl PosApi {
@@ -43,6 +42,7 @@ impl PosApi {
     )]
     async fn purchase(
         &self,
+        state: Data<&SharedState>,
         bearer: StoreBearer,
         /// The store's SAN (hyphens allowed).
         #[oai(validator(max_length = 32))]
@@ -51,10 +51,10 @@ impl PosApi {
     ) -> Result<PurchaseResponse, Problems<PurchaseProblems>> {
         let request = body.into_inner().into_request();
         let till = request.till(&san.0, bearer.0.as_deref());
-        let store = authenticate_store(&self.state.db, till, || request.check_book()).await?;
+        let store = authenticate_store(&state.db, till, || request.check_book()).await?;
         let purchase = request.into_purchase()?;
-        let result = pos::purchase(&self.state.db, &store, &purchase).await??;
-        Ok(view::purchase(&self.state.hal, result))
+        let result = pos::purchase(&state.db, &store, &purchase).await??;
+        Ok(view::purchase(&state.hal, result))
     }
 
     /// Void a till purchase
@@ -64,6 +64,7 @@ impl PosApi {
     #[oai(path = "/stores/:san/refunds", method = "post", operation_id = "store_refund")]
     async fn refund(
         &self,
+        state: Data<&SharedState>,
         bearer: StoreBearer,
         /// The store's SAN (hyphens allowed).
         #[oai(validator(max_length = 32))]
@@ -72,12 +73,12 @@ impl PosApi {
     ) -> Result<StoreRefundResponse, Problems<StoreRefundProblems>> {
         let request = body.into_inner().into_request();
         let till = request.till(&san.0, bearer.0.as_deref());
-        let store = authenticate_store(&self.state.db, till, || request.check_purchase()).await?;
+        let store = authenticate_store(&state.db, till, || request.check_purchase()).await?;
         let (partner, purchase) = request.ids();
-        let result = pos::void(&self.state.db, &store, &partner, &purchase)
+        let result = pos::void(&state.db, &store, &partner, &purchase)
             .await?
             .map_err(problems::void_refused)?;
-        Ok(view::store_refund(&self.state.hal, result))
+        Ok(view::store_refund(&state.hal, result))
     }
 
     /// Redeem an access code
@@ -87,10 +88,11 @@ impl PosApi {
     #[oai(path = "/code_redemptions", method = "post", operation_id = "redeem_code")]
     async fn redeem(
         &self,
+        state: Data<&SharedState>,
         customer: MaybeCustomer,
         body: RedemptionBody,
     ) -> Result<RedemptionResponse, Problems<RedemptionProblems>> {
-        let db = &self.state.db;
+        let db = &state.db;
         let input = body.into_inner();
         let code = input.code()?;
         let email = input.email()?;
@@ -100,7 +102,7 @@ impl PosApi {
         });
         let owner = library::redemption_owner(db, signed_in, email).await??;
         let redeemed = pos::redeem(db, code, owner.sub.as_deref(), owner.email.as_deref()).await??;
-        Ok(view::redemption(&self.state.hal, redeemed, owner.email))
+        Ok(view::redemption(&state.hal, redeemed, owner.email))
     }
 
     /// My library
@@ -110,12 +112,13 @@ impl PosApi {
     #[oai(path = "/me/library", method = "get", operation_id = "get_library")]
     async fn library(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         customer: Customer,
     ) -> Result<LibraryResponse, Problems<LibraryProblems>> {
-        let hal = &self.state.hal;
+        let hal = &state.hal;
         let claims = customer.0;
-        let entries = library::entries(&self.state.db, &claims.sub, claims.email.as_deref()).await?;
+        let entries = library::entries(&state.db, &claims.sub, claims.email.as_deref()).await?;
         Ok(view::library(hal, hal.self_link(req), &entries))
     }
 }

@@ -6,6 +6,7 @@ mod view;
 
 use crate::http::idempotency::IdempotencyKey;
 use poem::Request;
+use poem::web::Data;
 use poem_openapi::{
     OpenApi,
     param::{Header, Path, Query},
@@ -37,9 +38,7 @@ use crate::{
     state::SharedState,
 };
 
-pub struct ProductsApi {
-    pub state: SharedState,
-}
+pub struct ProductsApi;
 
 #[OpenApi(tag = "ApiTags::Catalogue")]
 impl ProductsApi {
@@ -52,6 +51,7 @@ impl ProductsApi {
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         /// Text searched, case-insensitively, in title, SKU and ISBN.
         #[oai(validator(max_length = 200))]
@@ -75,8 +75,8 @@ impl ProductsApi {
         let filter = input::filter(q.0, isbn.0.as_deref(), format.0, kind.0, available.0)?;
         let paging = input::paging(page.0, page_size.0);
         let (items, item_count) =
-            catalogue::list(&self.state.db, &filter, paging.offset(), paging.page_size).await?;
-        let collection = ProductCollection::new(&self.state.hal, req, paging, &items, item_count)?;
+            catalogue::list(&state.db, &filter, paging.offset(), paging.page_size).await?;
+        let collection = ProductCollection::new(&state.hal, req, paging, &items, item_count)?;
         Ok(ProductListResponse::Ok(HalJson(collection)))
     }
 
@@ -84,14 +84,15 @@ impl ProductsApi {
     #[oai(path = "/products/:uid", method = "get", operation_id = "get_product")]
     async fn get(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         /// The product's uid.
         uid: Path<String>,
     ) -> Result<ProductResponse, Problems<ReadProblems>> {
-        let product = catalogue::find(&self.state.db, &uid.0)
+        let product = catalogue::find(&state.db, &uid.0)
             .await?
             .ok_or_else(|| ApiError::not_found("No product has this uid."))?;
-        let repr = ProductRepr::new(&self.state.hal, &product, self.state.hal.self_link(req))?;
+        let repr = ProductRepr::new(&state.hal, &product, state.hal.self_link(req))?;
         Ok(ProductResponse::Ok(HalJson(repr), etag(&product)))
     }
 
@@ -102,6 +103,7 @@ impl ProductsApi {
     #[oai(path = "/products", method = "post", operation_id = "create_product")]
     async fn create(
         &self,
+        state: Data<&SharedState>,
         merchant: MerchantAuth,
         /// Makes a retry safe: the same key and body return the first response again.
         #[oai(name = "Idempotency-Key")]
@@ -109,8 +111,8 @@ impl ProductsApi {
         body: JsonBody<ProductInput>,
     ) -> Result<ProductCreatedResponse, Problems<CreateProblems>> {
         let draft = body.0.draft()?;
-        let product = catalogue::create(&self.state.db, merchant.0.id, &draft).await?;
-        let hal = &self.state.hal;
+        let product = catalogue::create(&state.db, merchant.0.id, &draft).await?;
+        let hal = &state.hal;
         let location = hal.href(&format!("/products/{}", product.uid));
         let repr = ProductRepr::new(hal, &product, hal.link(&format!("/products/{}", product.uid)))?;
         Ok(ProductCreatedResponse::Created(
@@ -128,6 +130,7 @@ impl ProductsApi {
     #[oai(path = "/products/:uid", method = "put", operation_id = "replace_product")]
     async fn replace(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         merchant: MerchantAuth,
         /// The product's uid.
@@ -141,7 +144,7 @@ impl ProductsApi {
         body: JsonBody<ProductInput>,
     ) -> Result<ProductResponse, Problems<UpdateProblems>> {
         let draft = body.0.draft()?;
-        let db = &self.state.db;
+        let db = &state.db;
         let current = catalogue::find(db, &uid.0)
             .await?
             .filter(|product| product.merchant_id == merchant.0.id)
@@ -153,7 +156,7 @@ impl ProductsApi {
             return Err(CatalogueError::VersionMismatch.into());
         }
         let product = catalogue::update(db, merchant.0.id, &uid.0, current.version, &draft).await?;
-        let repr = ProductRepr::new(&self.state.hal, &product, self.state.hal.self_link(req))?;
+        let repr = ProductRepr::new(&state.hal, &product, state.hal.self_link(req))?;
         Ok(ProductResponse::Ok(HalJson(repr), etag(&product)))
     }
 
@@ -167,16 +170,17 @@ impl ProductsApi {
     )]
     async fn sales_points(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         /// The product's uid.
         uid: Path<String>,
     ) -> Result<SalesPointsResponse, Problems<ReadProblems>> {
-        let db = &self.state.db;
+        let db = &state.db;
         let product = catalogue::find(db, &uid.0)
             .await?
             .ok_or_else(|| ApiError::not_found("No product has this uid."))?;
         let stores = stores::of_merchant(db, product.merchant_id).await?;
-        let collection = SalesPointCollection::new(&self.state.hal, req, &product, stores);
+        let collection = SalesPointCollection::new(&state.hal, req, &product, stores);
         Ok(SalesPointsResponse::Ok(HalJson(collection)))
     }
 }

@@ -8,6 +8,7 @@ mod view;
 
 use crate::http::idempotency::IdempotencyKey;
 use poem::Request;
+use poem::web::Data;
 use poem_openapi::{
     OpenApi,
     param::{Header, Path, Query},
@@ -24,21 +25,13 @@ use crate::{
     domain::{catalogue, orders, refunds},
     http::{
         error::{ApiError, FieldError, Problems, problems as kinds},
-        hal::{Hal, HalJson},
+        hal::HalJson,
         json::JsonBody,
     },
     state::SharedState,
 };
 
-pub struct RefundsApi {
-    pub state: SharedState,
-}
-
-impl RefundsApi {
-    fn hal(&self) -> &Hal {
-        &self.state.hal
-    }
-}
+pub struct RefundsApi;
 
 #[OpenApi(tag = "ApiTags::Refunds")]
 impl RefundsApi {
@@ -50,17 +43,18 @@ impl RefundsApi {
     )]
     async fn list(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         caller: OrderCaller,
         /// URI of the order.
         #[oai(validator(max_length = 2048))]
         order: Query<String>,
     ) -> Result<RefundRequestListResponse, Problems<RefundReadProblems>> {
-        let db = &self.state.db;
-        let order = access::order_at(db, self.hal(), &order.0, &caller).await?;
+        let db = &state.db;
+        let order = access::order_at(db, &state.hal, &order.0, &caller).await?;
         let requests = refunds::of_order(db, order.id).await?;
         let loaded = refunds::load_requests(db, order, requests).await?;
-        let collection = view::request_collection(self.hal(), &loaded, self.hal().self_link(req));
+        let collection = view::request_collection(&state.hal, &loaded, state.hal.self_link(req));
         Ok(RefundRequestListResponse::Ok(HalJson(collection)))
     }
 
@@ -72,15 +66,16 @@ impl RefundsApi {
     )]
     async fn get(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         caller: OrderCaller,
         /// The refund request's uid.
         uid: Path<String>,
     ) -> Result<RefundRequestResponse, Problems<RefundReadProblems>> {
-        let db = &self.state.db;
+        let db = &state.db;
         let (request, order) = access::visible_request(db, &uid.0, &caller).await?;
         let loaded = refunds::load_requests(db, order, vec![request]).await?;
-        let (repr, etag) = view::single_request(self.hal(), &loaded, Some(self.hal().self_link(req)))
+        let (repr, etag) = view::single_request(&state.hal, &loaded, Some(state.hal.self_link(req)))
             .ok_or_else(|| ApiError::internal("refund request not loaded"))?;
         Ok(RefundRequestResponse::Ok(HalJson(repr), etag))
     }
@@ -99,21 +94,22 @@ impl RefundsApi {
     )]
     async fn create(
         &self,
+        state: Data<&SharedState>,
         caller: OrderCaller,
         /// Makes a retry safe: the same key and body return the first response again.
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Option<IdempotencyKey>>,
         body: JsonBody<RefundRequestInput>,
     ) -> Result<RefundRequestCreated, Problems<RefundCreateProblems>> {
-        let db = &self.state.db;
-        let order = access::order_at(db, self.hal(), &body.0.order, &caller).await?;
+        let db = &state.db;
+        let order = access::order_at(db, &state.hal, &body.0.order, &caller).await?;
         access::may_request(&caller, &order)?;
         let merchant = refunds::merchant_of(db, &order).await?;
         let (new, stated) = body.0.into_new_request(merchant.offers_change_order)?;
         let request = refunds::request_refund(db, &order, &merchant, new, stated).await?;
-        let location = self.hal().href(&format!("/refund_requests/{}", request.uid));
+        let location = state.hal.href(&format!("/refund_requests/{}", request.uid));
         let loaded = refunds::load_requests(db, order, vec![request]).await?;
-        let (repr, etag) = view::single_request(self.hal(), &loaded, None)
+        let (repr, etag) = view::single_request(&state.hal, &loaded, None)
             .ok_or_else(|| ApiError::internal("refund request not loaded"))?;
         Ok(RefundRequestCreated::Created(HalJson(repr), location, etag))
     }
@@ -132,6 +128,7 @@ impl RefundsApi {
     )]
     async fn update(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         caller: OrderCaller,
         /// The refund request's uid.
@@ -144,7 +141,7 @@ impl RefundsApi {
         if_match: Header<Option<String>>,
         body: JsonBody<RefundRequestUpdate>,
     ) -> Result<RefundRequestResponse, Problems<RefundUpdateProblems>> {
-        let (db, update) = (&self.state.db, body.0);
+        let (db, update) = (&state.db, body.0);
         let (request, order) = access::visible_request(db, &uid.0, &caller).await?;
         let version = input::version_read(if_match.0.as_deref(), &request_etag(&request), request.version)?;
         access::may_update(&caller, &order, &update)?;
@@ -162,7 +159,7 @@ impl RefundsApi {
             .await?
             .ok_or_else(|| ApiError::internal("order vanished"))?;
         let loaded = refunds::load_requests(db, order, vec![updated]).await?;
-        let (repr, etag) = view::single_request(self.hal(), &loaded, Some(self.hal().self_link(req)))
+        let (repr, etag) = view::single_request(&state.hal, &loaded, Some(state.hal.self_link(req)))
             .ok_or_else(|| ApiError::internal("refund request not loaded"))?;
         Ok(RefundRequestResponse::Ok(HalJson(repr), etag))
     }
@@ -176,6 +173,7 @@ impl RefundsApi {
     #[allow(clippy::too_many_arguments)]
     async fn refund_bill(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         caller: OrderCaller,
         /// URI of the order (for a preview).
@@ -197,14 +195,14 @@ impl RefundsApi {
         #[oai(validator(max_length = 8))]
         donation_percentage: Query<Option<String>>,
     ) -> Result<RefundBillResponse, Problems<RefundReadProblems>> {
-        let db = &self.state.db;
+        let db = &state.db;
         let (order, split) = match (refund_request.0, order.0) {
             (Some(uid), _) => {
                 let (request, order) = access::visible_request(db, &uid, &caller).await?;
                 (order, refunds::split_of(&request)?)
             }
             (None, Some(uri)) => {
-                let order = access::order_at(db, self.hal(), &uri, &caller).await?;
+                let order = access::order_at(db, &state.hal, &uri, &caller).await?;
                 let merchant = refunds::merchant_of(db, &order).await?;
                 let shares = input::shares_of(
                     &refund_percentage.0,
@@ -225,7 +223,7 @@ impl RefundsApi {
         };
         let bill = refunds::bill(&order, &split)?;
         let lines = orders::lines_of(db, order.id).await?;
-        let repr = view::bill_repr(self.hal(), &order, &lines, bill, self.hal().self_link(req));
+        let repr = view::bill_repr(&state.hal, &order, &lines, bill, state.hal.self_link(req));
         Ok(RefundBillResponse::Ok(HalJson(repr)))
     }
 
@@ -233,16 +231,17 @@ impl RefundsApi {
     #[oai(path = "/refunds", method = "get", operation_id = "list_refunds")]
     async fn refunds(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         caller: OrderCaller,
         /// URI of the order.
         #[oai(validator(max_length = 2048))]
         order: Query<String>,
     ) -> Result<RefundListResponse, Problems<RefundReadProblems>> {
-        let db = &self.state.db;
-        let order = access::order_at(db, self.hal(), &order.0, &caller).await?;
+        let db = &state.db;
+        let order = access::order_at(db, &state.hal, &order.0, &caller).await?;
         let made = refunds::load_refunds(db, refunds::refunds_of(db, order.id).await?).await?;
-        let collection = view::refund_collection(self.hal(), &order, &made, self.hal().self_link(req));
+        let collection = view::refund_collection(&state.hal, &order, &made, state.hal.self_link(req));
         Ok(RefundListResponse::Ok(HalJson(collection)))
     }
 
@@ -250,18 +249,19 @@ impl RefundsApi {
     #[oai(path = "/refunds/:uid", method = "get", operation_id = "get_refund")]
     async fn refund(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         caller: OrderCaller,
         /// The refund's uid.
         uid: Path<String>,
     ) -> Result<RefundResponse, Problems<RefundReadProblems>> {
-        let db = &self.state.db;
+        let db = &state.db;
         let (made, order) = access::visible_refund(db, &uid.0, &caller).await?;
         let loaded = refunds::load_refunds(db, vec![made]).await?;
         let details = loaded
             .first()
             .ok_or_else(|| ApiError::internal("refund not loaded"))?;
-        let repr = view::refund_repr(self.hal(), &order, details, self.hal().self_link(req));
+        let repr = view::refund_repr(&state.hal, &order, details, state.hal.self_link(req));
         Ok(RefundResponse::Ok(HalJson(repr)))
     }
 
@@ -277,6 +277,7 @@ impl RefundsApi {
     )]
     async fn withdraw(
         &self,
+        state: Data<&SharedState>,
         req: &Request,
         merchant: MerchantAuth,
         /// The product's uid.
@@ -287,12 +288,12 @@ impl RefundsApi {
         body: JsonBody<WithdrawalInput>,
     ) -> Result<WithdrawalResponse, Problems<WithdrawalProblems>> {
         let reason = body.0.reason()?;
-        let product = catalogue::find(&self.state.db, &uid.0)
+        let product = catalogue::find(&state.db, &uid.0)
             .await?
             .filter(|p| p.merchant_id == merchant.0.id)
             .ok_or_else(|| ApiError::not_found("No product of yours has this uid."))?;
-        let opened = refunds::withdraw_product(&self.state.db, product.id, &reason).await?;
-        let repr = view::withdrawal_repr(self.hal(), &product.uid, opened, self.hal().self_link(req));
+        let opened = refunds::withdraw_product(&state.db, product.id, &reason).await?;
+        let repr = view::withdrawal_repr(&state.hal, &product.uid, opened, state.hal.self_link(req));
         Ok(WithdrawalResponse::Ok(HalJson(repr)))
     }
 }
