@@ -153,6 +153,7 @@ problem_set!(
     405 => "`method_not_allowed`."
 );
 
+#[derive(Default)]
 pub struct DocsApi;
 
 #[OpenApi(tag = "ApiTags::Documentation")]

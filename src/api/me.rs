@@ -93,6 +93,7 @@ problem_set!(
     405 => "`method_not_allowed`."
 );
 
+#[derive(Default)]
 pub struct MeApi;
 
 #[OpenApi(tag = "ApiTags::Customers")]

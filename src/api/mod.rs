@@ -36,6 +36,8 @@ pub enum ApiTags {
     Documentation,
 }
 
+/// Every resource of the API; each is a unit struct whose handlers take the application
+/// state from the request.
 pub type Api = (
     root::RootApi,
     products::ProductsApi,
@@ -57,19 +59,7 @@ Money is `{\"amount\": \"12.50\", \"currency\": \"EUR\"}`. POST requests accept 
 /// The OpenAPI service. Without a `servers` entry, Swagger UI calls the origin it was loaded
 /// from, and the document is the same whatever the deployment URL.
 pub fn service() -> OpenApiService<Api, ()> {
-    let api = (
-        root::RootApi,
-        products::ProductsApi,
-        orders::OrdersApi,
-        vouchers::VouchersApi,
-        payments::PaymentsApi,
-        deliveries::DeliveriesApi,
-        refunds::RefundsApi,
-        pos::PosApi,
-        me::MeApi,
-        docs::DocsApi,
-    );
-    OpenApiService::new(api, "halshop", env!("CARGO_PKG_VERSION")).description(DESCRIPTION)
+    OpenApiService::new(Api::default(), "halshop", env!("CARGO_PKG_VERSION")).description(DESCRIPTION)
 }
 
 /// The OpenAPI document as served at `/openapi.json` (pretty-printed JSON). Handlers take

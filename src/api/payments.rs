@@ -332,6 +332,7 @@ fn page(title: &str, body: &str) -> String {
     .render(body)
 }
 
+#[derive(Default)]
 pub struct PaymentsApi;
 
 #[OpenApi(tag = "ApiTags::Payment")]

@@ -82,6 +82,7 @@ problem_set!(
     405 => "`method_not_allowed`."
 );
 
+#[derive(Default)]
 pub struct RootApi;
 
 #[OpenApi(tag = "ApiTags::Root")]

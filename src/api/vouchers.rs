@@ -118,6 +118,7 @@ problem_set!(
     405 => "`method_not_allowed`."
 );
 
+#[derive(Default)]
 pub struct VouchersApi;
 
 #[OpenApi(tag = "ApiTags::Checkout")]

@@ -50,6 +50,7 @@ async fn visible(db: &DatabaseConnection, uid: &str, caller: &OrderCaller) -> Re
         .ok_or_else(|| not_visible("delivery with this uid"))
 }
 
+#[derive(Default)]
 pub struct DeliveriesApi;
 
 #[OpenApi(tag = "ApiTags::Deliveries")]

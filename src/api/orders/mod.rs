@@ -37,6 +37,7 @@ use crate::{
     state::{AppState, SharedState},
 };
 
+#[derive(Default)]
 pub struct OrdersApi;
 
 /// The whole order: lines, deliveries, vouchers and customer service.

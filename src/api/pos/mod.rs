@@ -25,6 +25,7 @@ use crate::{
     state::SharedState,
 };
 
+#[derive(Default)]
 pub struct PosApi;
 
 #[OpenApi(tag = "ApiTags::PointOfSale")]

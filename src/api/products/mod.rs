@@ -38,6 +38,7 @@ use crate::{
     state::SharedState,
 };
 
+#[derive(Default)]
 pub struct ProductsApi;
 
 #[OpenApi(tag = "ApiTags::Catalogue")]

@@ -31,6 +31,7 @@ use crate::{
     state::SharedState,
 };
 
+#[derive(Default)]
 pub struct RefundsApi;
 
 #[OpenApi(tag = "ApiTags::Refunds")]
