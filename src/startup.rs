@@ -42,10 +42,20 @@ impl Application {
             .find_map(|addr| addr.as_socket_addr().copied())
             .context("listener has no socket address")?;
         let public_url = settings.public_base(local)?;
+        // Migrations run on a connection of their own, and the serving pool opens only
+        // afterwards: a SQLite connection that was open while a migration altered a table
+        // can describe the rows of a statement by the old schema.
+        let migrating = db::connect(&settings.database_url, 1)
+            .await
+            .context("cannot connect to the database")?;
+        db::migrate(&migrating).await.context("cannot apply migrations")?;
+        migrating
+            .close()
+            .await
+            .context("cannot close the migration connection")?;
         let db = db::connect(&settings.database_url, settings.db_pool_size)
             .await
             .context("cannot connect to the database")?;
-        db::migrate(&db).await.context("cannot apply migrations")?;
         tracing::info!(backend = db::backend_name(&db), "database ready");
         let seeded = if settings.seed_demo {
             seed::seed_if_empty(&db)
