@@ -1,0 +1,26 @@
+//! The problems of payment notifications and of the sandbox.
+
+use crate::problem_set;
+
+problem_set!(
+    /// Errors of a payment notification.
+    NotificationProblems:
+    400 => "`malformed_request` (not JSON) or `notification_stale` (timestamp more than 5 minutes away).",
+    401 => "`signature_invalid`: `Payment-Signature` missing or wrong.",
+    404 => "`not_found`: no order at this URI (the notification is recorded).",
+    409 => "`order_not_payable` (already paid or cancelled) or `provider_reference_reused`.",
+    413 => "`payload_too_large`.",
+    415 => "`unsupported_media_type`: send `application/json`.",
+    422 => "`validation_failed` or `amount_mismatch` (the order stays unpaid; recorded)."
+);
+
+problem_set!(
+    /// Errors of the sandbox provider.
+    SandboxProblems:
+    400 => "`malformed_request`: the form is not `decision=pay` or `decision=decline`.",
+    404 => "`not_found`: no order has this uid.",
+    405 => "`method_not_allowed`.",
+    409 => "`sandbox_refused` (a live sale, or an order not awaiting payment) or `order_not_payable`.",
+    415 => "`unsupported_media_type`: send a form.",
+    422 => "`amount_mismatch`."
+);
