@@ -4,11 +4,15 @@
 use std::collections::HashMap;
 
 use entity::{delivery, order, order_line};
-use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait},
+};
 
 use super::{
     email::Email,
     pos::{self, RedeemError},
+    status::DeliveryStatus,
 };
 
 /// Whose library a code is redeemed into: a signed-in customer (`sub`), an e-mail, or both.
@@ -51,10 +55,10 @@ pub struct Entry {
     pub order: order::Model,
 }
 
-/// What a customer owns (see [`pos::library`]), each with its line and order, loaded in
+/// What a customer owns (see [`owned`]), each with its line and order, loaded in
 /// three queries. A delivery whose line or order is gone is left out.
 pub async fn entries(db: &impl ConnectionTrait, sub: &str, email: Option<&str>) -> Result<Vec<Entry>, DbErr> {
-    let owned = pos::library(db, sub, email).await?;
+    let owned = owned(db, sub, email).await?;
     if owned.is_empty() {
         return Ok(Vec::new());
     }
@@ -84,4 +88,27 @@ pub async fn entries(db: &impl ConnectionTrait, sub: &str, email: Option<&str>) 
             })
         })
         .collect())
+}
+
+/// What a customer owns: deliveries redeemed into their library or bought for their
+/// e-mail, and not voided.
+pub async fn owned(
+    db: &impl ConnectionTrait,
+    sub: &str,
+    email: Option<&str>,
+) -> Result<Vec<delivery::Model>, DbErr> {
+    let mut condition = sea_orm::Condition::any().add(delivery::Column::OwnerSub.eq(sub));
+    if let Some(email) = email {
+        condition = condition.add(
+            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
+                delivery::Column::OwnerEmail,
+            )))
+            .eq(email.trim().to_lowercase()),
+        );
+    }
+    delivery::Entity::find()
+        .filter(condition)
+        .filter(delivery::Column::Status.ne(DeliveryStatus::Voided.as_str()))
+        .all(db)
+        .await
 }

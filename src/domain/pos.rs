@@ -576,26 +576,3 @@ pub async fn redeem(
         line,
     }))
 }
-
-/// What a customer owns: deliveries redeemed into their library or bought for their
-/// e-mail, and not voided.
-pub async fn library(
-    db: &impl ConnectionTrait,
-    sub: &str,
-    email: Option<&str>,
-) -> Result<Vec<delivery::Model>, DbErr> {
-    let mut condition = sea_orm::Condition::any().add(delivery::Column::OwnerSub.eq(sub));
-    if let Some(email) = email {
-        condition = condition.add(
-            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                delivery::Column::OwnerEmail,
-            )))
-            .eq(email.trim().to_lowercase()),
-        );
-    }
-    delivery::Entity::find()
-        .filter(condition)
-        .filter(delivery::Column::Status.ne(DeliveryStatus::Voided.as_str()))
-        .all(db)
-        .await
-}
