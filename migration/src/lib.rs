@@ -9,6 +9,7 @@ mod m20261122_000003_create_orders;
 mod m20261122_000004_create_sales;
 mod m20261122_000005_create_refunds;
 mod m20261122_000006_create_store_transactions;
+mod m20261123_000007_fence_idempotency_keys;
 
 pub struct Migrator;
 
@@ -22,6 +23,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000004_create_sales::Migration),
             Box::new(m20261122_000005_create_refunds::Migration),
             Box::new(m20261122_000006_create_store_transactions::Migration),
+            Box::new(m20261123_000007_fence_idempotency_keys::Migration),
         ]
     }
 }

@@ -151,7 +151,7 @@ impl VouchersApi {
             )])
             .into());
         }
-        let voucher = vouchers::issue(&state.db, merchant.0.id, amount, "merchant").await?;
+        let voucher = vouchers::issue_requested(&state.db, merchant.0.id, amount).await?;
         let hal = &state.hal;
         let location = hal.href(&format!("/vouchers/{}", voucher.code));
         let repr = voucher_repr(hal, &voucher, hal.link(&format!("/vouchers/{}", voucher.code)))?;

@@ -5,8 +5,8 @@ use entity::product;
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::{NotSet, Set},
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 use serde::{Deserialize, Serialize};
@@ -16,7 +16,10 @@ use super::{
     isbn::Isbn,
     money::{Money, MoneyError},
 };
-use crate::db::{ConstraintError, OnConstraint};
+use crate::{
+    db::{self, ConstraintError, OnConstraint},
+    effect::{self, Effect},
+};
 
 /// What kind of good a product is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -402,6 +405,19 @@ fn apply(draft: &ProductDraft, model: &mut product::ActiveModel) {
     model.max_per_order = Set(draft.max_per_order);
     model.refund_days = Set(draft.refund_days);
     model.usage_limit_percent = Set(draft.usage_limit_percent);
+}
+
+/// Adds a product to a merchant's catalogue on a client's request, recording the effect
+/// for its idempotency key in the same transaction.
+pub async fn add(
+    db: &DatabaseConnection,
+    merchant_id: i64,
+    draft: &ProductDraft,
+) -> Result<product::Model, CatalogueError> {
+    let txn = db::begin_write(db).await?;
+    let product = create(&txn, merchant_id, draft).await?;
+    effect::commit(txn, Effect::created("products", &product.uid)).await?;
+    Ok(product)
 }
 
 /// Adds a product to a merchant's catalogue. SKU (per merchant) and ISBN+format uniqueness

@@ -24,7 +24,10 @@ use super::{
     taxes::PricedLine,
     vouchers,
 };
-use crate::db::{begin_write, is_unique_violation};
+use crate::{
+    db::{begin_write, is_unique_violation},
+    effect::{self, Effect},
+};
 
 /// A store authenticated by its SAN and token.
 pub async fn store_by_san(db: &impl ConnectionTrait, san: &str) -> Result<Option<store::Model>, DbErr> {
@@ -320,7 +323,7 @@ pub async fn purchase(
                            "currency": order.currency, "sale_state": order.sale_state}),
     )
     .await?;
-    txn.commit().await?;
+    effect::commit(txn, Effect::recorded()).await?;
     Ok(Ok(PurchaseResult {
         partner_transact_id: row.partner_transact_id,
         vendor_transact_id: row.vendor_transact_id,
@@ -465,7 +468,7 @@ pub async fn void(
                            "purchase_transact_id": purchase_transact_id, "vendor_transact_id": row.vendor_transact_id}),
     )
     .await?;
-    txn.commit().await?;
+    effect::commit(txn, Effect::recorded()).await?;
     Ok(Ok(VoidResult {
         partner_transact_id: row.partner_transact_id,
         vendor_transact_id: row.vendor_transact_id,

@@ -3,12 +3,15 @@
 use chrono::Utc;
 use entity::voucher;
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, sea_query::Expr,
 };
 
 use super::{money::Money, status::VoucherStatus};
-use crate::db::is_unique_violation;
+use crate::{
+    db::{self, is_unique_violation},
+    effect::{self, Effect},
+};
 
 /// Characters of voucher codes and access codes: no 0/O, 1/I/L, so that a code read
 /// aloud or printed on a receipt is typed back right.
@@ -30,6 +33,19 @@ pub fn normalise(code: &str) -> String {
         .filter(|c| !matches!(c, '-' | ' '))
         .map(|c| c.to_ascii_uppercase())
         .collect()
+}
+
+/// Issues a voucher on the merchant's request, recording the effect for its idempotency
+/// key in the same transaction.
+pub async fn issue_requested(
+    db: &DatabaseConnection,
+    merchant_id: i64,
+    amount: Money,
+) -> Result<voucher::Model, DbErr> {
+    let txn = db::begin_write(db).await?;
+    let voucher = issue(&txn, merchant_id, amount, "merchant").await?;
+    effect::commit(txn, Effect::created("vouchers", &voucher.code)).await?;
+    Ok(voucher)
 }
 
 /// Issues a voucher worth `amount` for the merchant's shop.

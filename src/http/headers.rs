@@ -6,6 +6,8 @@ pub const ORDER_TOKEN: &str = "order-token";
 pub const COGNITO_TOKEN: &str = "cognito-token";
 /// Makes a POST safe to retry.
 pub const IDEMPOTENCY_KEY: &str = "idempotency-key";
+/// `Cache-Control` value of a response that holds a secret: nothing may keep it.
+pub const NO_STORE: &str = "no-store";
 /// Set on a response replayed for a retried `Idempotency-Key`.
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 /// The request id (accepted on the request, always set on the response).

@@ -102,6 +102,10 @@ async fn a_retry_while_the_first_request_runs_is_a_409() {
         response_headers: Set(None),
         response_body: Set(None),
         created_at: Set(Utc::now()),
+        claim: Set("running".into()),
+        committed_at: Set(None),
+        effect_path: Set(None),
+        effect_status: Set(None),
         ..Default::default()
     }
     .insert(&app.db)

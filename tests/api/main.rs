@@ -9,6 +9,7 @@ mod errors;
 mod hal;
 mod helpers;
 mod idempotency;
+mod idempotent_effects;
 mod openapi;
 mod order_access;
 mod orders;

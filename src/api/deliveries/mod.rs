@@ -29,6 +29,7 @@ use crate::{
     http::{
         error::{ApiError, Problems},
         hal::HalJson,
+        headers,
         json::JsonBody,
     },
     state::SharedState,
@@ -112,7 +113,11 @@ impl DeliveriesApi {
         let link = downloads::create_link(&state.db, delivery.id).await?;
         let repr = DownloadLinkRepr::new(&state.hal, &delivery, &line, &link);
         let href = repr.href.clone();
-        Ok(DownloadLinkResponse::Created(HalJson(repr), href))
+        Ok(DownloadLinkResponse::Created(
+            HalJson(repr),
+            href,
+            headers::NO_STORE.to_owned(),
+        ))
     }
 
     /// Download a file

@@ -206,6 +206,9 @@ pub enum DownloadLinkResponse {
         /// The link itself.
         #[oai(header = "Location")]
         String,
+        /// `no-store`: the link is a credential, which nothing may keep.
+        #[oai(header = "Cache-Control")]
+        String,
     ),
 }
 

@@ -28,7 +28,7 @@ use super::{
     ApiTags,
     deliveries::{deliveries_with_lines, delivery_repr},
 };
-use crate::http::{idempotency::IdempotencyKey, json::JsonBody};
+use crate::http::{headers, idempotency::IdempotencyKey, json::JsonBody};
 use crate::{
     auth::{MaybeCustomer, OrderCaller, OrderLister},
     domain::orders::{self, OrderFilter},
@@ -109,7 +109,9 @@ impl OrdersApi {
     /// As a guest (no credentials) or as a logged-in customer (their token). The order
     /// awaits payment; its token — shown only in this response, as `token` and in the
     /// `Order-Token` header — lets whoever holds it read, pay and cancel the order.
-    /// Accepts `Idempotency-Key`: a retry never places a second order.
+    /// Accepts `Idempotency-Key`: a retry never places a second order. A retry is answered
+    /// with the same status and `Location` and the order as the caller may read it, never
+    /// with the token again: it is given once.
     #[oai(path = "/orders", method = "post", operation_id = "place_order")]
     async fn place(
         &self,
@@ -142,6 +144,7 @@ impl OrdersApi {
             }),
             hal.href(&path),
             placed.token,
+            headers::NO_STORE.to_owned(),
         ))
     }
 

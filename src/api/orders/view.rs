@@ -502,6 +502,9 @@ pub enum OrderCreatedResponse {
         /// The order's token, as in the body.
         #[oai(header = "Order-Token")]
         String,
+        /// `no-store`: the response holds the order's token, which nothing may keep.
+        #[oai(header = "Cache-Control")]
+        String,
     ),
 }
 

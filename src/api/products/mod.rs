@@ -112,7 +112,7 @@ impl ProductsApi {
         body: JsonBody<ProductInput>,
     ) -> Result<ProductCreatedResponse, Problems<CreateProblems>> {
         let draft = body.0.draft()?;
-        let product = catalogue::create(&state.db, merchant.0.id, &draft).await?;
+        let product = catalogue::add(&state.db, merchant.0.id, &draft).await?;
         let hal = &state.hal;
         let location = hal.href(&format!("/products/{}", product.uid));
         let repr = ProductRepr::new(hal, &product, hal.link(&format!("/products/{}", product.uid)))?;

@@ -293,7 +293,7 @@ impl RefundsApi {
             .await?
             .filter(|p| p.merchant_id == merchant.0.id)
             .ok_or_else(|| ApiError::not_found("No product of yours has this uid."))?;
-        let opened = refunds::withdraw_product(&state.db, product.id, &reason).await?;
+        let opened = refunds::withdraw_product(&state.db, &product, &reason).await?;
         let repr = view::withdrawal_repr(&state.hal, &product.uid, opened, state.hal.self_link(req));
         Ok(WithdrawalResponse::Ok(HalJson(repr)))
     }

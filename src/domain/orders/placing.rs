@@ -13,6 +13,7 @@ use super::{
 };
 use crate::db::begin_write;
 use crate::domain::{ids, money::Money, secrets, status::OrderStatus, vouchers};
+use crate::effect::{self, Effect};
 
 /// Who places an order: a logged-in customer (their `sub`) or a guest.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -86,7 +87,7 @@ pub async fn place(
             }]));
         }
     }
-    txn.commit().await?;
+    effect::commit(txn, Effect::created("orders", &order.uid)).await?;
     Ok(PlacedOrder { order, lines, token })
 }
 

@@ -21,6 +21,7 @@ use crate::{
         outbox,
         status::{RefundRequestStatus, RefundSource},
     },
+    effect::{self, Effect},
 };
 
 /// Bank details a holder submits for a refund by transfer.
@@ -112,7 +113,7 @@ pub async fn request_refund(
         return Err(RefundError::Ineligible(why));
     }
     let request = open(&txn, &order, new).await?;
-    txn.commit().await?;
+    effect::commit(txn, Effect::created("refund_requests", &request.uid)).await?;
     Ok(request)
 }
 

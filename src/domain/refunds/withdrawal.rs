@@ -18,6 +18,7 @@ use super::{
 use crate::{
     db::begin_write,
     domain::status::{OrderStatus, RefundSource},
+    effect::{self, Effect},
 };
 
 /// Withdraws a product (it can no longer be bought) and opens an event refund (full refund
@@ -25,9 +26,10 @@ use crate::{
 /// transaction. Returns how many requests were opened.
 pub async fn withdraw_product(
     db: &DatabaseConnection,
-    product_id: i64,
+    product: &entity::product::Model,
     reason: &str,
 ) -> Result<usize, DbErr> {
+    let product_id = product.id;
     let txn = begin_write(db).await?;
     entity::product::Entity::update_many()
         .col_expr(entity::product::Column::Available, Expr::value(false))
@@ -84,6 +86,6 @@ pub async fn withdraw_product(
             Err(_) => continue,
         }
     }
-    txn.commit().await?;
+    effect::commit(txn, Effect::changed("products", &product.uid)).await?;
     Ok(opened)
 }

@@ -1,0 +1,180 @@
+//! The idempotency keys' rows: claiming a key, taking over one whose request died, storing
+//! the answer, and releasing a key whose request did nothing.
+
+use chrono::Utc;
+use entity::idempotency_key::{self, Column};
+use poem::{
+    Response,
+    http::{HeaderName, header},
+};
+use sea_orm::{
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
+    sea_query::Expr,
+};
+
+use super::{ABANDONED_AFTER, RETENTION, key::must_not_store};
+use crate::{db::is_unique_violation, http::error::ApiError};
+
+/// Response headers replayed with the stored body. The order token is never kept.
+const KEPT_HEADERS: [HeaderName; 4] = [
+    header::CONTENT_TYPE,
+    header::LOCATION,
+    header::ETAG,
+    header::WWW_AUTHENTICATE,
+];
+
+/// Who answers a request with a key.
+pub(super) enum Claimed {
+    /// This request: the key is claimed for it.
+    Ours(idempotency_key::Model),
+    /// An earlier request with this key, done or still running.
+    Earlier(idempotency_key::Model),
+}
+
+pub(super) async fn forget_expired(db: &DatabaseConnection) -> Result<(), ApiError> {
+    let cutoff = Utc::now() - chrono::Duration::from_std(RETENTION).unwrap_or_default();
+    idempotency_key::Entity::delete_many()
+        .filter(Column::CreatedAt.lt(cutoff))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Claims the key for this request by inserting its row; the unique (scope, key) index
+/// decides between concurrent requests. A key whose first request has been running for
+/// longer than [`ABANDONED_AFTER`] without committing anything is taken over.
+pub(super) async fn claim(
+    db: &DatabaseConnection,
+    scope: &str,
+    key: &str,
+    request_hash: &str,
+) -> Result<Claimed, ApiError> {
+    loop {
+        let inserted = idempotency_key::ActiveModel {
+            scope: Set(scope.to_owned()),
+            key: Set(key.to_owned()),
+            request_hash: Set(request_hash.to_owned()),
+            response_status: Set(None),
+            response_headers: Set(None),
+            response_body: Set(None),
+            created_at: Set(Utc::now()),
+            claim: Set(super::super::random_hex(16)),
+            committed_at: Set(None),
+            effect_path: Set(None),
+            effect_status: Set(None),
+            ..Default::default()
+        }
+        .insert(db)
+        .await;
+        let err = match inserted {
+            Ok(row) => return Ok(Claimed::Ours(row)),
+            Err(err) if is_unique_violation(&err) => err,
+            Err(err) => return Err(ApiError::from(err)),
+        };
+        let existing = idempotency_key::Entity::find()
+            .filter(Column::Scope.eq(scope))
+            .filter(Column::Key.eq(key))
+            .one(db)
+            .await?;
+        let Some(existing) = existing else {
+            // Released or forgotten in between: claim it afresh.
+            tracing::debug!(error = %err, "idempotency key released while claiming");
+            continue;
+        };
+        if !abandoned(&existing) || existing.request_hash != request_hash {
+            return Ok(Claimed::Earlier(existing));
+        }
+        if let Some(row) = take_over(db, &existing).await? {
+            return Ok(Claimed::Ours(row));
+        }
+    }
+}
+
+/// A key claimed long ago whose request neither committed an effect nor answered.
+fn abandoned(row: &idempotency_key::Model) -> bool {
+    let age = Utc::now() - row.created_at;
+    row.committed_at.is_none()
+        && row.response_status.is_none()
+        && age.to_std().is_ok_and(|age| age > ABANDONED_AFTER)
+}
+
+/// Replaces the claim's token, so that the first request, should it still be alive, can no
+/// longer commit. On PostgreSQL this waits for a transaction that is recording an effect on
+/// the row, and then finds the row committed and takes nothing.
+async fn take_over(
+    db: &DatabaseConnection,
+    row: &idempotency_key::Model,
+) -> Result<Option<idempotency_key::Model>, ApiError> {
+    let token = super::super::random_hex(16);
+    let now = Utc::now();
+    let taken = idempotency_key::Entity::update_many()
+        .col_expr(Column::Claim, Expr::value(token.clone()))
+        .col_expr(Column::CreatedAt, Expr::value(now))
+        .filter(Column::Id.eq(row.id))
+        .filter(Column::Claim.eq(row.claim.as_str()))
+        .filter(Column::CommittedAt.is_null())
+        .filter(Column::ResponseStatus.is_null())
+        .exec(db)
+        .await?;
+    if taken.rows_affected != 1 {
+        return Ok(None);
+    }
+    tracing::warn!(key = %row.key, "idempotency key taken over from a request that died");
+    Ok(Some(idempotency_key::Model {
+        claim: token,
+        created_at: now,
+        ..row.clone()
+    }))
+}
+
+/// Stores the answer on the claimed row, for replays. Of a response marked `no-store` only
+/// the status is kept: a replay rebuilds the rest without its secret.
+pub(super) async fn remember(
+    db: &DatabaseConnection,
+    row: &idempotency_key::Model,
+    response: &Response,
+    body: &[u8],
+) -> Result<(), ApiError> {
+    let secret = must_not_store(response);
+    let kept: Vec<(String, String)> = response
+        .headers()
+        .iter()
+        .filter(|(name, _)| !secret && KEPT_HEADERS.contains(name))
+        .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
+        .collect();
+    let stored_body = (!secret).then(|| String::from_utf8_lossy(body).into_owned());
+    idempotency_key::Entity::update_many()
+        .col_expr(
+            Column::ResponseStatus,
+            Expr::value(i32::from(response.status().as_u16())),
+        )
+        .col_expr(
+            Column::ResponseHeaders,
+            Expr::value(serde_json::to_string(&kept).unwrap_or_default()),
+        )
+        .col_expr(Column::ResponseBody, Expr::value(stored_body))
+        .filter(Column::Id.eq(row.id))
+        .filter(Column::Claim.eq(row.claim.as_str()))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// Forgets a key whose request changed nothing, so that the client can retry with it.
+pub(super) async fn release(db: &DatabaseConnection, row: &idempotency_key::Model) -> Result<(), ApiError> {
+    idempotency_key::Entity::delete_many()
+        .filter(Column::Id.eq(row.id))
+        .filter(Column::Claim.eq(row.claim.as_str()))
+        .filter(Column::CommittedAt.is_null())
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
+/// The headers stored with an answer.
+pub(super) fn stored_headers(row: &idempotency_key::Model) -> Vec<(String, String)> {
+    row.response_headers
+        .as_deref()
+        .and_then(|text| serde_json::from_str(text).ok())
+        .unwrap_or_default()
+}
