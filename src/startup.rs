@@ -6,7 +6,7 @@ use crate::{
     api, auth,
     config::Settings,
     db,
-    domain::secrets,
+    domain::{sandbox::SandboxKey, secrets},
     http::hal::Hal,
     http::{headers, idempotency, middleware},
     seed,
@@ -79,11 +79,15 @@ impl Application {
                 secret
             }
         };
+        let sandbox_key = SandboxKey::load(&db)
+            .await
+            .context("cannot load the sandbox payment key")?;
         let state = Arc::new(AppState {
             db,
             hal,
             customers,
             payment_secret,
+            sandbox_key,
             settings,
         });
         Ok(Self {

@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::CustomerAuthentication, config::Settings, http::hal::Hal};
+use crate::{auth::CustomerAuthentication, config::Settings, domain::sandbox::SandboxKey, http::hal::Hal};
 
 /// Everything a request handler may need. Nothing here must be consistent across
 /// instances: that lives in the database.
@@ -15,6 +15,8 @@ pub struct AppState {
     pub customers: CustomerAuthentication,
     /// Key of the HMAC that authenticates payment-provider notifications.
     pub payment_secret: String,
+    /// Key from which each order's sandbox payment secret is derived.
+    pub sandbox_key: SandboxKey,
     pub settings: Settings,
 }
 

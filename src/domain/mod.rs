@@ -17,6 +17,7 @@ pub mod pos;
 pub mod refunds;
 pub mod sales;
 pub mod san;
+pub mod sandbox;
 pub mod secrets;
 pub mod status;
 pub mod stores;

@@ -11,6 +11,8 @@ use crate::db::is_unique_violation;
 pub const CUSTOMER_ID_KEY: &str = "customer_id_key";
 /// The development payment-notification secret, when `PAYMENT_WEBHOOK_SECRET` is unset.
 pub const PAYMENT_WEBHOOK_SECRET: &str = "payment_webhook_secret";
+/// Key from which each order's sandbox payment secret is derived.
+pub const SANDBOX_PAYMENT_KEY: &str = "sandbox_payment_key";
 
 /// The secret called `name`, created on first use. Concurrent first uses agree: the
 /// primary key lets one insert win and everyone reads that one.

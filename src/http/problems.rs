@@ -93,7 +93,7 @@ problem_types! {
     PROVIDER_REFERENCE_REUSED = "provider_reference_reused", 409, "Provider reference reused",
         "This provider reference was already notified with different content.";
     SANDBOX_REFUSED = "sandbox_refused", 409, "Sandbox payment refused",
-        "The sandbox provider only pays test sales (`sale_state: test`), and only orders awaiting payment.";
+        "The sandbox provider only pays orders awaiting payment: this one is already paid or cancelled.";
     NOT_DOWNLOADABLE = "not_downloadable", 409, "Nothing to download",
         "This delivery has no file to download (a ticket), or it was voided.";
     LINK_EXPIRED = "link_expired", 410, "Download link expired",

@@ -18,7 +18,11 @@ async fn an_awaiting_order_links_to_its_payment_page() {
     let payment = &order["_links"]["payment"];
     assert_eq!(payment["type"], "text/html");
     let uid = order["uid"].as_str().unwrap();
-    assert_eq!(payment["href"], shop.app.url(&format!("/sandbox/payments/{uid}")));
+    let page = shop.app.url(&format!("/sandbox/payments/{uid}?secret="));
+    let href = payment["href"].as_str().unwrap();
+    let secret = href.strip_prefix(&page).unwrap_or_else(|| panic!("{href}"));
+    assert_eq!(secret.len(), 43, "{href}");
+    assert_ne!(secret, order["token"], "{href}");
     assert!(order["_links"].get("shop:deliveries").is_none());
 }
 

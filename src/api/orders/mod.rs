@@ -56,6 +56,7 @@ async fn full_repr(state: &AppState, order: &order::Model, self_link: Link) -> R
         deliveries: Some(deliveries),
         vouchers: &details.vouchers,
         contact: &details.contact,
+        sandbox: &state.sandbox_key,
     };
     order_repr(hal, view, self_link)
 }
@@ -134,6 +135,7 @@ impl OrdersApi {
             deliveries: None,
             vouchers: &vouchers,
             contact: &contact,
+            sandbox: &state.sandbox_key,
         };
         let path = format!("/orders/{}", placed.order.uid);
         let order = order_repr(hal, view, hal.link(&path))?;
@@ -205,7 +207,7 @@ impl OrdersApi {
         };
         let owner = input::owner(lister);
         let found = orders::page(&state.db, &owner, &filter, paging.offset(), paging.page_size).await?;
-        let collection = view::order_collection(&state.hal, req, paging, &found)?;
+        let collection = view::order_collection(&state.hal, req, paging, &found, &state.sandbox_key)?;
         Ok(OrderListResponse::Ok(HalJson(collection)))
     }
 

@@ -8,6 +8,7 @@ use serde::Deserialize;
 
 use super::super::{
     deliveries::DeliveryRepr,
+    payments::sandbox_page_url,
     products::PageLinksRepr,
     types::{MoneyRepr, Timestamp},
 };
@@ -15,6 +16,7 @@ use crate::{
     domain::{
         money::{Currency, Money},
         orders::{self, Bill, Contact},
+        sandbox::SandboxKey,
         status,
         taxes::{TaxAmount, percent},
     },
@@ -240,8 +242,10 @@ pub struct OrderLinks {
     /// POST `{order, reason}` here to cancel; present only while the order awaits payment.
     #[oai(rename = "shop:ordercancellation", skip_serializing_if_is_none)]
     pub cancellation: Option<Link>,
-    /// The payment page (HTML) of the payment provider; present while the order awaits
-    /// payment.
+    /// The payment page (HTML) of the built-in sandbox provider; present while a test sale
+    /// awaits payment (a live sale is paid through the merchant's own provider). Its URL
+    /// carries a secret that opens this order's payment page and nothing else: follow it as
+    /// given.
     #[oai(skip_serializing_if_is_none)]
     pub payment: Option<Link>,
     /// The deliveries issued by the sale; present once the order is paid.
@@ -352,6 +356,8 @@ pub struct OrderView<'a> {
     pub deliveries: Option<Vec<DeliveryRepr>>,
     pub vouchers: &'a [voucher::Model],
     pub contact: &'a Contact,
+    /// Derives the secret of the order's sandbox `payment` link.
+    pub sandbox: &'a SandboxKey,
 }
 
 impl From<&Contact> for CustomerServiceRepr {
@@ -364,7 +370,8 @@ impl From<&Contact> for CustomerServiceRepr {
 }
 
 /// The links of an order: what can be done with it depends on where it stands.
-fn order_links(hal: &Hal, order: &order::Model, self_link: Link) -> Result<OrderLinks, ApiError> {
+fn order_links(hal: &Hal, view: &OrderView<'_>, self_link: Link) -> Result<OrderLinks, ApiError> {
+    let order = view.order;
     let status = orders::status_of(order)?;
     let paid = status.is_paid();
     let refundable = orders::refundable_amount(order)?.minor() > 0;
@@ -375,8 +382,8 @@ fn order_links(hal: &Hal, order: &order::Model, self_link: Link) -> Result<Order
         self_link,
         curies: hal.curies(),
         cancellation: status.awaits_payment().then(|| hal.link("/ordercancellation")),
-        payment: status.awaits_payment().then(|| {
-            hal.link(&format!("/sandbox/payments/{}", order.uid))
+        payment: view.sandbox.payment_secret(order)?.map(|secret| {
+            Hal::link_to(sandbox_page_url(hal, &order.uid, secret))
                 .with_type("text/html")
                 .with_title("Pay this order")
         }),
@@ -388,6 +395,7 @@ fn order_links(hal: &Hal, order: &order::Model, self_link: Link) -> Result<Order
 
 pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<OrderRepr, ApiError> {
     let order = view.order;
+    let links = order_links(hal, &view, self_link)?;
     let currency = orders::currency_of(order)?;
     let money = |minor: i64| -> MoneyRepr { Money::from_minor(minor, currency).into() };
     let embedded = match view.lines {
@@ -401,7 +409,7 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
         None => None,
     };
     Ok(OrderRepr {
-        links: order_links(hal, order, self_link)?,
+        links,
         uid: order.uid.clone(),
         reference: order.reference.clone(),
         status: OrderStatus::from(orders::status_of(order)?),
@@ -448,6 +456,7 @@ pub fn order_collection(
     req: &Request,
     paging: Paging,
     page: &orders::OrderPage,
+    sandbox: &SandboxKey,
 ) -> Result<OrderCollection, ApiError> {
     let mut reprs = Vec::with_capacity(page.orders.len());
     for order in &page.orders {
@@ -461,6 +470,7 @@ pub fn order_collection(
             deliveries: None,
             vouchers: page.vouchers.get(&order.id).map_or(&[], Vec::as_slice),
             contact,
+            sandbox,
         };
         reprs.push(order_repr(
             hal,

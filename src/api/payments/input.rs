@@ -2,6 +2,8 @@
 
 use std::marker::PhantomData;
 
+use chrono::{SecondsFormat, Utc};
+use entity::order;
 use hmac::{Hmac, Mac};
 use poem::{Request, RequestBody};
 use poem_openapi::{
@@ -10,10 +12,14 @@ use poem_openapi::{
     registry::{MetaSchemaRef, Registry},
     types::Type,
 };
-use serde::Deserialize;
+use sea_orm::DbErr;
+use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-use crate::api::types::MoneyRepr;
+use crate::{
+    api::types::MoneyRepr,
+    domain::{ids, money::Money, orders},
+};
 
 /// How far a notification's timestamp may be from now.
 pub const MAX_AGE_SECONDS: i64 = 5 * 60;
@@ -49,7 +55,7 @@ impl<T: Type + Send> ParsePayload for RawJson<T> {
 poem_openapi::impl_apirequest_for_payload!(RawJson<T>, T: Type + Send);
 
 /// What the provider says happened to the payment.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize, Serialize)]
 #[oai(rename_all = "snake_case")]
 #[serde(rename_all = "snake_case")]
 pub enum NotifiedStatus {
@@ -124,6 +130,33 @@ pub enum Decision {
 #[derive(Debug, Clone, Object, Deserialize)]
 pub struct SandboxForm {
     pub decision: Decision,
+}
+
+/// The notification the sandbox sends for `order` (at `order_uri`), as a provider would:
+/// the order's grand total, captured or declined, under a fresh provider reference.
+pub(super) fn sandbox_notification(
+    order: &order::Model,
+    order_uri: &str,
+    decision: Decision,
+) -> Result<String, DbErr> {
+    let amount = Money::from_minor(order.grand_total_minor, orders::currency_of(order)?);
+    let status = match decision {
+        Decision::Pay => NotifiedStatus::Captured,
+        Decision::Decline => NotifiedStatus::Declined,
+    };
+    Ok(serde_json::json!({
+        "provider_reference": format!("sandbox_{}", ids::new_uid()),
+        "order": order_uri,
+        "amount": {"amount": amount.amount_string(), "currency": order.currency},
+        "status": status,
+        "timestamp": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+    })
+    .to_string())
+}
+
+/// An example of an order's payment secret, as its `payment` link carries it.
+pub(super) fn payment_secret_example() -> Option<String> {
+    Some("As6i0LYYXZwnkC_3CygXFJLZSVPNUNI21sjYhXUspyo".to_owned())
 }
 
 #[cfg(test)]

@@ -6,12 +6,12 @@ mod input;
 mod problems;
 mod view;
 
-use poem::web::Data;
-
 use chrono::{DateTime, Utc};
+use entity::order;
+use poem::web::Data;
 use poem_openapi::{
     OpenApi,
-    param::{Header, Path},
+    param::{Header, Path, Query},
     payload::{Form, Html},
 };
 use sha2::{Digest, Sha256};
@@ -19,26 +19,28 @@ use sha2::{Digest, Sha256};
 use crate::api::ApiTags;
 use crate::{
     domain::{
-        ids,
-        money::{Currency, Money},
+        money::Money,
         orders,
         sales::{self, Notification, Outcome, PaymentStatus},
-        status::OrderStatus,
+        sandbox,
     },
     http::error::{ApiError, FieldError, Problems},
     http::hal::HalJson,
-    http::html::escape,
     http::problems as kinds,
     state::{AppState, SharedState},
 };
 
+pub use self::view::sandbox_page_url;
 use self::{
     input::{
-        Decision, MAX_AGE_SECONDS, NotificationInput, NotifiedStatus, RawJson, SandboxForm, sign,
-        signature_ok,
+        MAX_AGE_SECONDS, NotificationInput, NotifiedStatus, RawJson, SandboxForm, payment_secret_example,
+        sandbox_notification, sign, signature_ok,
     },
-    problems::{NotificationProblems, SandboxProblems},
-    view::{NotificationResponse, SandboxPageResponse, page, respond},
+    problems::{NotificationProblems, SandboxPageProblems, SandboxPayProblems},
+    view::{
+        NotificationResponse, SandboxPageResponse, SandboxPayResponse, payment_page, redirect, respond,
+        result_page,
+    },
 };
 
 /// Handles a notification body exactly as a provider sends it: the endpoint and the sandbox
@@ -94,6 +96,16 @@ pub async fn handle_notification(
     Ok(sales::record(&state.db, &note, &request_hash).await?)
 }
 
+/// The order whose sandbox page the caller opened. A missing or wrong secret, an unknown
+/// uid and a live sale all get this one 404, so that the answer tells nothing about the order.
+async fn opened(state: &AppState, uid: &str, secret: Option<&str>) -> Result<order::Model, ApiError> {
+    sandbox::order_opened_by(&state.db, &state.sandbox_key, uid, secret)
+        .await?
+        .ok_or_else(|| {
+            ApiError::not_found("No payment page exists at this URL: follow the order's `payment` link.")
+        })
+}
+
 #[derive(Default)]
 pub struct PaymentsApi;
 
@@ -125,8 +137,11 @@ impl PaymentsApi {
 
     /// Sandbox payment page
     ///
-    /// The built-in sandbox provider's page for an order: the amount, and Pay / Decline
-    /// buttons. Follow an order's `payment` link here in a browser. Test sales only.
+    /// The built-in sandbox provider's page for an order of a test sale: its reference,
+    /// buyer and amount, and Pay / Decline buttons while it awaits payment. Open it in a
+    /// browser by following the order's `payment` link, whose `secret` opens this page and
+    /// nothing else. Without the right secret the answer is 404, as for an order that does
+    /// not exist; a live sale is never found here.
     #[oai(
         path = "/sandbox/payments/:uid",
         method = "get",
@@ -135,46 +150,24 @@ impl PaymentsApi {
     async fn sandbox_page(
         &self,
         state: Data<&SharedState>,
+        /// The order's uid.
         uid: Path<String>,
-    ) -> Result<SandboxPageResponse, Problems<SandboxProblems>> {
-        let order = orders::find(&state.db, &uid.0)
-            .await?
-            .ok_or_else(|| ApiError::not_found("No order has this uid."))?;
-        let currency: Currency = order
-            .currency
-            .parse()
-            .map_err(|_| ApiError::internal("order currency"))?;
-        let amount = Money::from_minor(order.grand_total_minor, currency);
-        let status = OrderStatus::from_stored(&order.status)?;
-        let body = if order.sale_state != "test" {
-            "<p>This is a live sale: the sandbox provider does not pay live sales.</p>".to_owned()
-        } else if status != OrderStatus::AwaitingPayment {
-            format!(
-                "<p>This order is <strong>{}</strong>; there is nothing to pay.</p>",
-                status.as_str()
-            )
-        } else {
-            format!(
-                "<form method=\"post\"><button type=\"submit\" name=\"decision\" value=\"pay\">Pay {amount}</button>\
-                 <button type=\"submit\" name=\"decision\" value=\"decline\">Decline</button></form>\
-                 <p class=\"note\">Sandbox: no money moves. Pay sends a signed <code>captured</code> notification, Decline a <code>declined</code> one.</p>",
-                amount = escape(&amount.to_string())
-            )
-        };
-        let html = format!(
-            "<h1>halshop sandbox payment</h1><p>Order <strong>{reference}</strong> for {name}</p><p class=\"amount\">{amount}</p>{body}",
-            reference = escape(&order.reference),
-            name = escape(&format!("{} {}", order.first_name, order.last_name)),
-            amount = escape(&amount.to_string()),
-        );
-        Ok(SandboxPageResponse::Ok(Html(page("Payment", &html))))
+        /// The order's payment secret, as its `payment` link gives it.
+        #[oai(example = "payment_secret_example")]
+        secret: Query<Option<String>>,
+    ) -> Result<SandboxPageResponse, Problems<SandboxPageProblems>> {
+        let state = state.0;
+        let order = opened(state, &uid.0, secret.0.as_deref()).await?;
+        let action = sandbox_page_url(&state.hal, &order.uid, state.sandbox_key.secret_for(&order.uid));
+        Ok(SandboxPageResponse::Ok(Html(payment_page(&order, &action)?)))
     }
 
     /// Pay or decline in the sandbox
     ///
-    /// Sends the provider notification for this order — signed with the shared secret, to
-    /// the same handling as a real provider's — then returns the browser to the order's
-    /// `redirect_url` (with `order` and `result` query parameters) or shows the result.
+    /// What the page's buttons post, with the same `secret`. Sends the provider notification
+    /// for this order — signed with the shared secret, to the same handling as a real
+    /// provider's — then returns the browser to the order's `redirect_url` (with `order` and
+    /// `result` query parameters) or shows the result.
     #[oai(
         path = "/sandbox/payments/:uid",
         method = "post",
@@ -183,68 +176,31 @@ impl PaymentsApi {
     async fn sandbox_pay(
         &self,
         state: Data<&SharedState>,
+        /// The order's uid.
         uid: Path<String>,
+        /// The order's payment secret, as its `payment` link gives it.
+        #[oai(example = "payment_secret_example")]
+        secret: Query<Option<String>>,
         form: Form<SandboxForm>,
-    ) -> Result<SandboxPageResponse, Problems<SandboxProblems>> {
+    ) -> Result<SandboxPayResponse, Problems<SandboxPayProblems>> {
         let state = state.0;
-        let order = orders::find(&state.db, &uid.0)
-            .await?
-            .ok_or_else(|| ApiError::not_found("No order has this uid."))?;
-        if order.sale_state != "test" {
+        let order = opened(state, &uid.0, secret.0.as_deref()).await?;
+        let status = orders::status_of(&order)?;
+        if !status.awaits_payment() {
             return Err(ApiError::new(
                 &kinds::SANDBOX_REFUSED,
-                "The sandbox provider does not pay live sales.",
+                format!("The order is {}; there is nothing to pay.", status.as_str()),
             )
             .into());
         }
-        if order.status != OrderStatus::AwaitingPayment.as_str() {
-            return Err(ApiError::new(
-                &kinds::SANDBOX_REFUSED,
-                format!("The order is {}; there is nothing to pay.", order.status),
-            )
-            .into());
-        }
-        let currency: Currency = order
-            .currency
-            .parse()
-            .map_err(|_| ApiError::internal("order currency"))?;
         let order_uri = state.hal.href(&format!("/orders/{}", order.uid));
-        let status = match form.0.decision {
-            Decision::Pay => "captured",
-            Decision::Decline => "declined",
-        };
-        let body = serde_json::json!({
-            "provider_reference": format!("sandbox_{}", ids::new_uid()),
-            "order": order_uri,
-            "amount": {"amount": Money::from_minor(order.grand_total_minor, currency).amount_string(), "currency": order.currency},
-            "status": status,
-            "timestamp": Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
-        })
-        .to_string();
+        let body = sandbox_notification(&order, &order_uri, form.0.decision)?;
         let signature = sign(&state.payment_secret, body.as_bytes());
         let outcome = handle_notification(state, Some(&signature), body.as_bytes()).await?;
         let result = respond(state, outcome)?;
-        if let Some(redirect) = order
-            .redirect_url
-            .as_deref()
-            .and_then(|u| url::Url::parse(u).ok())
-        {
-            let mut redirect = redirect;
-            redirect
-                .query_pairs_mut()
-                .append_pair("order", &order_uri)
-                .append_pair("result", &result.result);
-            return Ok(SandboxPageResponse::Redirect(redirect.into()));
-        }
-        let message = match result.result.as_str() {
-            "sold" => "Payment captured: the order is complete and its goods are delivered.",
-            _ => "Payment declined: the order can be paid again.",
-        };
-        let html = format!(
-            "<h1>halshop sandbox payment</h1><p>Order <strong>{}</strong>: {}</p>",
-            escape(&order.reference),
-            message
-        );
-        Ok(SandboxPageResponse::Ok(Html(page("Payment result", &html))))
+        Ok(match redirect(&order, &order_uri, &result.result) {
+            Some(location) => SandboxPayResponse::Redirect(location),
+            None => SandboxPayResponse::Ok(Html(result_page(&order, &result.result))),
+        })
     }
 }

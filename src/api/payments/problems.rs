@@ -15,12 +15,19 @@ problem_set!(
 );
 
 problem_set!(
-    /// Errors of the sandbox provider.
-    SandboxProblems:
+    /// Errors of the sandbox payment page.
+    SandboxPageProblems:
+    404 => "`not_found`: no payment page here. The same answer for a missing or wrong `secret`, an unknown uid and a live sale.",
+    405 => "`method_not_allowed`."
+);
+
+problem_set!(
+    /// Errors of paying or declining in the sandbox.
+    SandboxPayProblems:
     400 => "`malformed_request`: the form is not `decision=pay` or `decision=decline`.",
-    404 => "`not_found`: no order has this uid.",
+    404 => "`not_found`: no payment page here. The same answer for a missing or wrong `secret`, an unknown uid and a live sale.",
     405 => "`method_not_allowed`.",
-    409 => "`sandbox_refused` (a live sale, or an order not awaiting payment) or `order_not_payable`.",
+    409 => "`sandbox_refused` (the order is not awaiting payment) or `order_not_payable`.",
     415 => "`unsupported_media_type`: send a form.",
     422 => "`amount_mismatch`."
 );

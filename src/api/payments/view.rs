@@ -1,12 +1,14 @@
 //! What a notification and the sandbox answer.
 
+use entity::order;
 use poem_openapi::{ApiResponse, Object, payload::Html};
+use url::Url;
 
 use crate::{
-    domain::sales::Outcome,
+    domain::{money::Money, orders, sales::Outcome},
     http::error::{ApiError, problems},
-    http::hal::{Curie, HalJson, Link},
-    http::html::Page,
+    http::hal::{Curie, Hal, HalJson, Link},
+    http::html::{Page, escape},
     state::AppState,
 };
 
@@ -100,12 +102,82 @@ pub(super) fn respond(state: &AppState, outcome: Outcome) -> Result<Notification
 
 #[derive(ApiResponse)]
 pub enum SandboxPageResponse {
-    /// The sandbox payment page (or its result page).
+    /// The sandbox payment page: the order's reference, buyer and amount, and Pay / Decline
+    /// buttons while it awaits payment.
+    #[oai(status = 200)]
+    Ok(Html<String>),
+}
+
+#[derive(ApiResponse)]
+pub enum SandboxPayResponse {
+    /// The result page, for an order without a `redirect_url`.
     #[oai(status = 200)]
     Ok(Html<String>),
     /// Paid or declined: back to the shop's `redirect_url`.
     #[oai(status = 303)]
     Redirect(#[oai(header = "Location")] String),
+}
+
+/// The URL of an order's sandbox payment page, with the payment secret that opens it. The
+/// order's `payment` link and the page's own form both point here.
+pub fn sandbox_page_url(hal: &Hal, order_uid: &str, secret: String) -> Url {
+    hal.url_with_query(
+        &format!("/sandbox/payments/{order_uid}"),
+        [("secret", Some(secret))],
+    )
+}
+
+/// The sandbox page of an order: Pay / Decline posting to `action` while it awaits payment,
+/// what it stands at otherwise.
+pub(super) fn payment_page(order: &order::Model, action: &Url) -> Result<String, ApiError> {
+    let amount = Money::from_minor(order.grand_total_minor, orders::currency_of(order)?).to_string();
+    let status = orders::status_of(order)?;
+    let body = if status.awaits_payment() {
+        format!(
+            "<form method=\"post\" action=\"{action}\"><button type=\"submit\" name=\"decision\" value=\"pay\">Pay {amount}</button>\
+             <button type=\"submit\" name=\"decision\" value=\"decline\">Decline</button></form>\
+             <p class=\"note\">Sandbox: no money moves. Pay sends a signed <code>captured</code> notification, Decline a <code>declined</code> one.</p>",
+            action = escape(action.as_str()),
+            amount = escape(&amount),
+        )
+    } else {
+        format!(
+            "<p>This order is <strong>{}</strong>; there is nothing to pay.</p>",
+            status.as_str()
+        )
+    };
+    let html = format!(
+        "<h1>halshop sandbox payment</h1><p>Order <strong>{reference}</strong> for {name}</p><p class=\"amount\">{amount}</p>{body}",
+        reference = escape(&order.reference),
+        name = escape(&format!("{} {}", order.first_name, order.last_name)),
+        amount = escape(&amount),
+    );
+    Ok(page("Payment", &html))
+}
+
+/// Where the browser goes after paying or declining: the order's `redirect_url`, told the
+/// order and the result; `None` when the order has none.
+pub(super) fn redirect(order: &order::Model, order_uri: &str, result: &str) -> Option<String> {
+    let mut redirect = Url::parse(order.redirect_url.as_deref()?).ok()?;
+    redirect
+        .query_pairs_mut()
+        .append_pair("order", order_uri)
+        .append_pair("result", result);
+    Some(redirect.into())
+}
+
+/// The page shown after paying or declining, for an order without a `redirect_url`.
+pub(super) fn result_page(order: &order::Model, result: &str) -> String {
+    let message = match result {
+        "sold" => "Payment captured: the order is complete and its goods are delivered.",
+        _ => "Payment declined: the order can be paid again.",
+    };
+    let html = format!(
+        "<h1>halshop sandbox payment</h1><p>Order <strong>{}</strong>: {}</p>",
+        escape(&order.reference),
+        message
+    );
+    page("Payment result", &html)
 }
 
 /// The shell of a sandbox page.
