@@ -11,7 +11,7 @@ use sea_orm::{
 
 use super::{
     email::Email,
-    pos::{self, RedeemError},
+    redemption::{self, RedeemError},
     status::DeliveryStatus,
 };
 
@@ -38,7 +38,7 @@ pub async fn redemption_owner(
     let Some(email) = email else {
         return Ok(Err(RedeemError::UnknownAccount));
     };
-    if !pos::account_exists(db, email.as_str()).await? {
+    if !redemption::account_exists(db, email.as_str()).await? {
         return Ok(Err(RedeemError::UnknownAccount));
     }
     Ok(Ok(Owner {

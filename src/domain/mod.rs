@@ -14,6 +14,7 @@ pub mod orders;
 pub mod outbox;
 pub mod percentage;
 pub mod pos;
+pub mod redemption;
 pub mod refunds;
 pub mod sales;
 pub mod san;

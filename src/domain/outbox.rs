@@ -1,6 +1,6 @@
-//! The outbox: every event halshop publishes (`order.completed`, `refund_request.*`,
-//! `refund.created`, `store_purchase.voided`) is written here in the same transaction as the
-//! change it reports, so that no committed change is without its event.
+//! The outbox: every event halshop publishes (`order.completed`, `payment.requires_refund`,
+//! `refund_request.*`, `refund.created`, `store_purchase.voided`) is written here in the same
+//! transaction as the change it reports, so that no committed change is without its event.
 
 use chrono::Utc;
 use entity::outbox_event;

@@ -1,6 +1,7 @@
 //! The point-of-sale store API: a till sells an ebook at the counter (an access code on the
-//! receipt, or the book put straight into a buyer's library), voids it, and buyers redeem
-//! codes. Every purchase and void is unique per (store, partner_transact_id).
+//! receipt, or the book put straight into a buyer's library) and voids it; buyers redeem
+//! the codes through [`super::redemption`]. Every purchase and void is unique per (store,
+//! partner_transact_id).
 
 use chrono::{DateTime, Duration, Utc};
 use entity::{delivery, merchant, order, order_line, product, store, store_transaction};
@@ -22,7 +23,6 @@ use super::{
     outbox, sales, secrets,
     status::{DeliveryStatus, OrderStatus},
     taxes::PricedLine,
-    vouchers,
 };
 use crate::{
     db::{begin_write, is_unique_violation},
@@ -473,109 +473,5 @@ pub async fn void(
         partner_transact_id: row.partner_transact_id,
         vendor_transact_id: row.vendor_transact_id,
         timestamp: now,
-    }))
-}
-
-/// Why a code cannot be redeemed.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub enum RedeemError {
-    UnknownAccount,
-    UnknownCode,
-    Inactive,
-}
-
-/// What a redemption gives back.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Redeemed {
-    pub delivery: delivery::Model,
-    pub line: order_line::Model,
-    pub current_sku: String,
-    pub price: Money,
-}
-
-/// Whether halshop knows a customer with this e-mail (an order or a library entry).
-pub async fn account_exists(db: &impl ConnectionTrait, email: &str) -> Result<bool, DbErr> {
-    let lowered = email.trim().to_lowercase();
-    let ordered = order::Entity::find()
-        .filter(
-            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(order::Column::Email))).eq(lowered.clone()),
-        )
-        .one(db)
-        .await?
-        .is_some();
-    if ordered {
-        return Ok(true);
-    }
-    Ok(delivery::Entity::find()
-        .filter(
-            Expr::expr(sea_orm::sea_query::Func::lower(Expr::col(
-                delivery::Column::OwnerEmail,
-            )))
-            .eq(lowered),
-        )
-        .one(db)
-        .await?
-        .is_some())
-}
-
-/// Redeems an access code into a library (`owner_sub` for a logged-in customer, or an
-/// e-mail). Only an active code is redeemed, in the UPDATE itself.
-pub async fn redeem(
-    db: &DatabaseConnection,
-    code: &str,
-    owner_sub: Option<&str>,
-    owner_email: Option<&str>,
-) -> Result<Result<Redeemed, RedeemError>, DbErr> {
-    let normalised = vouchers::normalise(code);
-    let Some(delivery) = delivery::Entity::find()
-        .filter(delivery::Column::AccessCode.eq(normalised))
-        .one(db)
-        .await?
-    else {
-        return Ok(Err(RedeemError::UnknownCode));
-    };
-    let now = Utc::now();
-    let mut update = delivery::Entity::update_many()
-        .col_expr(
-            delivery::Column::Status,
-            Expr::value(DeliveryStatus::Redeemed.as_str()),
-        )
-        .col_expr(delivery::Column::RedeemedAt, Expr::value(now));
-    if let Some(sub) = owner_sub {
-        update = update.col_expr(delivery::Column::OwnerSub, Expr::value(sub));
-    }
-    if let Some(email) = owner_email {
-        update = update.col_expr(delivery::Column::OwnerEmail, Expr::value(email));
-    }
-    let result = update
-        .filter(delivery::Column::Id.eq(delivery.id))
-        .filter(delivery::Column::Status.eq(DeliveryStatus::Active.as_str()))
-        .exec(db)
-        .await?;
-    if result.rows_affected == 0 {
-        return Ok(Err(RedeemError::Inactive));
-    }
-    let delivery = delivery::Entity::find_by_id(delivery.id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("delivery vanished".into()))?;
-    let line = order_line::Entity::find_by_id(delivery.order_line_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("line of a delivery".into()))?;
-    let product = product::Entity::find_by_id(delivery.product_id).one(db).await?;
-    let order = order::Entity::find_by_id(delivery.order_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("order of a delivery".into()))?;
-    let currency = order
-        .currency
-        .parse()
-        .map_err(|_| DbErr::Type("order currency".into()))?;
-    Ok(Ok(Redeemed {
-        current_sku: product.map(|p| p.sku).unwrap_or_else(|| line.sku.clone()),
-        price: Money::from_minor(line.unit_price_minor, currency),
-        delivery,
-        line,
     }))
 }

@@ -148,12 +148,51 @@ async fn record_once(
     }
     .insert(&txn)
     .await?;
+    let order_uid = found.as_ref().map(|order| order.uid.clone());
     let outcome = decide(&txn, note, found).await?;
+    if let Some(order_uid) = order_uid {
+        flag_unused_capture(&txn, note, &stored, &order_uid, &outcome).await?;
+    }
     let mut stored: payment::ActiveModel = stored.into();
     stored.outcome = Set(outcome.stored().into());
     stored.update(&txn).await?;
     txn.commit().await?;
     Ok(outcome)
+}
+
+/// A capture that no sale uses — the order was already paid (a double charge) or cancelled,
+/// or the amount is not the order's — is money the buyer must get back: a
+/// `payment.requires_refund` event tells the merchant, written with the payment row.
+async fn flag_unused_capture(
+    txn: &impl ConnectionTrait,
+    note: &Notification,
+    payment: &payment::Model,
+    order_uid: &str,
+    outcome: &Outcome,
+) -> Result<(), DbErr> {
+    let reason = match outcome {
+        Outcome::NotPayable(_) => "order_not_payable",
+        Outcome::AmountMismatch { .. } => "amount_mismatch",
+        _ => return Ok(()),
+    };
+    if note.status != PaymentStatus::Captured {
+        return Ok(());
+    }
+    outbox::write_event(
+        txn,
+        "payment.requires_refund",
+        order_uid,
+        serde_json::json!({
+            "payment_id": payment.id,
+            "order_uid": order_uid,
+            "provider_reference": payment.provider_reference,
+            "amount": note.amount.amount_string(),
+            "currency": note.amount.currency().code(),
+            "reason": reason,
+            "received_at": payment.received_at.to_rfc3339(),
+        }),
+    )
+    .await
 }
 
 async fn decide(

@@ -73,7 +73,7 @@ stored_enum!(
     VoucherStatus, "voucher status" {
         /// Can pay part of an order.
         Active = "active",
-        /// Used by an order; final.
+        /// Used by an order; active again if that order is cancelled unpaid.
         Redeemed = "redeemed",
     }
 );

@@ -1,4 +1,5 @@
-//! Vouchers: store credit with a code, used once in a later order.
+//! Vouchers: store credit with a code, used once in a later order — and given back whole
+//! when that order ends without a sale.
 
 use chrono::Utc;
 use entity::voucher;
@@ -106,6 +107,28 @@ pub async fn redeem(
         .exec(db)
         .await?;
     Ok(result.rows_affected == 1)
+}
+
+/// Gives back the vouchers an order used, whole and usable again, in the caller's
+/// transaction — the one that ends the order without a sale (cancellation, expiry). Only
+/// vouchers still redeemed by this order change, in the UPDATE itself. Returns how many.
+pub async fn give_back(db: &impl ConnectionTrait, order_id: i64) -> Result<u64, DbErr> {
+    let result = voucher::Entity::update_many()
+        .col_expr(
+            voucher::Column::Status,
+            Expr::value(VoucherStatus::Active.as_str()),
+        )
+        .col_expr(voucher::Column::OrderId, Expr::value(Option::<i64>::None))
+        .col_expr(voucher::Column::AppliedMinor, Expr::value(Option::<i64>::None))
+        .col_expr(
+            voucher::Column::RedeemedAt,
+            Expr::value(Option::<chrono::DateTime<Utc>>::None),
+        )
+        .filter(voucher::Column::OrderId.eq(order_id))
+        .filter(voucher::Column::Status.eq(VoucherStatus::Redeemed.as_str()))
+        .exec(db)
+        .await?;
+    Ok(result.rows_affected)
 }
 
 #[cfg(test)]

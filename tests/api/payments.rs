@@ -1,9 +1,9 @@
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, QueryOrder};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Who, assert_problem, assert_problem_mentions, expect_json, link,
+    TestApp, Who, assert_problem, assert_problem_mentions, expect_json, link,
     orders::{ZOE, cancel_order, capture, cart, grand_total, notification, notify, notify_raw, sign},
     sales::{count_completed_events, count_deliveries, digital_shop, sold},
 };
@@ -257,4 +257,89 @@ async fn a_cancelled_order_cannot_be_paid() {
     assert_problem(paid, StatusCode::CONFLICT, "order_not_payable").await;
     assert_eq!(shop.status_of(&placed).await, "cancelled");
     assert_eq!(count_deliveries(&shop.app).await, 0);
+}
+
+/// The `payment.requires_refund` events written, oldest first: subject and payload.
+async fn requires_refund_events(app: &TestApp) -> Vec<(String, Value)> {
+    use entity::outbox_event::{Column, Entity};
+    Entity::find()
+        .filter(Column::EventType.eq("payment.requires_refund"))
+        .order_by_asc(Column::Id)
+        .all(&app.db)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|event| (event.subject_uid, serde_json::from_str(&event.payload).unwrap()))
+        .collect()
+}
+
+#[tokio::test]
+async fn a_second_capture_of_a_sold_order_raises_a_requires_refund_event() {
+    let sold = sold().await;
+    let order = &sold.placed.order;
+    let second = notify(sold.app(), &capture(order, "psp_2")).await;
+    assert_problem(second, StatusCode::CONFLICT, "order_not_payable").await;
+    let payment = entity::payment::Entity::find()
+        .filter(entity::payment::Column::ProviderReference.eq("psp_2"))
+        .one(&sold.app().db)
+        .await
+        .unwrap()
+        .expect("the second capture is recorded");
+    let uid = order["uid"].as_str().unwrap();
+    let events = requires_refund_events(sold.app()).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    let (subject, payload) = &events[0];
+    assert_eq!(subject, uid);
+    assert_eq!(payload["payment_id"], payment.id);
+    assert_eq!(payload["order_uid"], uid);
+    assert_eq!(payload["provider_reference"], "psp_2");
+    assert_eq!(payload["amount"], grand_total(order));
+    assert_eq!(payload["currency"], order["currency"]);
+    assert_eq!(payload["reason"], "order_not_payable");
+}
+
+#[tokio::test]
+async fn a_capture_that_completes_its_order_raises_no_requires_refund_event() {
+    let shop = digital_shop().await;
+    let placed = shop.place(&shop.one_epub()).await;
+    let paid = notify(&shop.app, &capture(&placed.order, "psp_ok")).await;
+    assert_eq!(expect_json(paid, StatusCode::OK).await["result"], "sold");
+    assert_eq!(requires_refund_events(&shop.app).await, vec![]);
+}
+
+#[tokio::test]
+async fn a_replayed_second_capture_raises_its_event_once() {
+    let sold = sold().await;
+    let second = capture(&sold.placed.order, "psp_2");
+    assert_eq!(notify(sold.app(), &second).await.status(), StatusCode::CONFLICT);
+    let replay = notify(sold.app(), &second).await;
+    assert_problem(replay, StatusCode::CONFLICT, "order_not_payable").await;
+    assert_eq!(requires_refund_events(sold.app()).await.len(), 1);
+}
+
+#[tokio::test]
+async fn a_capture_of_another_amount_raises_a_requires_refund_event() {
+    let shop = digital_shop().await;
+    let placed = shop.place(&shop.one_epub()).await;
+    let low = notification(&placed.order, "psp_low", "0.01", "captured");
+    let response = notify(&shop.app, &low).await;
+    assert_problem(response, StatusCode::UNPROCESSABLE_ENTITY, "amount_mismatch").await;
+    let events = requires_refund_events(&shop.app).await;
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert_eq!(events[0].1["amount"], "0.01");
+    assert_eq!(events[0].1["reason"], "amount_mismatch");
+}
+
+#[tokio::test]
+async fn a_declined_notification_of_a_sold_order_raises_no_requires_refund_event() {
+    let sold = sold().await;
+    let declined = notification(
+        &sold.placed.order,
+        "psp_no",
+        &grand_total(&sold.placed.order),
+        "declined",
+    );
+    let response = notify(sold.app(), &declined).await;
+    assert_problem(response, StatusCode::CONFLICT, "order_not_payable").await;
+    assert_eq!(requires_refund_events(sold.app()).await, vec![]);
 }

@@ -1,10 +1,10 @@
 //! The till API's errors carry the reference implementation's exact messages.
 
-use reqwest::StatusCode;
-use serde_json::json;
+use reqwest::{Response, StatusCode};
+use serde_json::{Value, json};
 
 use crate::{
-    helpers::{Who, assert_problem_detail, ebook},
+    helpers::{Who, assert_problem, assert_problem_detail, ebook, expect_json},
     pos::{Till, till},
 };
 
@@ -199,4 +199,74 @@ async fn redeeming_a_spent_code_by_email_is_refused_with_code_inactive() {
         .await;
     let detail = "Code has already been redeemed or has been marked inactive";
     assert_problem_detail(response, StatusCode::CONFLICT, "code_inactive", detail).await;
+}
+
+/// `POST /code_redemptions` of `code` for `email`, without a customer token.
+async fn redeem_for(till: &Till, email: &str, code: &str) -> Response {
+    let fields = [("email", email), ("code", code)];
+    till.app
+        .post_form(Who::Anonymous, "/code_redemptions", &fields)
+        .await
+}
+
+/// An e-mail that has ordered: a till sold a book straight to it.
+async fn email_that_has_ordered(till: &Till) -> &'static str {
+    let email = "ana@example.com";
+    let fields = [
+        ("token", till.token.as_str()),
+        ("partner_transact_id", "for-ana"),
+        ("book_id", "BOOK-1"),
+        ("email", email),
+    ];
+    let bought = till.form(PURCHASE, &fields).await;
+    assert_eq!(bought.status(), StatusCode::CREATED);
+    email
+}
+
+/// What a refusal says, leaving out where it was made.
+fn answer(problem: &Value) -> Value {
+    json!([
+        problem["type"],
+        problem["title"],
+        problem["status"],
+        problem["code"],
+        problem["detail"]
+    ])
+}
+
+#[tokio::test]
+async fn a_wrong_code_is_refused_alike_whether_the_email_has_ordered_or_not() {
+    let till = till().await;
+    let known = email_that_has_ordered(&till).await;
+    let unknown = "nobody@example.com";
+    let detail = "No halshop code exists for the code provided to this API";
+    let for_known = redeem_for(&till, known, "ZZZZZZZZZZ").await;
+    let for_known = assert_problem(for_known, StatusCode::NOT_FOUND, "code_unknown").await;
+    let for_unknown = redeem_for(&till, unknown, "ZZZZZZZZZZ").await;
+    let for_unknown = assert_problem(for_unknown, StatusCode::NOT_FOUND, "code_unknown").await;
+    assert_eq!(for_known["detail"], detail);
+    assert_eq!(answer(&for_known), answer(&for_unknown));
+}
+
+#[tokio::test]
+async fn a_spent_code_is_refused_alike_whether_the_email_has_ordered_or_not() {
+    let till = till().await;
+    let known = email_that_has_ordered(&till).await;
+    let code = till.code("spent").await;
+    assert_eq!(till.void("void-spent", "spent").await.status(), StatusCode::OK);
+    let for_known = redeem_for(&till, known, &code).await;
+    let for_known = assert_problem(for_known, StatusCode::CONFLICT, "code_inactive").await;
+    let for_unknown = redeem_for(&till, "nobody@example.com", &code).await;
+    let for_unknown = assert_problem(for_unknown, StatusCode::CONFLICT, "code_inactive").await;
+    assert_eq!(answer(&for_known), answer(&for_unknown));
+}
+
+#[tokio::test]
+async fn a_valid_code_is_redeemed_for_an_email_that_has_ordered() {
+    let till = till().await;
+    let known = email_that_has_ordered(&till).await;
+    let code = till.code("fresh").await;
+    let redeemed = expect_json(redeem_for(&till, known, &code).await, StatusCode::OK).await;
+    assert_eq!(redeemed["email"], known);
+    assert_eq!(redeemed["purchased_sku"], "BOOK-1");
 }

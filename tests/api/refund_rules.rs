@@ -5,10 +5,10 @@ use sea_orm::{EntityTrait, sea_query::Expr};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Who, assert_problem, assert_problem_at, assert_problem_mentions, ebook, etag_of, expect_json, link,
-    orders::{NOOR, cart, place_order, place_paid_order},
-    refunds::{Paid, eur, paid},
-    self_href, send, spawn_app, store_epub_for,
+    Who, assert_problem, assert_problem_at, assert_problem_mentions, etag_of, expect_json, link,
+    orders::{NOOR, cart, place_order},
+    refunds::{Paid, eur, paid, paid_ebook},
+    self_href, send,
 };
 
 /// The merchant withdraws the sold product; returns the request this opened.
@@ -86,29 +86,59 @@ async fn the_reference_event_refund_given_as_a_donation_is_reproduced_field_for_
 
 #[tokio::test]
 async fn refund_request_for_downloaded_ebook_is_refused_with_refund_unauthorized() {
-    let app = spawn_app().await;
-    let merchant = app.merchant().await;
-    store_epub_for(&app, 1);
-    let product = app.create_product_href(&merchant, &ebook(1)).await;
-    let placed = place_paid_order(&app, &cart(NOOR).line(&product, 1)).await;
-    let paid = Paid {
-        app,
-        merchant,
-        product,
-        placed,
-    };
-    let delivery = &paid.order_now().await["_embedded"]["shop:deliveries"][0];
-    let url = link(delivery, "shop:download_links");
-    let download = expect_json(
-        send(paid.app.request(Method::POST, &url, paid.holder())).await,
-        StatusCode::CREATED,
-    )
-    .await;
-    let file = paid.app.get(download["href"].as_str().unwrap()).await;
+    let paid = paid_ebook().await;
+    let file = paid.app.get(&paid.download_href().await).await;
     assert_eq!(file.status(), StatusCode::OK);
     let refused = paid.open(json!({})).await;
-    let fulfilled = "already been fulfilled by the end user";
-    assert_problem_mentions(refused, StatusCode::FORBIDDEN, "refund_unauthorized", fulfilled).await;
+    assert_problem_mentions(refused, StatusCode::FORBIDDEN, "refund_unauthorized", FULFILLED).await;
+}
+
+const FULFILLED: &str = "already been fulfilled by the end user";
+
+#[tokio::test]
+async fn processing_a_refund_whose_file_was_downloaded_since_approval_is_refused_and_changes_nothing() {
+    let paid = paid_ebook().await;
+    let url = paid.approved_url().await;
+    let file = paid.app.get(&paid.download_href().await).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    let refused = paid.put(&url, json!({"status": "processed"}), true).await;
+    assert_problem_mentions(refused, StatusCode::FORBIDDEN, "refund_unauthorized", FULFILLED).await;
+    assert_eq!(paid.read(&url).await["status"], "approved");
+    let order = paid.order_now().await;
+    assert_eq!(order["status"], "completed");
+    assert_eq!(order["refunded_total"], eur("0.00"));
+    let refunds = entity::refund::Entity::find().all(&paid.app.db).await.unwrap();
+    assert!(refunds.is_empty(), "{refunds:?}");
+}
+
+#[tokio::test]
+async fn a_download_link_followed_after_the_refund_was_processed_serves_no_file() {
+    let paid = paid_ebook().await;
+    let url = paid.approved_url().await;
+    let href = paid.download_href().await;
+    let processed = paid.set_status(&url, "processed").await;
+    assert_eq!(processed["status"], "processed");
+    assert_problem(paid.app.get(&href).await, StatusCode::GONE, "delivery_voided").await;
+    let delivery = paid.first_delivery().await;
+    assert_eq!(delivery["status"], "voided");
+    assert!(delivery.get("downloaded_at").is_none(), "{delivery}");
+}
+
+#[tokio::test]
+async fn a_download_racing_the_processing_of_its_refund_never_lets_both_through() {
+    let paid = paid_ebook().await;
+    let url = paid.approved_url().await;
+    let href = paid.download_href().await;
+    let process = paid.put(&url, json!({"status": "processed"}), true);
+    let (processed, file) = futures::future::join(process, paid.app.get(&href)).await;
+    if processed.status() == StatusCode::OK {
+        assert_problem(file, StatusCode::GONE, "delivery_voided").await;
+        assert_eq!(paid.order_now().await["status"], "refunded");
+    } else {
+        assert_eq!(file.status(), StatusCode::OK);
+        assert_problem_mentions(processed, StatusCode::FORBIDDEN, "refund_unauthorized", FULFILLED).await;
+        assert_eq!(paid.order_now().await["status"], "completed");
+    }
 }
 
 #[tokio::test]

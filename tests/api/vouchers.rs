@@ -4,8 +4,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    Who, assert_problem_at, expect_json, money,
-    orders::{Cart, Shop, shop},
+    Who, assert_problem_at, assert_problem_detail, expect_json, money,
+    orders::{Cart, Placed, Shop, cancel_order, pay, shop},
 };
 
 async fn issue_voucher(shop: &Shop, amount: &str) -> String {
@@ -99,4 +99,58 @@ async fn two_orders_racing_for_one_voucher_leave_exactly_one_winner() {
         assert_eq!(problem["code"], "voucher_used");
     }
     assert_eq!(shop.order_count("").await, 1);
+}
+
+impl Shop {
+    /// The voucher of `code` as anyone reads it.
+    async fn voucher(&self, code: &str) -> Value {
+        let response = self
+            .app
+            .get_as(Who::Anonymous, &format!("/vouchers/{code}"))
+            .await;
+        expect_json(response, StatusCode::OK).await
+    }
+}
+
+/// Cancels the order as its holder; asserts 200 and a cancelled order.
+async fn cancel(shop: &Shop, placed: &Placed) {
+    let response = cancel_order(&shop.app, &placed.token, &placed.url(), "changed my mind").await;
+    assert_eq!(expect_json(response, StatusCode::OK).await["status"], "cancelled");
+}
+
+#[tokio::test]
+async fn cancelling_an_order_makes_its_voucher_active_again_for_its_whole_amount() {
+    let (shop, code, cart) = shop_with_voucher("5.00", false).await;
+    let placed = shop.place(&cart).await;
+    cancel(&shop, &placed).await;
+    let voucher = shop.voucher(&code).await;
+    assert_eq!(voucher["status"], "active");
+    assert_eq!(voucher["amount"], money("5.00", "CAD"));
+    assert!(voucher.get("redeemed_at").is_none(), "{voucher}");
+}
+
+#[tokio::test]
+async fn a_voucher_given_back_by_a_cancelled_order_pays_another_order() {
+    let (shop, code, cart) = shop_with_voucher("5.00", false).await;
+    let placed = shop.place(&cart).await;
+    cancel(&shop, &placed).await;
+    let response = shop.app.post_json(Who::Anonymous, "/orders", cart.body()).await;
+    let order = expect_json(response, StatusCode::CREATED).await;
+    assert_eq!(
+        order["vouchers"],
+        json!([{"code": code, "applied": money("5.00", "CAD")}])
+    );
+    assert_eq!(order["grand_total"], money("17.98", "CAD"));
+    assert_eq!(shop.voucher(&code).await["status"], "redeemed");
+}
+
+#[tokio::test]
+async fn a_refused_cancellation_of_a_paid_order_keeps_its_voucher_redeemed() {
+    let (shop, code, cart) = shop_with_voucher("5.00", false).await;
+    let placed = shop.place(&cart).await;
+    pay(&shop.app, &placed.order).await;
+    let response = cancel_order(&shop.app, &placed.token, &placed.url(), "too late").await;
+    let detail = "The order is paid, so it can no longer be cancelled; request a refund instead.";
+    assert_problem_detail(response, StatusCode::CONFLICT, "cannot_cancel", detail).await;
+    assert_eq!(shop.voucher(&code).await["status"], "redeemed");
 }

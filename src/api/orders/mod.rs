@@ -213,7 +213,8 @@ impl OrdersApi {
 
     /// Cancel an order
     ///
-    /// Only while the order awaits payment (no payment recorded). Cancellation is final.
+    /// Only while the order awaits payment (no payment recorded). Cancellation is final;
+    /// the vouchers the order used are given back, usable again for their whole amount.
     /// Answers the cancelled order. Accepts `Idempotency-Key`.
     #[oai(path = "/ordercancellation", method = "post", operation_id = "cancel_order")]
     async fn cancel(

@@ -288,6 +288,7 @@ pub struct OrderRepr {
     /// Taxes summed over the lines, by name and rate.
     pub taxes: Vec<TaxRepr>,
     pub tax_total: MoneyRepr,
+    /// The vouchers paying part of the order; none once a cancellation gave them back.
     pub vouchers: Vec<AppliedVoucher>,
     pub voucher_total: MoneyRepr,
     /// What the buyer pays: products + taxes − vouchers.

@@ -117,7 +117,9 @@ impl PaymentsApi {
     /// Authenticated by `Payment-Signature: sha256=<hex>`, the HMAC-SHA256 of the raw body
     /// with the shared secret; the body's `timestamp` must be within 5 minutes. A captured
     /// payment of exactly the grand total registers the sale once: the order is paid, its
-    /// deliveries issued, and it completes. Processed once per `provider_reference`.
+    /// deliveries issued, and it completes. Processed once per `provider_reference`. A
+    /// capture no sale uses (the order already paid or cancelled, or another amount) is
+    /// refused but kept, and raises a `payment.requires_refund` event: the money must go back.
     #[oai(
         path = "/payment_notifications",
         method = "post",

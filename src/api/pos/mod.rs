@@ -19,7 +19,7 @@ use crate::{
     auth::{Customer, MaybeCustomer, StoreBearer, store::authenticate_store},
     domain::{
         library::{self, Owner},
-        pos,
+        pos, redemption,
     },
     http::error::Problems,
     state::SharedState,
@@ -86,6 +86,8 @@ impl PosApi {
     ///
     /// Puts the book of an access code into a library: the logged-in customer's (their
     /// token), or the account of `email`. A code is redeemed once; a voided code is refused.
+    /// The code is checked first: a wrong one answers `code_unknown` whatever the e-mail,
+    /// and the account of `email` is looked up only for a code that can be redeemed.
     #[oai(path = "/code_redemptions", method = "post", operation_id = "redeem_code")]
     async fn redeem(
         &self,
@@ -93,7 +95,6 @@ impl PosApi {
         customer: MaybeCustomer,
         body: RedemptionBody,
     ) -> Result<RedemptionResponse, Problems<RedemptionProblems>> {
-        let db = &state.db;
         let input = body.into_inner();
         let code = input.code()?;
         let email = input.email()?;
@@ -101,9 +102,8 @@ impl PosApi {
             sub: Some(claims.sub),
             email: claims.email,
         });
-        let owner = library::redemption_owner(db, signed_in, email).await??;
-        let redeemed = pos::redeem(db, code, owner.sub.as_deref(), owner.email.as_deref()).await??;
-        Ok(view::redemption(&state.hal, redeemed, owner.email))
+        let redeemed = redemption::redeem(&state.db, code, signed_in, email).await??;
+        Ok(view::redemption(&state.hal, redeemed))
     }
 
     /// My library

@@ -2,10 +2,7 @@
 //! them, worded as in the point-of-sale reference.
 
 use crate::{
-    domain::{
-        email::EmailError,
-        pos::{PosError, RedeemError},
-    },
+    domain::{email::EmailError, pos::PosError, redemption::RedeemError},
     http::error::{ApiError, problems},
     problem_set,
 };
@@ -41,7 +38,7 @@ problem_set!(
     RedemptionProblems, customer:
     400 => "`malformed_request` (no code) or `email_malformed`.",
     401 => "A customer token was sent but refused.",
-    404 => "`account_unknown` or `code_unknown`.",
+    404 => "`code_unknown` (checked first, whatever the e-mail) or `account_unknown` (a redeemable code, an e-mail halshop does not know).",
     405 => "`method_not_allowed`.",
     409 => "`code_inactive`: redeemed already, or voided.",
     413 => "`payload_too_large`.",

@@ -10,7 +10,8 @@ use crate::{
     },
     domain::{
         library::Entry,
-        pos::{PurchaseResult, Redeemed, VoidResult},
+        pos::{PurchaseResult, VoidResult},
+        redemption::Redeemed,
     },
     http::hal::{Curie, Hal, HalJson, Link},
 };
@@ -157,13 +158,13 @@ pub fn store_refund(hal: &Hal, result: VoidResult) -> StoreRefundResponse {
 }
 
 /// A redeemed code, with the e-mail of the library it went into (empty when none).
-pub fn redemption(hal: &Hal, redeemed: Redeemed, email: Option<String>) -> RedemptionResponse {
+pub fn redemption(hal: &Hal, redeemed: Redeemed) -> RedemptionResponse {
     RedemptionResponse::Ok(HalJson(RedemptionRepr {
         links: RedemptionLinks {
             curies: hal.curies(),
             delivery: hal.link(&format!("/deliveries/{}", redeemed.delivery.uid)),
         },
-        email: email.unwrap_or_default(),
+        email: redeemed.owner.email.unwrap_or_default(),
         hash: redeemed.line.product_uid,
         purchased_sku: redeemed.line.sku,
         current_sku: redeemed.current_sku,

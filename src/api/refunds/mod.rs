@@ -119,9 +119,10 @@ impl RefundsApi {
     ///
     /// The holder may change the split, submit bank details, set `keep_tickets` or cancel
     /// (`status: cancelled`) while the request is new. The merchant approves (rules checked
-    /// again) or rejects (with a `reason`), then processes an approved request: refunds are
-    /// made, a voucher issued for the voucher share, the deliveries voided unless
-    /// `keep_tickets`. Send the ETag you read as `If-Match`.
+    /// again) or rejects (with a `reason`), then processes an approved request (rules checked
+    /// once more as the money moves: a file downloaded since the approval refuses it, and
+    /// nothing changes): refunds are made, a voucher issued for the voucher share, the
+    /// deliveries voided unless `keep_tickets`. Send the ETag you read as `If-Match`.
     #[oai(
         path = "/refund_requests/:uid",
         method = "put",

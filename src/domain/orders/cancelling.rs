@@ -1,13 +1,16 @@
-//! Cancelling an order that awaits payment.
+//! Cancelling an order that awaits payment: its vouchers are given back.
 
 use chrono::Utc;
 use entity::order;
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
     sea_query::{Expr, ExprTrait},
 };
 
-use crate::domain::status::OrderStatus;
+use crate::{
+    db::begin_write,
+    domain::{status::OrderStatus, vouchers},
+};
 
 /// Why an order cannot be cancelled.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -31,14 +34,16 @@ impl From<DbErr> for CancelError {
     }
 }
 
-/// Cancels an order that is still awaiting payment. The status condition is part of the
-/// UPDATE, so a payment recorded at the same moment wins over the cancellation or loses
-/// cleanly, never both.
+/// Cancels an order that is still awaiting payment and gives back the vouchers it used, in
+/// one transaction. The status condition is part of the UPDATE, so a payment recorded at the
+/// same moment wins over the cancellation or loses cleanly, never both; a refused
+/// cancellation changes nothing.
 pub async fn cancel(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     order: &order::Model,
     reason: &str,
 ) -> Result<order::Model, CancelError> {
+    let txn = begin_write(db).await?;
     let now = Utc::now();
     let result = order::Entity::update_many()
         .col_expr(
@@ -51,16 +56,19 @@ pub async fn cancel(
         .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
         .filter(order::Column::Id.eq(order.id))
         .filter(order::Column::Status.eq(OrderStatus::AwaitingPayment.as_str()))
-        .exec(db)
+        .exec(&txn)
         .await?;
-    let current = order::Entity::find_by_id(order.id).one(db).await?;
+    let current = order::Entity::find_by_id(order.id).one(&txn).await?;
     if result.rows_affected == 0 {
         let status = current
             .as_ref()
             .map_or(order.status.as_str(), |o| o.status.as_str());
         return Err(CancelError::Refused(refusal(OrderStatus::from_stored(status)?)));
     }
-    current.ok_or_else(|| DbErr::RecordNotFound(format!("order {} vanished", order.uid)).into())
+    vouchers::give_back(&txn, order.id).await?;
+    let cancelled = current.ok_or_else(|| DbErr::RecordNotFound(format!("order {} vanished", order.uid)))?;
+    txn.commit().await?;
+    Ok(cancelled)
 }
 
 /// Why an order in this status was not cancelled.

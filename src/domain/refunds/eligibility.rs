@@ -1,13 +1,12 @@
 //! The rules of the sale cancellation: whether an order may be refunded now.
 
 use chrono::{DateTime, Duration, Utc};
-use entity::{merchant, order};
-use sea_orm::{ConnectionTrait, DbErr};
+use entity::{delivery, merchant, order};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::domain::{
     money::Money,
     orders::{self, refundable_amount},
-    sales,
     status::{DeliveryStatus, OrderStatus, RefundSource},
 };
 
@@ -34,6 +33,10 @@ pub enum Ineligible {
 
 /// Checks every rule of the sale cancellation. Event refunds (the merchant withdrew the
 /// product) skip the rules about the buyer's use, which do not apply to a cancelled event.
+///
+/// Run it in the write transaction of the change it allows (opening, approving, processing):
+/// the deliveries it reads stay locked until that transaction ends, so that a download, a
+/// redemption or a usage report cannot slip in between the check and the change.
 pub async fn check_eligibility(
     db: &impl ConnectionTrait,
     order: &order::Model,
@@ -74,7 +77,7 @@ async fn check_use(
     order: &order::Model,
     now: DateTime<Utc>,
 ) -> Result<Result<(), Ineligible>, DbErr> {
-    let deliveries = sales::deliveries_of(db, order.id).await?;
+    let deliveries = deliveries_locked(db, order.id).await?;
     if deliveries
         .iter()
         .any(|d| d.downloaded_at.is_some() || d.status == DeliveryStatus::Redeemed.as_str())
@@ -98,4 +101,16 @@ async fn check_use(
         }
     }
     Ok(Ok(()))
+}
+
+/// The order's deliveries, read `FOR UPDATE` on PostgreSQL: a concurrent download (or
+/// redemption, or usage report) waits for the caller's transaction and then sees what it
+/// did. SQLite has no row locks and needs none: its write transactions run one at a time.
+async fn deliveries_locked(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<delivery::Model>, DbErr> {
+    delivery::Entity::find()
+        .filter(delivery::Column::OrderId.eq(order_id))
+        .order_by_asc(delivery::Column::Id)
+        .lock_exclusive()
+        .all(db)
+        .await
 }

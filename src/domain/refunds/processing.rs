@@ -10,8 +10,9 @@ use sea_orm::{
 };
 
 use super::{
-    Ineligible, RefundError,
+    Ineligible, RefundError, check_eligibility,
     lifecycle::{advance, expect_status, reload},
+    merchant_of,
     split::{RefundBill, Split, bill, by_lines},
 };
 use crate::{
@@ -20,7 +21,7 @@ use crate::{
         ids,
         money::Money,
         orders, outbox,
-        status::{DeliveryStatus, OrderStatus, RefundRequestStatus, RefundStatus, RefundType},
+        status::{DeliveryStatus, OrderStatus, RefundRequestStatus, RefundSource, RefundStatus, RefundType},
         vouchers,
     },
 };
@@ -33,10 +34,12 @@ pub struct Processed {
     pub receipt: String,
 }
 
-/// Processes an approved request in one transaction: refunds are created, a voucher issued
-/// for the voucher part, the deliveries voided (unless `keep_tickets`), and the order's
-/// refunded total raised — only if it still equals what was read and stays within what was
-/// paid, so that no concurrency can refund more than once.
+/// Processes an approved request in one transaction: every rule of the sale cancellation is
+/// checked once more on the order and deliveries as they are now (a download since the
+/// approval refuses it), refunds are created, a voucher issued for the voucher part, the
+/// deliveries voided (unless `keep_tickets`), and the order's refunded total raised — only
+/// if it still equals what was read and stays within what was paid, so that no concurrency
+/// can refund more than once.
 pub async fn process(
     db: &DatabaseConnection,
     request: &refund_request::Model,
@@ -60,6 +63,7 @@ pub async fn process(
         .one(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order of a refund request".into()))?;
+    still_eligible(&txn, request, &order, now).await?;
     let amounts = bill(&order, &Split::of(request)?)?;
     raise_refunded_total(&txn, &order, amounts.refundable, now).await?;
     let receipt = ids::new_secret("rf_");
@@ -83,6 +87,21 @@ pub async fn process(
         refunds,
         receipt,
     })
+}
+
+/// Refuses the processing unless every rule of the sale cancellation holds now, in the
+/// processing transaction: the money moves only on what was checked there.
+async fn still_eligible(
+    txn: &impl ConnectionTrait,
+    request: &refund_request::Model,
+    order: &order::Model,
+    now: DateTime<Utc>,
+) -> Result<(), RefundError> {
+    let merchant = merchant_of(txn, order).await?;
+    let source = RefundSource::from_stored(&request.source)?;
+    check_eligibility(txn, order, &merchant, source, None, now)
+        .await?
+        .map_err(RefundError::Ineligible)
 }
 
 /// Raises the order's refunded total by `settled`, only if it is still what was read and

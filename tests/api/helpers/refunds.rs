@@ -1,12 +1,12 @@
-//! A paid order of tickets and its refund requests.
+//! A paid order of tickets (or of an ebook) and its refund requests.
 
-use reqwest::{Response, StatusCode};
+use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 use super::{
-    MerchantCredentials, TestApp, Who, expect_json, link, money,
+    MerchantCredentials, TestApp, Who, ebook, expect_json, link, money,
     orders::{NOOR, Placed, cart, place_paid_order},
-    self_href, spawn_app, ticket,
+    self_href, send, spawn_app, store_epub_for, ticket,
 };
 
 pub struct Paid {
@@ -29,6 +29,21 @@ pub async fn paid() -> Paid {
     body["price"] = eur("25.00");
     let product = app.create_product_href(&merchant, &body).await;
     let placed = place_paid_order(&app, &cart(NOOR).line(&product, 2)).await;
+    Paid {
+        app,
+        merchant,
+        product,
+        placed,
+    }
+}
+
+/// A paid order of one watermarked EPUB (12.50 EUR) whose file is in the content store.
+pub async fn paid_ebook() -> Paid {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    store_epub_for(&app, 1);
+    let product = app.create_product_href(&merchant, &ebook(1)).await;
+    let placed = place_paid_order(&app, &cart(NOOR).line(&product, 1)).await;
     Paid {
         app,
         merchant,
@@ -95,5 +110,25 @@ impl Paid {
     /// The refunds of a processed request.
     pub async fn refunds_of(&self, processed: &Value) -> Value {
         self.read(&link(processed, "shop:refunds")).await
+    }
+
+    /// The order's first delivery as its holder reads it now.
+    pub async fn first_delivery(&self) -> Value {
+        self.order_now().await["_embedded"]["shop:deliveries"][0].clone()
+    }
+
+    /// A new download link of the first delivery, as its holder; the URL that serves the file.
+    pub async fn download_href(&self) -> String {
+        let url = link(&self.first_delivery().await, "shop:download_links");
+        let response = send(self.app.request(Method::POST, &url, self.holder())).await;
+        let download = expect_json(response, StatusCode::CREATED).await;
+        download["href"].as_str().unwrap().to_owned()
+    }
+
+    /// Opens a request for the whole order and approves it; returns its URL.
+    pub async fn approved_url(&self) -> String {
+        let url = self.open_url(json!({})).await;
+        self.set_status(&url, "approved").await;
+        url
     }
 }
