@@ -12,7 +12,10 @@ use sea_orm::{
 };
 
 use super::{ids, money::Money, orders, outbox, status::DeliveryStatus, status::OrderStatus, vouchers};
-use crate::db::{begin_write, is_unique_violation};
+use crate::{
+    db::{begin_write, is_unique_violation},
+    effect::{self, Effect},
+};
 
 /// What the provider says happened.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -156,7 +159,7 @@ async fn record_once(
     let mut stored: payment::ActiveModel = stored.into();
     stored.outcome = Set(outcome.stored().into());
     stored.update(&txn).await?;
-    txn.commit().await?;
+    effect::commit(txn, Effect::recorded()).await?;
     Ok(outcome)
 }
 

@@ -112,6 +112,17 @@ async fn processing_a_refund_whose_file_was_downloaded_since_approval_is_refused
 }
 
 #[tokio::test]
+async fn an_approved_request_that_can_no_longer_be_processed_can_be_rejected() {
+    let paid = paid_ebook().await;
+    let url = paid.approved_url().await;
+    let file = paid.app.get(&paid.download_href().await).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    let rejected = paid.set_status(&url, "rejected").await;
+    assert_eq!(rejected["status"], "rejected");
+    assert_eq!(paid.order_now().await["status"], "completed");
+}
+
+#[tokio::test]
 async fn a_download_link_followed_after_the_refund_was_processed_serves_no_file() {
     let paid = paid_ebook().await;
     let url = paid.approved_url().await;

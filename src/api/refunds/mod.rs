@@ -122,7 +122,8 @@ impl RefundsApi {
     /// again) or rejects (with a `reason`), then processes an approved request (rules checked
     /// once more as the money moves: a file downloaded since the approval refuses it, and
     /// nothing changes): refunds are made, a voucher issued for the voucher share, the
-    /// deliveries voided unless `keep_tickets`. Send the ETag you read as `If-Match`.
+    /// deliveries voided unless `keep_tickets`. An approved request that can no longer be
+    /// processed is closed by rejecting it. Send the ETag you read as `If-Match`.
     #[oai(
         path = "/refund_requests/:uid",
         method = "put",

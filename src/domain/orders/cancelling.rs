@@ -10,6 +10,7 @@ use sea_orm::{
 use crate::{
     db::begin_write,
     domain::{status::OrderStatus, vouchers},
+    effect::{self, Effect},
 };
 
 /// Why an order cannot be cancelled.
@@ -67,7 +68,7 @@ pub async fn cancel(
     }
     vouchers::give_back(&txn, order.id).await?;
     let cancelled = current.ok_or_else(|| DbErr::RecordNotFound(format!("order {} vanished", order.uid)))?;
-    txn.commit().await?;
+    effect::commit(txn, Effect::changed("orders", &order.uid)).await?;
     Ok(cancelled)
 }
 

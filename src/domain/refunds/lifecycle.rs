@@ -233,7 +233,10 @@ pub enum Decision {
     Process,
 }
 
-/// Approves (eligibility checked again, in the same transaction) or rejects a new request.
+/// Approves a new request (eligibility checked again, in the same transaction) or rejects a
+/// new or approved one: an approved request that can no longer be processed (the buyer
+/// downloaded the file in between) is closed by rejecting it, which frees the order for
+/// another request.
 pub(super) async fn approve_or_reject(
     db: &DatabaseConnection,
     request: &refund_request::Model,
@@ -241,7 +244,17 @@ pub(super) async fn approve_or_reject(
     approve: bool,
     reason: Option<String>,
 ) -> Result<refund_request::Model, RefundError> {
-    expect_status(request, RefundRequestStatus::New, "approved or rejected")?;
+    let from = RefundRequestStatus::from_stored(&request.status)?;
+    match (approve, from) {
+        (_, RefundRequestStatus::New) | (false, RefundRequestStatus::Approved) => {}
+        (true, _) => expect_status(request, RefundRequestStatus::New, "approved")?,
+        (false, _) => {
+            return Err(RefundError::WrongState(format!(
+                "the request is {}; only a new or approved request can be rejected",
+                request.status
+            )));
+        }
+    }
     let txn = begin_write(db).await?;
     let order = order::Entity::find_by_id(request.order_id)
         .one(&txn)
@@ -265,9 +278,9 @@ pub(super) async fn approve_or_reject(
         .col_expr(refund_request::Column::OpenOrderId, Expr::value(open))
         .col_expr(refund_request::Column::DecisionReason, Expr::value(reason))
         .col_expr(refund_request::Column::DecidedAt, Expr::value(Utc::now()));
-    advance(&txn, update, request, version, RefundRequestStatus::New).await?;
+    advance(&txn, update, request, version, from).await?;
     let decided = reload(&txn, request.id).await?;
-    txn.commit().await?;
+    effect::commit(txn, Effect::changed("refund_requests", &request.uid)).await?;
     Ok(decided)
 }
 

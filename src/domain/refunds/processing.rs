@@ -24,6 +24,7 @@ use crate::{
         status::{DeliveryStatus, OrderStatus, RefundRequestStatus, RefundSource, RefundStatus, RefundType},
         vouchers,
     },
+    effect::{self, Effect},
 };
 
 /// What processing returned: the refunds and the receipt token.
@@ -81,7 +82,7 @@ pub async fn process(
     )
     .await?;
     let processed = reload(&txn, request.id).await?;
-    txn.commit().await?;
+    effect::commit(txn, Effect::changed("refund_requests", &request.uid)).await?;
     Ok(Processed {
         request: processed,
         refunds,
