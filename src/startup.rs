@@ -8,7 +8,7 @@ use crate::{
     db,
     domain::secrets,
     http::hal::Hal,
-    http::{headers, idempotency, middleware},
+    http::{edge, headers, idempotency, middleware},
     seed,
     state::{AppState, SharedState},
 };
@@ -167,6 +167,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let spec = api::finish_spec(&generated);
     let docs_page = service.swagger_ui_html().replace(&generated, &spec);
     let allowed = Arc::new(middleware::AllowedMethods::from_spec(&spec));
+    let routes_by_path = allowed.clone();
     let docs = poem::endpoint::make_sync(move |_| poem::web::Html(docs_page.clone()));
     let spec = poem::endpoint::make_sync(move |_| {
         poem::Response::builder()
@@ -189,6 +190,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
         .around(move |ep, req| middleware::problems_for_errors(ep, req, allowed.clone()))
         .around(move |ep, req| idempotency::idempotency(ep, req, db.clone()))
         .around(middleware::conditional_get)
+        .around(move |ep, req| edge::refuse_control_characters(ep, req, routes_by_path.clone()))
         .around(move |ep, req| middleware::limit_body(ep, req, limit));
     routes
         .with_if(!cors_origins.is_empty(), cors(&cors_origins))

@@ -25,9 +25,9 @@ macro_rules! problem_types {
 
 problem_types! {
     MALFORMED_REQUEST = "malformed_request", 400, "Malformed request",
-        "The request could not be read: the body is not valid JSON, or a query or path parameter has the wrong form. `errors` names each parameter.";
+        "The request could not be read: the body is not valid JSON, a query or path parameter has the wrong form or holds a control character. `errors` names each parameter.";
     VALIDATION_FAILED = "validation_failed", 422, "Validation failed",
-        "The request was well-formed but some values break the rules. `errors` lists each bad field with a JSON-pointer `path` into the request body and a message.";
+        "The request was well-formed but some values break the rules (a text holding a control character other than tab, line feed or carriage return is one). `errors` lists each bad field with a JSON-pointer `path` into the request body and a message.";
     UNAUTHORIZED = "unauthorized", 401, "Authentication required",
         "The operation needs credentials that were missing or wrong. Merchants authenticate with HTTP Basic `app_key:secret`.";
     FORBIDDEN = "forbidden", 403, "Forbidden",
