@@ -191,7 +191,8 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
         .around(move |ep, req| idempotency::idempotency(ep, req, db.clone()))
         .around(middleware::conditional_get)
         .around(move |ep, req| edge::refuse_control_characters(ep, req, routes_by_path.clone()))
-        .around(move |ep, req| middleware::limit_body(ep, req, limit));
+        .around(move |ep, req| middleware::limit_body(ep, req, limit))
+        .around(edge::refuse_oversized_head);
     routes
         .with_if(!cors_origins.is_empty(), cors(&cors_origins))
         .around(move |ep, req| middleware::request_context(ep, req, hal.clone()))

@@ -20,4 +20,5 @@ mod products;
 mod refund_rules;
 mod refunds;
 mod sandbox;
+mod transport;
 mod vouchers;
