@@ -3,6 +3,7 @@
 
 mod auth;
 mod cli;
+mod connections;
 mod control_characters;
 mod cors;
 mod downloads;
