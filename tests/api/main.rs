@@ -6,6 +6,7 @@ mod cli;
 mod connections;
 mod control_characters;
 mod cors;
+mod database;
 mod downloads;
 mod errors;
 mod hal;
