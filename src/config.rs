@@ -5,6 +5,8 @@ use std::{net::SocketAddr, path::PathBuf};
 use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum, builder::BoolishValueParser};
 use url::Url;
 
+use crate::http::connections::ConnectionLimits;
+
 /// halshop: a HAL hypermedia shopping API for selling digital goods and handling refunds.
 #[derive(Debug, Parser)]
 #[command(name = "halshop", version, about, long_about = None)]
@@ -104,6 +106,11 @@ pub struct Settings {
     /// Seconds of clock skew tolerated on a token's expiry.
     #[arg(long, env = "COGNITO_LEEWAY_SECONDS", default_value_t = 30, global = true)]
     pub cognito_leeway_seconds: u64,
+
+    /// Limits on client connections: fixed constants (see the README), set by embedders and
+    /// tests only.
+    #[arg(skip)]
+    pub connections: ConnectionLimits,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -245,6 +252,7 @@ impl Settings {
             cognito_token_use: TokenUseArg::Access,
             cognito_leeway_seconds: 30,
             payment_webhook_secret: None,
+            connections: ConnectionLimits::default(),
         }
     }
 }

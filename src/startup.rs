@@ -8,7 +8,10 @@ use crate::{
     db,
     domain::{sandbox::SandboxKey, secrets},
     http::hal::Hal,
-    http::{headers, idempotency, middleware},
+    http::{
+        connections::{self, GuardedAcceptor},
+        edge, headers, idempotency, middleware,
+    },
     seed,
     state::{AppState, SharedState},
 };
@@ -21,7 +24,7 @@ use poem::{
 
 /// A bound, ready-to-run server.
 pub struct Application {
-    acceptor: TcpAcceptor,
+    acceptor: GuardedAcceptor<TcpAcceptor>,
     state: SharedState,
     port: u16,
     seeded: Option<seed::Seeded>,
@@ -31,11 +34,14 @@ impl Application {
     /// Connects to the database, applies migrations, seeds demo data when asked, and binds
     /// the listener (port 0 picks a free port; see [`Application::port`]).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
+        let open_files = connections::raise_open_file_limit();
         let addr = settings.bind_addr()?;
         let acceptor = TcpListener::bind(addr)
             .into_acceptor()
             .await
             .with_context(|| format!("cannot listen on {addr}"))?;
+        let limits = &settings.connections;
+        let acceptor = GuardedAcceptor::new(acceptor, limits.cap(open_files), limits.header_read_timeout);
         let local = acceptor
             .local_addr()
             .into_iter()
@@ -115,6 +121,7 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let endpoint = build_endpoint(self.state.clone());
         Server::new_with_acceptor(self.acceptor)
+            .idle_timeout(self.state.settings.connections.idle_timeout)
             .run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(Duration::from_secs(20)))
             .await
             .context("server error")?;
@@ -171,6 +178,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let spec = api::finish_spec(&generated);
     let docs_page = service.swagger_ui_html().replace(&generated, &spec);
     let allowed = Arc::new(middleware::AllowedMethods::from_spec(&spec));
+    let routes_by_path = allowed.clone();
     let docs = poem::endpoint::make_sync(move |_| poem::web::Html(docs_page.clone()));
     let spec = poem::endpoint::make_sync(move |_| {
         poem::Response::builder()
@@ -193,7 +201,9 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
         .around(move |ep, req| middleware::problems_for_errors(ep, req, allowed.clone()))
         .around(move |ep, req| idempotency::idempotency(ep, req, db.clone()))
         .around(middleware::conditional_get)
-        .around(move |ep, req| middleware::limit_body(ep, req, limit));
+        .around(move |ep, req| edge::refuse_control_characters(ep, req, routes_by_path.clone()))
+        .around(move |ep, req| middleware::limit_body(ep, req, limit))
+        .around(edge::refuse_oversized_head);
     routes
         .with_if(!cors_origins.is_empty(), cors(&cors_origins))
         .around(move |ep, req| middleware::request_context(ep, req, hal.clone()))

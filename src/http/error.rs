@@ -341,9 +341,13 @@ impl<S: ProblemSet> IntoResponse for Problems<S> {
 
 impl<S: ProblemSet> ApiResponse for Problems<S> {
     fn meta() -> MetaResponses {
+        // Any operation may get a parameter refused at the edge; the ones that document a 400
+        // of their own say so there.
+        let edge = (!S::RESPONSES.iter().any(|(status, _)| *status == 400)).then_some(&EDGE_RESPONSE);
         MetaResponses {
-            responses: S::RESPONSES
-                .iter()
+            responses: edge
+                .into_iter()
+                .chain(S::RESPONSES)
                 .map(|(status, description)| MetaResponse {
                     description,
                     status: Some(*status),
@@ -362,6 +366,13 @@ impl<S: ProblemSet> ApiResponse for Problems<S> {
         Problem::register(registry);
     }
 }
+
+/// What an operation documents for a 400 when it has no 400 of its own: the edge refuses a
+/// parameter with a control character whatever the operation.
+static EDGE_RESPONSE: (u16, &str) = (
+    400,
+    "`malformed_request`: a query or path parameter holds a control character or is not UTF-8.",
+);
 
 /// What every operation documents for a 500.
 pub const INTERNAL_ERROR_RESPONSE: &str = "`internal_error`: quote the `logref`.";

@@ -9,7 +9,10 @@ use poem_openapi::{
 };
 use serde::de::DeserializeOwned;
 
-use super::error::{ApiError, FieldError, problems};
+use super::{
+    error::{ApiError, FieldError, problems},
+    text,
+};
 
 /// A JSON request body. Unlike a plain JSON payload, a body that does not fit the schema is
 /// refused with each bad field named by a JSON pointer (`/price/amount`).
@@ -44,7 +47,8 @@ impl<T: Type + DeserializeOwned + Send> ParsePayload for JsonBody<T> {
 
 poem_openapi::impl_apirequest_for_payload!(JsonBody<T>, T: Type + DeserializeOwned + Send);
 
-/// Parses a JSON document into `T`: a syntax error is a 400, a document of the wrong shape
+/// Parses a JSON document into `T`: a syntax error is a 400; a string holding a control
+/// character (other than tab, line feed, carriage return) or a document of the wrong shape is
 /// a 422 naming the field.
 pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
@@ -53,6 +57,7 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             "The request body is empty; send a JSON object.",
         ));
     }
+    refuse_controls(bytes)?;
     let mut deserializer = serde_json::Deserializer::from_slice(bytes);
     let value: Result<T, _> = serde_path_to_error::deserialize(&mut deserializer);
     if value.is_ok()
@@ -79,6 +84,27 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
             ApiError::validation(vec![FieldError::new(path, message)])
         }
     })
+}
+
+/// Refuses a document with a control character in a string, naming every such string. JSON
+/// writes C0 controls only as escapes (`\u0000`, `\b`, `\f`; raw, they are a syntax error),
+/// DEL and C1 controls raw or escaped; a body without any of these is not parsed twice.
+fn refuse_controls(bytes: &[u8]) -> Result<(), ApiError> {
+    let may_hold_control = bytes.contains(&0x7f)
+        || bytes
+            .windows(2)
+            .any(|pair| matches!(pair, [b'\\', b'u' | b'b' | b'f'] | [0xc2, 0x80..=0x9f]));
+    if !may_hold_control {
+        return Ok(());
+    }
+    // A document that does not parse is refused as such by the caller.
+    let Ok(document) = serde_json::from_slice::<serde_json::Value>(bytes) else {
+        return Ok(());
+    };
+    match text::controls_in_json(&document) {
+        errors if errors.is_empty() => Ok(()),
+        errors => Err(ApiError::validation(errors)),
+    }
 }
 
 fn json_pointer(path: &serde_path_to_error::Path) -> String {
@@ -129,6 +155,22 @@ mod tests {
         let err = parse_json::<Order>(br#"{"products":[{"quantity":1},{"quantity":"x"}]}"#).unwrap_err();
         assert_eq!(err.kind.code, "validation_failed");
         assert_eq!(err.errors[0].path, "/products/1/quantity");
+    }
+
+    #[test]
+    fn a_nul_in_a_string_is_refused_before_the_shape_is_checked() {
+        let err = parse_json::<Order>(br#"{"products":[{"quantity":"\u0000"}]}"#).unwrap_err();
+        assert_eq!(err.kind.code, "validation_failed");
+        assert_eq!(err.errors[0].path, "/products/0/quantity");
+        assert!(err.errors[0].message.contains("U+0000"));
+    }
+
+    #[test]
+    fn short_escapes_of_controls_are_refused_too() {
+        for body in [br#"{"products":"\b"}"#, br#"{"products":"\f"}"#] {
+            let err = parse_json::<Order>(body).unwrap_err();
+            assert_eq!(err.errors[0].path, "/products");
+        }
     }
 
     #[test]

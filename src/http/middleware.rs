@@ -167,6 +167,24 @@ impl AllowedMethods {
             })
             .map(|(_, methods)| methods.clone())
     }
+
+    /// The name of the path parameter at segment `index` of a request path (`uid` for
+    /// segment 1 of `/products/…`), if a route has a parameter there.
+    pub fn parameter_name(&self, path: &str, index: usize) -> Option<String> {
+        let wanted = segments(path);
+        self.routes
+            .iter()
+            .filter(|(template, _)| {
+                template.len() == wanted.len()
+                    && template
+                        .iter()
+                        .zip(&wanted)
+                        .enumerate()
+                        .all(|(at, (t, w))| at == index || t == w || t.starts_with('{'))
+            })
+            .find_map(|(template, _)| template[index].strip_prefix('{')?.strip_suffix('}'))
+            .map(str::to_owned)
+    }
 }
 
 fn segments(path: &str) -> Vec<String> {
@@ -305,6 +323,11 @@ mod tests {
             Some("GET, PUT, HEAD")
         );
         assert_eq!(allowed.allowed("/nothing"), None);
+        assert_eq!(
+            allowed.parameter_name("/products/a%00b", 1).as_deref(),
+            Some("uid")
+        );
+        assert_eq!(allowed.parameter_name("/products/a%00b", 0), None);
     }
 
     #[test]

@@ -2,6 +2,8 @@
 //! body type, idempotency and the middleware applied to every route. Nothing here knows a
 //! business rule.
 
+pub mod connections;
+pub mod edge;
 pub mod error;
 pub mod hal;
 pub mod headers;
@@ -10,6 +12,7 @@ pub mod idempotency;
 pub mod json;
 pub mod middleware;
 pub mod problems;
+pub mod text;
 
 /// `bytes` random bytes, hex-encoded: request ids and log references.
 fn random_hex(bytes: usize) -> String {

@@ -25,9 +25,9 @@ macro_rules! problem_types {
 
 problem_types! {
     MALFORMED_REQUEST = "malformed_request", 400, "Malformed request",
-        "The request could not be read: the body is not valid JSON, or a query or path parameter has the wrong form. `errors` names each parameter.";
+        "The request could not be read: the body is not valid JSON, a query or path parameter has the wrong form or holds a control character, or a header halshop reads is not visible ASCII. `errors` names each parameter.";
     VALIDATION_FAILED = "validation_failed", 422, "Validation failed",
-        "The request was well-formed but some values break the rules. `errors` lists each bad field with a JSON-pointer `path` into the request body and a message.";
+        "The request was well-formed but some values break the rules (a text holding a control character other than tab, line feed or carriage return is one). `errors` lists each bad field with a JSON-pointer `path` into the request body and a message.";
     UNAUTHORIZED = "unauthorized", 401, "Authentication required",
         "The operation needs credentials that were missing or wrong. Merchants authenticate with HTTP Basic `app_key:secret`.";
     FORBIDDEN = "forbidden", 403, "Forbidden",
@@ -38,6 +38,10 @@ problem_types! {
         "The resource exists but does not accept this HTTP method. The `Allow` header, when present, lists the methods it accepts.";
     PAYLOAD_TOO_LARGE = "payload_too_large", 413, "Request body too large",
         "The request body is larger than the server accepts (256 KiB by default).";
+    URI_TOO_LONG = "uri_too_long", 414, "URI too long",
+        "The request URL (path and query) is longer than halshop accepts (32 KiB). Send long data in a request body instead.";
+    HEADER_FIELDS_TOO_LARGE = "header_fields_too_large", 431, "Request header fields too large",
+        "A request header is larger than 16 KiB, or all of them together larger than 64 KiB. `errors` names the header when one alone is too large.";
     UNSUPPORTED_MEDIA_TYPE = "unsupported_media_type", 415, "Unsupported media type",
         "The request body has a `Content-Type` the operation does not accept (usually it wants `application/json`), or none at all.";
     SKU_TAKEN = "sku_taken", 409, "SKU already in use",

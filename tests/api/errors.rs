@@ -175,6 +175,8 @@ const PROBLEM_TYPES: &[(&str, u16)] = &[
     ("not_found", 404),
     ("method_not_allowed", 405),
     ("payload_too_large", 413),
+    ("uri_too_long", 414),
+    ("header_fields_too_large", 431),
     ("unsupported_media_type", 415),
     ("sku_taken", 409),
     ("isbn_taken", 409),

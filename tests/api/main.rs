@@ -3,7 +3,10 @@
 
 mod auth;
 mod cli;
+mod connections;
+mod control_characters;
 mod cors;
+mod database;
 mod downloads;
 mod errors;
 mod hal;
@@ -20,4 +23,5 @@ mod products;
 mod refund_rules;
 mod refunds;
 mod sandbox;
+mod transport;
 mod vouchers;
