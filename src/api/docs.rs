@@ -55,8 +55,8 @@ pub const RELS: &[Rel] = &[
     },
     Rel {
         name: "order_lines",
-        target: "The lines of an order (embedded): each product as it was sold, with quantity, unit price, net, taxes and total.",
-        methods: "(embedded only)",
+        target: "The lines of an order, embedded in it: each product as it was sold, with quantity, unit price, net, taxes and total. Each line's `self` is `/orders/{uid}/lines/{n}` (numbered from 1), readable on its own.",
+        methods: "GET (each line's `self`)",
         auth: "As the order.",
     },
     Rel {

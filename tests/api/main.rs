@@ -15,6 +15,7 @@ mod idempotency;
 mod idempotent_effects;
 mod openapi;
 mod order_access;
+mod order_lines;
 mod orders;
 mod payments;
 mod pos;

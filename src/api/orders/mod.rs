@@ -2,6 +2,7 @@
 
 mod form;
 mod input;
+mod lines;
 mod problems;
 mod view;
 
@@ -15,8 +16,10 @@ use poem_openapi::{
 
 pub use form::{BillFormRepr, BillFormResponse, FormProperty, FormTemplate};
 pub use input::{CancellationInput, ConsumerInput, OrderInput, OrderLineInput};
+pub use lines::OrderLineResponse;
 pub use problems::{
-    BillProblems, CancelProblems, FormProblems, OrderListProblems, OrderReadProblems, PlaceProblems,
+    BillProblems, CancelProblems, FormProblems, OrderLineReadProblems, OrderListProblems, OrderReadProblems,
+    PlaceProblems,
 };
 pub use view::{
     AppliedVoucher, BillRepr, BillResponse, CreatedOrderRepr, CustomerServiceRepr, OrderCollection,
@@ -39,6 +42,14 @@ use crate::{
 
 #[derive(Default)]
 pub struct OrdersApi;
+
+fn order_uid_example() -> String {
+    "f6284ab0fd3147e5b6ea40cc0ba1b69a".into()
+}
+
+fn line_number_example() -> u32 {
+    1
+}
 
 /// The whole order: lines, deliveries, vouchers and customer service.
 async fn full_repr(state: &AppState, order: &order::Model, self_link: Link) -> Result<OrderRepr, ApiError> {
@@ -166,6 +177,41 @@ impl OrdersApi {
         let order = visible(&state, &uid.0, &caller).await?;
         let repr = full_repr(&state, &order, state.hal.self_link(req)).await?;
         Ok(OrderResponse::Ok(HalJson(repr)))
+    }
+
+    /// Read a line of an order
+    ///
+    /// One line as embedded in the order: the product as it was sold, quantity, unit
+    /// price, net, taxes and total. Lines are numbered from 1 in the order's `position`
+    /// order (`n` is `position` + 1). Seen by whoever may see the order — its
+    /// `Order-Token`, the customer who placed it, the merchant; anyone else gets 404, as
+    /// if the order did not exist.
+    #[oai(
+        path = "/orders/:uid/lines/:n",
+        method = "get",
+        operation_id = "get_order_line"
+    )]
+    async fn line(
+        &self,
+        state: Data<&SharedState>,
+        req: &Request,
+        caller: OrderCaller,
+        /// The order's uid.
+        #[oai(example = "order_uid_example")]
+        uid: Path<String>,
+        /// The line's number, from 1.
+        #[oai(example = "line_number_example", validator(minimum(value = "1")))]
+        n: Path<u32>,
+    ) -> Result<OrderLineResponse, Problems<OrderLineReadProblems>> {
+        let order = visible(&state, &uid.0, &caller).await?;
+        let line = match lines::position_of(n.0) {
+            Some(position) => orders::line_at(&state.db, order.id, position).await?,
+            None => None,
+        }
+        .ok_or_else(|| ApiError::not_found("This order has no line with this number."))?;
+        let mut repr = view::line_repr(&state.hal, &order, &line)?;
+        repr.links.self_link = Some(state.hal.self_link(req));
+        Ok(OrderLineResponse::Ok(HalJson(repr)))
     }
 
     /// List orders

@@ -41,6 +41,15 @@ problem_set!(
 );
 
 problem_set!(
+    /// Errors of reading an order's line.
+    OrderLineReadProblems, customer:
+    400 => "`malformed_request`: the line number is not a whole number from 1.",
+    401 => "No credentials, or a refused customer token or merchant secret.",
+    404 => "`not_found`: no order with this uid that these credentials may see, or no line with this number in it.",
+    405 => "`method_not_allowed`."
+);
+
+problem_set!(
     /// Errors of listing orders.
     OrderListProblems, customer:
     400 => "`malformed_request`: a query parameter has the wrong form.",

@@ -14,7 +14,7 @@ use super::super::{
 };
 use crate::{
     domain::{
-        money::{Currency, Money},
+        money::Money,
         orders::{self, Bill, Contact},
         sandbox::SandboxKey,
         status,
@@ -47,7 +47,13 @@ fn tax_reprs(taxes: &[TaxAmount]) -> Vec<TaxRepr> {
 
 #[derive(Debug, Clone, Object)]
 pub struct LineLinks {
+    /// The line as a resource of its own (order lines only; a bill saves nothing).
+    #[oai(rename = "self", skip_serializing_if_is_none)]
+    pub self_link: Option<Link>,
     pub curies: Vec<Curie>,
+    /// The order the line belongs to (order lines only).
+    #[oai(rename = "shop:order", skip_serializing_if_is_none)]
+    pub order: Option<Link>,
     /// The product as it is in the catalogue now (the line keeps it as it was sold).
     #[oai(rename = "shop:product")]
     pub product: Link,
@@ -55,6 +61,7 @@ pub struct LineLinks {
 
 /// A line of a bill or an order: the product as sold and its price.
 #[derive(Debug, Clone, Object)]
+#[oai(example)]
 pub struct OrderLineRepr {
     #[oai(rename = "_links")]
     pub links: LineLinks,
@@ -125,7 +132,9 @@ pub fn bill_repr(hal: &Hal, req: &Request, bill: &Bill) -> BillRepr {
             let currency = bill.currency;
             OrderLineRepr {
                 links: LineLinks {
+                    self_link: None,
                     curies: hal.curies(),
+                    order: None,
                     product: hal.link(&format!("/products/{}", product.uid)),
                 },
                 position: position as i64,
@@ -326,11 +335,19 @@ pub struct CreatedOrderRepr {
     pub order: OrderRepr,
 }
 
-fn line_repr(hal: &Hal, line: &order_line::Model, currency: Currency) -> Result<OrderLineRepr, ApiError> {
+/// An order's line, linked as its own resource.
+pub fn line_repr(
+    hal: &Hal,
+    order: &order::Model,
+    line: &order_line::Model,
+) -> Result<OrderLineRepr, ApiError> {
+    let currency = orders::currency_of(order)?;
     let product = format!("/products/{}", line.product_uid);
     Ok(OrderLineRepr {
         links: LineLinks {
+            self_link: Some(super::lines::line_link(hal, &order.uid, line)),
             curies: hal.curies(),
+            order: Some(hal.link(&format!("/orders/{}", order.uid))),
             product: hal.link(&product),
         },
         position: line.position.into(),
@@ -403,7 +420,7 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
         Some(lines) => Some(OrderEmbedded {
             lines: lines
                 .iter()
-                .map(|line| line_repr(hal, line, currency))
+                .map(|line| line_repr(hal, order, line))
                 .collect::<Result<_, _>>()?,
             deliveries: view.deliveries.filter(|d| !d.is_empty()),
         }),

@@ -9,8 +9,8 @@ mod placing;
 mod pricing;
 mod reading;
 
-use entity::order;
-use sea_orm::DbErr;
+use entity::{order, order_line};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
 use super::status::OrderStatus;
 pub use builder::stored_taxes;
@@ -28,6 +28,19 @@ use super::money::{Currency, Money};
 /// The order's status, read from its stored text.
 pub fn status_of(order: &order::Model) -> Result<OrderStatus, DbErr> {
     OrderStatus::from_stored(&order.status)
+}
+
+/// The line at `position` (from 0) of an order, if the order has that many lines.
+pub async fn line_at(
+    db: &impl ConnectionTrait,
+    order_id: i64,
+    position: i32,
+) -> Result<Option<order_line::Model>, DbErr> {
+    order_line::Entity::find()
+        .filter(order_line::Column::OrderId.eq(order_id))
+        .filter(order_line::Column::Position.eq(position))
+        .one(db)
+        .await
 }
 
 /// The order's currency.
