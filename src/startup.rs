@@ -191,8 +191,24 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let db = state.db.clone();
     let customers = state.customers.clone();
 
+    let (rels_index, problems_index) = (
+        api::docs::rels_index(&state.hal),
+        api::docs::problems_index(&state.hal),
+    );
     let routes = Route::new()
         .at("/docs", poem::get(docs))
+        .at(
+            "/rels/",
+            poem::get(poem::endpoint::make_sync(move |_| {
+                poem::web::Html(rels_index.clone())
+            })),
+        )
+        .at(
+            "/problems/",
+            poem::get(poem::endpoint::make_sync(move |_| {
+                poem::web::Html(problems_index.clone())
+            })),
+        )
         .at("/openapi.json", poem::get(spec))
         .nest("/", service)
         .data(state)

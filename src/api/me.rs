@@ -24,6 +24,9 @@ pub struct MeLinks {
     /// The orders this customer placed.
     #[oai(rename = "shop:orders")]
     pub orders: Link,
+    /// What this customer owns: redeemed codes and till purchases made for their e-mail.
+    #[oai(rename = "shop:library")]
+    pub library: Link,
 }
 
 /// The logged-in customer, as the identity provider's token describes them.
@@ -117,6 +120,7 @@ impl MeApi {
                 curies: hal.curies(),
                 root: hal.link("/"),
                 orders: hal.link("/orders"),
+                library: hal.link("/me/library"),
             },
             customer_id: claims.sub,
             username: claims.username,

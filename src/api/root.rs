@@ -34,6 +34,12 @@ pub struct RootLinks {
     /// One order by uid (with its `Order-Token`, its customer's token or merchant credentials).
     #[oai(rename = "shop:order")]
     pub order: Link,
+    /// The logged-in customer (a customer token): who they are and what they may do.
+    #[oai(rename = "shop:me")]
+    pub me: Link,
+    /// The logged-in customer's library (a customer token).
+    #[oai(rename = "shop:library")]
+    pub library: Link,
     /// The refund requests of an order, by the order's URI.
     #[oai(rename = "shop:refund_requests")]
     pub refund_requests: Link,
@@ -110,6 +116,8 @@ impl RootApi {
                 bill: hal.link("/bill").with_title("POST a cart to price it"),
                 orders: hal.link("/orders"),
                 order: hal.templated("/orders/{uid}"),
+                me: hal.link("/me"),
+                library: hal.link("/me/library"),
                 refund_requests: hal.templated("/refund_requests{?order}"),
                 service_desc: hal
                     .link("/openapi.json")

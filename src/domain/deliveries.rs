@@ -35,6 +35,11 @@ pub fn downloadable(delivery: &delivery::Model, line: &order_line::Model) -> Res
     Ok(())
 }
 
+/// Whether a delivery's access code can still be redeemed: it has one and it is active.
+pub fn redeemable(delivery: &delivery::Model) -> bool {
+    !delivery.access_code.is_empty() && delivery.status == DeliveryStatus::Active.as_str()
+}
+
 fn with_line() -> SelectTwo<delivery::Entity, order_line::Entity> {
     let line_of = delivery::Entity::belongs_to(order_line::Entity)
         .from(delivery::Column::OrderLineId)

@@ -7,6 +7,7 @@ mod connections;
 mod control_characters;
 mod cors;
 mod database;
+mod discovery;
 mod downloads;
 mod errors;
 mod hal;

@@ -27,6 +27,10 @@ pub struct DeliveryLinks {
     /// downloaded.
     #[oai(rename = "shop:download_links", skip_serializing_if_is_none)]
     pub download_links: Option<Link>,
+    /// POST `{code}` here (with a customer token) to redeem the access code into a
+    /// library; present while the code can be redeemed.
+    #[oai(rename = "shop:code_redemption", skip_serializing_if_is_none)]
+    pub code_redemption: Option<Link>,
     /// PUT `{percent}` here to report reading progress.
     #[oai(rename = "shop:usage")]
     pub usage: Link,
@@ -72,6 +76,7 @@ pub fn delivery_repr(
             curies: hal.curies(),
             order: hal.link(&format!("/orders/{}", order.uid)),
             download_links: downloadable.then(|| hal.link(&format!("{path}/download_links"))),
+            code_redemption: deliveries::redeemable(delivery).then(|| hal.link("/code_redemptions")),
             usage: hal.link(&format!("{path}/usage")),
         },
         uid: delivery.uid.clone(),
