@@ -118,7 +118,7 @@ impl RootApi {
                 order: hal.templated("/orders/{uid}"),
                 me: hal.link("/me"),
                 library: hal.link("/me/library"),
-                refund_requests: hal.templated("/refund_requests{?order}"),
+                refund_requests: hal.templated("/refund_requests{?order,status,page,page_size}"),
                 service_desc: hal
                     .link("/openapi.json")
                     .with_type("application/vnd.oai.openapi+json"),

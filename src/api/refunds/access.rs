@@ -16,6 +16,21 @@ use crate::{
 };
 
 const ORDER: &str = "order at this URI";
+
+/// The merchant who lists their shop's refund requests without naming an order. Without
+/// credentials the answer is 401; anyone else must name an order.
+pub fn lister(caller: &OrderCaller) -> Result<&entity::merchant::Model, ApiError> {
+    if let Some(merchant) = caller.merchant.as_ref() {
+        return Ok(merchant);
+    }
+    if caller.order_token.is_none() && caller.customer.is_none() {
+        return Err(ApiError::merchant_unauthorized("Credentials are missing."));
+    }
+    Err(ApiError::new(
+        &problems::MALFORMED_REQUEST,
+        "Name the order whose refund requests to list (`order`); only the merchant lists them all.",
+    ))
+}
 const REQUEST: &str = "refund request with this uid";
 const REFUND: &str = "refund with this uid";
 

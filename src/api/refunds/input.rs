@@ -9,7 +9,7 @@ use crate::{
     domain::{
         money::Money,
         refunds::{BankDetails, Decision, HolderChange, NewRequest, Shares, Split},
-        status::RefundSource,
+        status::{RefundRequestStatus, RefundSource},
     },
     http::error::{ApiError, FieldError},
 };
@@ -69,6 +69,29 @@ impl poem_openapi::types::Example for RefundRequestInput {
     }
 }
 
+/// A refund request's status, to filter a list by.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
+#[oai(rename_all = "snake_case")]
+pub enum RequestStatusFilter {
+    New,
+    Approved,
+    Processed,
+    Rejected,
+    Cancelled,
+}
+
+impl From<RequestStatusFilter> for RefundRequestStatus {
+    fn from(status: RequestStatusFilter) -> Self {
+        match status {
+            RequestStatusFilter::New => RefundRequestStatus::New,
+            RequestStatusFilter::Approved => RefundRequestStatus::Approved,
+            RequestStatusFilter::Processed => RefundRequestStatus::Processed,
+            RequestStatusFilter::Rejected => RefundRequestStatus::Rejected,
+            RequestStatusFilter::Cancelled => RefundRequestStatus::Cancelled,
+        }
+    }
+}
+
 /// What a request can be moved to.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum, Deserialize)]
 #[oai(rename_all = "snake_case")]
@@ -78,7 +101,7 @@ pub enum RequestedStatus {
     Cancelled,
     /// By the merchant, while new (eligibility is checked again).
     Approved,
-    /// By the merchant, while new.
+    /// By the merchant, while new, or once approved if it can no longer be processed.
     Rejected,
     /// By the merchant, once approved: the money is returned.
     Processed,

@@ -15,17 +15,20 @@ use poem_openapi::{
 };
 
 pub use self::{
-    input::{BankDetailsInput, RefundRequestInput, RefundRequestUpdate, RequestedStatus, WithdrawalInput},
+    input::{
+        BankDetailsInput, RefundRequestInput, RefundRequestUpdate, RequestStatusFilter, RequestedStatus,
+        WithdrawalInput,
+    },
     problems::{RefundCreateProblems, RefundReadProblems, RefundUpdateProblems, WithdrawalProblems},
     view::*,
 };
 use super::ApiTags;
 use crate::{
     auth::{MerchantAuth, OrderCaller},
-    domain::{catalogue, orders, refunds},
+    domain::{catalogue, orders, refunds, status::RefundRequestStatus},
     http::{
         error::{ApiError, FieldError, Problems, problems as kinds},
-        hal::HalJson,
+        hal::{HalJson, Paging},
         json::JsonBody,
     },
     state::SharedState,
@@ -36,24 +39,51 @@ pub struct RefundsApi;
 
 #[OpenApi(tag = "ApiTags::Refunds")]
 impl RefundsApi {
-    /// List an order's refund requests
+    /// List refund requests
+    ///
+    /// With `order`: that order's requests, for whoever may see the order. Without it: the
+    /// merchant's queue — the requests on their shop's orders, newest first, paged, `status`
+    /// to filter (e.g. `new` for those waiting for a decision); anyone else must name an
+    /// order (400).
     #[oai(
         path = "/refund_requests",
         method = "get",
         operation_id = "list_refund_requests"
     )]
+    #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         state: Data<&SharedState>,
         req: &Request,
         caller: OrderCaller,
-        /// URI of the order.
+        /// URI of the order; required unless the merchant lists their shop's requests.
         #[oai(validator(max_length = 2048))]
-        order: Query<String>,
+        order: Query<Option<String>>,
+        /// Only requests in this status.
+        status: Query<Option<RequestStatusFilter>>,
+        /// Page number, from 1 (the merchant's list).
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
+        page: Query<Option<u64>>,
+        /// Requests per page, 1–500 (default 50; the merchant's list).
+        #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
+        page_size: Query<Option<u64>>,
     ) -> Result<RefundRequestListResponse, Problems<RefundReadProblems>> {
         let db = &state.db;
-        let order = access::order_at(db, &state.hal, &order.0, &caller).await?;
-        let requests = refunds::of_order(db, order.id).await?;
+        let status = status.0.map(RefundRequestStatus::from);
+        let Some(order) = order.0 else {
+            let merchant = access::lister(&caller)?;
+            let paging = Paging {
+                page: page.0.unwrap_or(1),
+                page_size: page_size.0.unwrap_or(Paging::DEFAULT_PAGE_SIZE),
+            };
+            let (found, total) =
+                refunds::page_of_merchant(db, merchant.id, status, paging.offset(), paging.page_size).await?;
+            let collection = view::merchant_collection(&state.hal, req, paging, &found, total);
+            return Ok(RefundRequestListResponse::Ok(HalJson(collection)));
+        };
+        let order = access::order_at(db, &state.hal, &order, &caller).await?;
+        let mut requests = refunds::of_order(db, order.id).await?;
+        requests.retain(|request| status.is_none_or(|status| request.status == status.as_str()));
         let loaded = refunds::load_requests(db, order, requests).await?;
         let collection = view::request_collection(&state.hal, &loaded, state.hal.self_link(req));
         Ok(RefundRequestListResponse::Ok(HalJson(collection)))

@@ -2,6 +2,7 @@
 //! built from data the domain already loaded.
 
 use entity::{order, order_line, refund_request};
+use poem::Request;
 use poem_openapi::{ApiResponse, Object};
 
 use crate::{
@@ -11,7 +12,7 @@ use crate::{
         refunds::{self, OrderRequests, RefundBill, RefundDetails, RequestDetails},
         status::RefundRequestStatus,
     },
-    http::hal::{Curie, Hal, HalJson, Link},
+    http::hal::{Curie, Hal, HalJson, Link, Paging},
 };
 
 #[derive(Debug, Clone, Object)]
@@ -104,6 +105,29 @@ pub struct RefundRequestsLinks {
     #[oai(rename = "self")]
     pub self_link: Link,
     pub curies: Vec<Curie>,
+    /// The pages of a merchant's list; absent on one order's list.
+    #[oai(skip_serializing_if_is_none)]
+    pub first: Option<Link>,
+    #[oai(skip_serializing_if_is_none)]
+    pub prev: Option<Link>,
+    #[oai(skip_serializing_if_is_none)]
+    pub next: Option<Link>,
+    #[oai(skip_serializing_if_is_none)]
+    pub last: Option<Link>,
+}
+
+impl RefundRequestsLinks {
+    /// The links of a list that fits on one page (one order's requests or refunds).
+    fn unpaged(hal: &Hal, self_link: Link) -> Self {
+        RefundRequestsLinks {
+            self_link,
+            curies: hal.curies(),
+            first: None,
+            prev: None,
+            next: None,
+            last: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone, Object)]
@@ -383,11 +407,42 @@ pub fn request_collection(hal: &Hal, loaded: &OrderRequests, self_link: Link) ->
         .map(|details| request_repr(hal, loaded, details, request_link(hal, &details.request)))
         .collect();
     RefundRequestCollection {
-        links: RefundRequestsLinks {
-            self_link,
-            curies: hal.curies(),
-        },
+        links: RefundRequestsLinks::unpaged(hal, self_link),
         item_count: items.len() as u64,
+        embedded: RefundRequestsEmbedded {
+            refund_requests: items,
+        },
+    }
+}
+
+/// A page of a merchant's refund requests, newest first; `item_count` counts them all.
+pub fn merchant_collection(
+    hal: &Hal,
+    req: &Request,
+    paging: Paging,
+    page: &[OrderRequests],
+    total: u64,
+) -> RefundRequestCollection {
+    let items: Vec<RefundRequestRepr> = page
+        .iter()
+        .flat_map(|loaded| {
+            loaded
+                .requests
+                .iter()
+                .map(|details| request_repr(hal, loaded, details, request_link(hal, &details.request)))
+        })
+        .collect();
+    let pages = hal.page_links(req, paging, total);
+    RefundRequestCollection {
+        links: RefundRequestsLinks {
+            self_link: hal.self_link(req),
+            curies: hal.curies(),
+            first: Some(pages.first),
+            prev: pages.prev,
+            next: pages.next,
+            last: Some(pages.last),
+        },
+        item_count: total,
         embedded: RefundRequestsEmbedded {
             refund_requests: items,
         },
@@ -462,10 +517,7 @@ pub fn refund_collection(
         })
         .collect();
     RefundCollection {
-        links: RefundRequestsLinks {
-            self_link,
-            curies: hal.curies(),
-        },
+        links: RefundRequestsLinks::unpaged(hal, self_link),
         item_count: items.len() as u64,
         embedded: RefundsEmbedded { refunds: items },
     }

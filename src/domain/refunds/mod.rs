@@ -12,7 +12,9 @@ use std::collections::HashMap;
 
 use entity::{merchant, order, order_line, refund, refund_request, voucher};
 use sea_orm::{
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect,
+    sea_query::{Expr, ExprTrait, Query},
 };
 
 pub use eligibility::{Ineligible, check_eligibility};
@@ -102,6 +104,42 @@ pub async fn of_order(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<re
         .order_by_asc(refund_request::Column::Id)
         .all(db)
         .await
+}
+
+/// A page of the refund requests on a merchant's orders, newest first, each loaded with its
+/// order for its representation, and how many there are in all.
+pub async fn page_of_merchant(
+    db: &impl ConnectionTrait,
+    merchant_id: i64,
+    status: Option<RefundRequestStatus>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<OrderRequests>, u64), DbErr> {
+    let shop_orders = Query::select()
+        .column(order::Column::Id)
+        .from(order::Entity)
+        .and_where(Expr::col(order::Column::MerchantId).eq(merchant_id))
+        .to_owned();
+    let mut query =
+        refund_request::Entity::find().filter(refund_request::Column::OrderId.in_subquery(shop_orders));
+    if let Some(status) = status {
+        query = query.filter(refund_request::Column::Status.eq(status.as_str()));
+    }
+    let total = query.clone().count(db).await?;
+    let requests = query
+        .order_by_desc(refund_request::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    let mut page = Vec::with_capacity(requests.len());
+    for request in requests {
+        let order = order_by_id(db, request.order_id)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("order of a refund request".into()))?;
+        page.push(load_requests(db, order, vec![request]).await?);
+    }
+    Ok((page, total))
 }
 
 pub async fn refunds_of(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<refund::Model>, DbErr> {
