@@ -1,3 +1,7 @@
+// The whole middleware stack is one nested future type; computing its layout in a release
+// build goes deeper than the default limit.
+#![recursion_limit = "256"]
+
 use clap::Parser;
 
 #[tokio::main]

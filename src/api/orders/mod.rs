@@ -27,10 +27,7 @@ pub use view::{
     TaxRepr, order_repr, orders_search,
 };
 
-use super::{
-    ApiTags,
-    deliveries::{deliveries_with_lines, delivery_repr},
-};
+use super::{ApiTags, deliveries::delivery_repr};
 use crate::http::{headers, idempotency::IdempotencyKey, json::JsonBody};
 use crate::{
     auth::{MaybeCustomer, OrderCaller, OrderLister},
@@ -52,12 +49,16 @@ fn line_number_example() -> u32 {
 }
 
 /// The whole order: lines, deliveries, vouchers and customer service.
-async fn full_repr(state: &AppState, order: &order::Model, self_link: Link) -> Result<OrderRepr, ApiError> {
-    let db = &state.db;
+async fn full_repr(
+    state: &AppState,
+    order: &order::Model,
+    contact: orders::Contact,
+    self_link: Link,
+) -> Result<OrderRepr, ApiError> {
     let hal = &state.hal;
-    let details = orders::details(db, order).await?;
-    let deliveries = deliveries_with_lines(db, order)
-        .await?
+    let details = orders::details(&state.db, order, contact).await?;
+    let deliveries = details
+        .deliveries
         .iter()
         .map(|(delivery, line)| delivery_repr(hal, delivery, line, order))
         .collect();
@@ -72,11 +73,16 @@ async fn full_repr(state: &AppState, order: &order::Model, self_link: Link) -> R
     order_repr(hal, view, self_link)
 }
 
-/// The order at `uid` if `caller` may see it; otherwise the same 404 as for no order.
-async fn visible(state: &AppState, uid: &str, caller: &OrderCaller) -> Result<order::Model, ApiError> {
-    orders::find(&state.db, uid)
+/// The order at `uid`, with its customer service, if `caller` may see it; otherwise the
+/// same 404 as for no order.
+async fn visible(
+    state: &AppState,
+    uid: &str,
+    caller: &OrderCaller,
+) -> Result<(order::Model, orders::Contact), ApiError> {
+    orders::find_with_contact(&state.db, uid)
         .await?
-        .filter(|order| caller.may_see(order))
+        .filter(|(order, _)| caller.may_see(order))
         .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))
 }
 
@@ -174,8 +180,8 @@ impl OrdersApi {
         /// The order's uid.
         uid: Path<String>,
     ) -> Result<OrderResponse, Problems<OrderReadProblems>> {
-        let order = visible(&state, &uid.0, &caller).await?;
-        let repr = full_repr(&state, &order, state.hal.self_link(req)).await?;
+        let (order, contact) = visible(&state, &uid.0, &caller).await?;
+        let repr = full_repr(&state, &order, contact, state.hal.self_link(req)).await?;
         Ok(OrderResponse::Ok(HalJson(repr)))
     }
 
@@ -275,11 +281,12 @@ impl OrdersApi {
         let hal = &state.hal;
         let reason = body.0.reason()?;
         let uid = body.0.order_uid(hal)?;
-        let order = visible(&state, &uid, &caller).await?;
+        let (order, contact) = visible(&state, &uid, &caller).await?;
         let cancelled = orders::cancel(&state.db, &order, reason).await?;
         let repr = full_repr(
             &state,
             &cancelled,
+            contact,
             hal.link(&format!("/orders/{}", cancelled.uid)),
         )
         .await?;

@@ -19,8 +19,8 @@ pub use cart::{Cart, CartLine, CheckoutError, Consumer, Field, Reason, Refusal};
 pub use placing::{Buyer, PlacedOrder, guest_customer_id, place};
 pub use pricing::{Bill, PricedCartLine, price};
 pub use reading::{
-    Contact, OrderDetails, OrderFilter, OrderPage, Owner, contact_of, contacts_of, details, find, lines_of,
-    list, page, vouchers_of, vouchers_of_orders,
+    Contact, OrderDetails, OrderFilter, OrderPage, Owner, contact_of, contacts_of, details, find,
+    find_with_contact, lines_of, list, page, vouchers_of, vouchers_of_orders,
 };
 
 use super::money::{Currency, Money};

@@ -1,9 +1,11 @@
 //! Placing an order: price the cart, write the order and use its vouchers, at once.
 
 use chrono::Utc;
-use entity::{merchant, order, order_line};
+use entity::{merchant, order, order_line, product};
 use hmac::{Hmac, Mac};
-use sea_orm::{DatabaseConnection, DbErr, EntityTrait};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QuerySelect,
+};
 use sha2::Sha256;
 
 use super::{
@@ -40,7 +42,9 @@ pub fn guest_customer_id(key: &str, email: &str) -> String {
 
 /// Places an order: prices the cart, stores the order and its lines and uses the vouchers,
 /// all in one transaction, so an order is never half-written and a voucher is never used
-/// twice.
+/// twice. The cart is priced before the write lock is taken, so that writers queue for
+/// less time; inside it, the bill stands only if none of its products changed since (one
+/// query), and is priced again otherwise. Vouchers are used by a conditional update.
 pub async fn place(
     db: &DatabaseConnection,
     cart: &Cart,
@@ -53,8 +57,13 @@ pub async fn place(
             (guest_customer_id(&key, &cart.consumer.email), None)
         }
     };
+    let priced = price(db, cart).await?;
     let txn = begin_write(db).await?;
-    let bill = price(&txn, cart).await?;
+    let bill = if products_unchanged(&txn, &priced).await? {
+        priced
+    } else {
+        price(&txn, cart).await?
+    };
     let merchant = merchant::Entity::find_by_id(bill.merchant_id)
         .one(&txn)
         .await?
@@ -89,6 +98,25 @@ pub async fn place(
     }
     effect::commit(txn, Effect::created("orders", &order.uid)).await?;
     Ok(PlacedOrder { order, lines, token })
+}
+
+/// Whether every product of the bill is still at the version it was priced at.
+async fn products_unchanged(db: &impl ConnectionTrait, bill: &Bill) -> Result<bool, DbErr> {
+    let ids = bill.lines.iter().map(|line| line.product.id);
+    let current: Vec<(i64, i32)> = product::Entity::find()
+        .select_only()
+        .column(product::Column::Id)
+        .column(product::Column::Version)
+        .filter(product::Column::Id.is_in(ids))
+        .into_tuple()
+        .all(db)
+        .await?;
+    Ok(current.len() == bill.lines.len()
+        && bill.lines.iter().all(|line| {
+            current
+                .iter()
+                .any(|&(id, version)| id == line.product.id && version == line.product.version)
+        }))
 }
 
 fn totals(bill: &Bill) -> Totals {

@@ -7,10 +7,14 @@ use chrono::{DateTime, Utc};
 use entity::{merchant, order, order_line, voucher};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect,
+    QuerySelect, sea_query::JoinType,
 };
 
-use crate::domain::{ids, status::OrderStatus};
+use crate::domain::{
+    deliveries::{self, WithLine},
+    ids,
+    status::OrderStatus,
+};
 
 pub async fn find(db: &impl ConnectionTrait, uid: &str) -> Result<Option<order::Model>, DbErr> {
     if !ids::is_uid(uid) {
@@ -100,14 +104,55 @@ pub struct OrderDetails {
     pub lines: Vec<order_line::Model>,
     pub vouchers: Vec<voucher::Model>,
     pub contact: Contact,
+    /// The deliveries of the order with their lines, in issue order.
+    pub deliveries: Vec<WithLine>,
 }
 
-/// The lines, vouchers and customer service of an order.
-pub async fn details(db: &impl ConnectionTrait, order: &order::Model) -> Result<OrderDetails, DbErr> {
+/// The order at `uid` with the customer service of its merchant, in one query.
+pub async fn find_with_contact(
+    db: &impl ConnectionTrait,
+    uid: &str,
+) -> Result<Option<(order::Model, Contact)>, DbErr> {
+    if !ids::is_uid(uid) {
+        return Ok(None);
+    }
+    let merchant_of = order::Entity::belongs_to(merchant::Entity)
+        .from(order::Column::MerchantId)
+        .to(merchant::Column::Id);
+    let found = order::Entity::find()
+        .join(JoinType::InnerJoin, merchant_of.into())
+        .select_also(merchant::Entity)
+        .filter(order::Column::Uid.eq(uid))
+        .one(db)
+        .await?;
+    Ok(found.and_then(|(order, merchant)| {
+        merchant.map(|m| {
+            let contact = Contact {
+                email: m.support_email,
+                phone: m.support_phone,
+            };
+            (order, contact)
+        })
+    }))
+}
+
+/// The lines, vouchers and deliveries of an order whose customer service is known, the
+/// three queries running side by side.
+pub async fn details(
+    db: &impl ConnectionTrait,
+    order: &order::Model,
+    contact: Contact,
+) -> Result<OrderDetails, DbErr> {
+    let (lines, vouchers, deliveries) = tokio::try_join!(
+        lines_of(db, order.id),
+        vouchers_of(db, order.id),
+        deliveries::of_order(db, order.id),
+    )?;
     Ok(OrderDetails {
-        lines: lines_of(db, order.id).await?,
-        vouchers: vouchers_of(db, order.id).await?,
-        contact: contact_of(db, order).await?,
+        lines,
+        vouchers,
+        contact,
+        deliveries,
     })
 }
 
