@@ -209,7 +209,7 @@ impl OrdersApi {
         #[oai(example = "line_number_example", validator(minimum(value = "1")))]
         n: Path<u32>,
     ) -> Result<OrderLineResponse, Problems<OrderLineReadProblems>> {
-        let order = visible(&state, &uid.0, &caller).await?;
+        let (order, _) = visible(&state, &uid.0, &caller).await?;
         let line = match lines::position_of(n.0) {
             Some(position) => orders::line_at(&state.db, order.id, position).await?,
             None => None,
