@@ -77,10 +77,14 @@ async fn another_merchants_queue_does_not_hold_these_requests() {
 }
 
 #[tokio::test]
-async fn a_holder_who_names_no_order_is_asked_for_one() {
+async fn a_holder_who_names_no_order_is_not_shown_the_shops_queue() {
     let (paid, _, _) = two_requests().await;
     let response = paid.app.get_as(paid.holder(), "/refund_requests").await;
-    assert_problem(response, StatusCode::BAD_REQUEST, "malformed_request").await;
+    let problem = assert_problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("`order`"),
+        "{problem}"
+    );
 }
 
 #[tokio::test]

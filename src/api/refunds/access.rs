@@ -17,19 +17,15 @@ use crate::{
 
 const ORDER: &str = "order at this URI";
 
-/// The merchant who lists their shop's refund requests without naming an order. Without
-/// credentials the answer is 401; anyone else must name an order.
+/// The merchant who lists their shop's refund requests without naming an order. Anyone
+/// else is answered 401: only the merchant's credentials list them all, and an order token
+/// or a customer's token needs the order it is for (`order`).
 pub fn lister(caller: &OrderCaller) -> Result<&entity::merchant::Model, ApiError> {
-    if let Some(merchant) = caller.merchant.as_ref() {
-        return Ok(merchant);
-    }
-    if caller.order_token.is_none() && caller.customer.is_none() {
-        return Err(ApiError::merchant_unauthorized("Credentials are missing."));
-    }
-    Err(ApiError::new(
-        &problems::MALFORMED_REQUEST,
-        "Name the order whose refund requests to list (`order`); only the merchant lists them all.",
-    ))
+    caller.merchant.as_ref().ok_or_else(|| {
+        ApiError::merchant_unauthorized(
+            "Only the merchant lists every refund request; name the order whose requests to list (`order`).",
+        )
+    })
 }
 const REQUEST: &str = "refund request with this uid";
 const REFUND: &str = "refund with this uid";

@@ -44,7 +44,7 @@ impl RefundsApi {
     /// With `order`: that order's requests, for whoever may see the order. Without it: the
     /// merchant's queue — the requests on their shop's orders, newest first, paged, `status`
     /// to filter (e.g. `new` for those waiting for a decision); anyone else must name an
-    /// order (400).
+    /// order (401 without one).
     #[oai(
         path = "/refund_requests",
         method = "get",
