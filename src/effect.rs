@@ -143,12 +143,9 @@ pub async fn commit(txn: DatabaseTransaction, effect: Effect) -> Result<(), DbEr
 /// Writes the effect on the claimed key's row if the claim still holds it. A request
 /// that commits twice keeps its first effect.
 async fn record(txn: &DatabaseTransaction, claim: &Claim, effect: &Effect) -> Result<bool, DbErr> {
-    let held = || {
-        idempotency_key::Entity::update_many()
-            .filter(idempotency_key::Column::Id.eq(claim.row))
-            .filter(idempotency_key::Column::Claim.eq(claim.token.as_str()))
-    };
-    let recorded = held()
+    let recorded = idempotency_key::Entity::update_many()
+        .filter(idempotency_key::Column::Id.eq(claim.row))
+        .filter(idempotency_key::Column::Claim.eq(claim.token.as_str()))
         .col_expr(idempotency_key::Column::CommittedAt, Expr::value(Utc::now()))
         .col_expr(
             idempotency_key::Column::EffectPath,
