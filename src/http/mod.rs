@@ -5,6 +5,7 @@
 pub mod connections;
 pub mod edge;
 pub mod error;
+pub mod forms;
 pub mod hal;
 pub mod headers;
 pub mod html;

@@ -11,6 +11,7 @@ mod discovery;
 mod downloads;
 mod errors;
 mod hal;
+mod hal_forms;
 mod hal_walk;
 mod helpers;
 mod idempotency;
