@@ -7,16 +7,17 @@ use poem::http::{HeaderMap, header};
 /// `application/json`, `application/problem+json`). A tie goes to JSON, so `*/*` and a missing
 /// `Accept` get JSON; a browser's `text/html,…,*/*;q=0.8` gets HTML.
 pub fn prefers_html(headers: &HeaderMap) -> bool {
-    let values: Vec<&str> = headers
-        .get_all(header::ACCEPT)
-        .iter()
-        .filter_map(|value| value.to_str().ok())
-        .collect();
-    // The JSON clients' path: nothing is parsed unless `text/html` is named at all.
-    if !values.iter().any(|value| names_html(value)) {
+    let values = || {
+        headers
+            .get_all(header::ACCEPT)
+            .iter()
+            .filter_map(|value| value.to_str().ok())
+    };
+    // The JSON clients' path: nothing is parsed or allocated unless `text/html` is named.
+    if !values().any(names_html) {
         return false;
     }
-    let ranges: Vec<Range> = values.iter().flat_map(|value| ranges(value)).collect();
+    let ranges: Vec<Range> = values().flat_map(ranges).collect();
     let html = quality(&ranges, "text", "html");
     let json = ["hal+json", "json", "problem+json"]
         .into_iter()

@@ -337,6 +337,88 @@ mod tests {
         assert_eq!(keys, ["cancel", "other"]);
     }
 
+    fn form_of(property: Value) -> String {
+        let hal = crate::http::hal::Hal::new(url::Url::parse("http://h/").unwrap());
+        let document = json!({
+            "_links": {"self": {"href": "http://h/things/1"}},
+            "_templates": {"default": {"title": "Change", "method": "put", "properties": [property]}}
+        });
+        let page = super::super::page::resource_page(&document, &hal, None);
+        let start = page.find("<form class=\"hal-form\"").unwrap();
+        let end = start + page[start..].find("</form>").unwrap();
+        page[start..end].to_owned()
+    }
+
+    #[test]
+    fn a_template_targets_its_resource_unless_it_names_a_target() {
+        let form = form_of(json!({"name": "note"}));
+        assert!(
+            form.contains(" data-method=\"PUT\" data-target=\"http://h/things/1\""),
+            "{form}"
+        );
+        assert!(
+            form.contains("<button type=\"submit\" disabled>Change</button>"),
+            "{form}"
+        );
+    }
+
+    #[test]
+    fn a_property_becomes_a_labelled_input_with_its_constraints() {
+        let form = form_of(json!({
+            "name": "quantity", "prompt": "How many", "type": "number", "required": true,
+            "min": 1, "max": 4, "value": 2, "readOnly": true
+        }));
+        assert!(form.contains("<label for=\"field-1\" class=\"required\">How many <code class=\"name\">quantity</code></label>"), "{form}");
+        assert!(form.contains(
+            "<input type=\"number\" id=\"field-1\" name=\"quantity\" data-field=\"quantity\" data-type=\"number\" required \
+             min=\"1\" max=\"4\" step=\"any\" readonly value=\"2\">"
+        ), "{form}");
+    }
+
+    #[test]
+    fn a_regex_becomes_a_pattern_and_unknown_types_text() {
+        let form = form_of(json!({"name": "isbn", "type": "isbn", "regex": "^[0-9]{13}$", "maxLength": 13}));
+        assert!(
+            form.contains("<input type=\"text\" id=\"field-1\" name=\"isbn\""),
+            "{form}"
+        );
+        assert!(
+            form.contains(" pattern=\"^[0-9]{13}$\" maxlength=\"13\">"),
+            "{form}"
+        );
+    }
+
+    #[test]
+    fn inline_options_become_a_select_of_prompts_and_values() {
+        let form = form_of(json!({
+            "name": "format", "value": "pdf",
+            "options": {"inline": ["epub", {"prompt": "Portable document", "value": "pdf"}, {"prompt": "Three", "value": 3}]}
+        }));
+        assert!(
+            form.contains("<option value=\"\">—</option><option value=\"epub\">epub</option>"),
+            "{form}"
+        );
+        assert!(
+            form.contains("<option value=\"pdf\" selected>Portable document</option>"),
+            "{form}"
+        );
+        assert!(
+            form.contains("<option value=\"3\" data-json-value=\"3\">Three</option>"),
+            "{form}"
+        );
+    }
+
+    #[test]
+    fn a_checkbox_is_never_required_and_json_values_go_in_a_text_area() {
+        let checkbox = form_of(json!({"name": "keep", "type": "checkbox", "required": true, "value": true}));
+        assert!(checkbox.contains("data-type=\"checkbox\" checked>"), "{checkbox}");
+        let structured = form_of(json!({"name": "consumer", "value": {"email": "<a@b>"}}));
+        assert!(
+            structured.contains(" data-json>{\n  &quot;email&quot;: &quot;&lt;a@b&gt;&quot;\n}</textarea>"),
+            "{structured}"
+        );
+    }
+
     #[test]
     fn a_lone_default_template_is_shown() {
         let templates = json!({"default": {"method": "POST"}});

@@ -181,7 +181,9 @@ impl<'a> Renderer<'a> {
 
     /// Whether a URL is one of this API's, to be followed with the kept credentials.
     pub fn is_api_url(&self, url: &str) -> bool {
-        url.starts_with(self.hal.base().as_str().trim_end_matches('/'))
+        let base = self.hal.base().as_str().trim_end_matches('/');
+        url.strip_prefix(base)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with(['/', '?', '#']))
     }
 
     /// A heading of `level` (1 to 6).
@@ -287,5 +289,30 @@ impl<'a> Renderer<'a> {
             "<details class=\"source\"><summary>JSON</summary><pre>{}</pre></details>",
             escape(&pretty)
         ));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    #[test]
+    fn only_urls_under_the_base_are_followed_with_credentials() {
+        let hal = Hal::new(url::Url::parse("https://shop.example.com/api/").unwrap());
+        let renderer = Renderer::new(&hal);
+        assert!(renderer.is_api_url("https://shop.example.com/api/products"));
+        assert!(renderer.is_api_url("https://shop.example.com/api"));
+        assert!(!renderer.is_api_url("https://shop.example.com/apiary"));
+        assert!(!renderer.is_api_url("https://shop.example.com.other.org/api/products"));
+    }
+
+    #[test]
+    fn a_resource_is_named_by_its_title_else_by_its_path() {
+        let titled = json!({"title": "Emma", "uid": "ab"});
+        assert_eq!(heading(titled.as_object().unwrap()), "Emma");
+        let listing = json!({"_links": {"self": {"href": "http://h/products?page=2"}}});
+        assert_eq!(heading(listing.as_object().unwrap()), "/products?page=2");
     }
 }
