@@ -19,7 +19,7 @@ mod links;
 mod page;
 mod values;
 
-use std::sync::Arc;
+use std::{future::Future, pin::Pin, sync::Arc};
 
 use poem::{
     Endpoint, IntoResponse, Request, Response,
@@ -38,10 +38,14 @@ const PAGE_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'sel
                            img-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
 /// Renders HAL and problem responses as HTML for the requests that prefer it.
-pub async fn browse<E: Endpoint>(ep: Arc<E>, mut req: Request, hal: Arc<Hal>) -> poem::Result<Response> {
+pub async fn browse<E: Endpoint + 'static>(
+    ep: Arc<E>,
+    mut req: Request,
+    hal: Arc<Hal>,
+) -> poem::Result<Response> {
     let reading = matches!(*req.method(), Method::GET | Method::HEAD);
     if !reading || !prefers_html(req.headers()) {
-        let mut response = ep.call(req).await?.into_response();
+        let mut response = inner(ep, req).await?;
         if negotiated(&response) {
             vary_on_accept(response.headers_mut());
         }
@@ -49,8 +53,17 @@ pub async fn browse<E: Endpoint>(ep: Arc<E>, mut req: Request, hal: Arc<Hal>) ->
     }
     let is_head = req.method() == Method::HEAD;
     unmark_if_none_match(req.headers_mut());
-    let response = ep.call(req).await?.into_response();
+    let response = inner(ep, req).await?;
     Ok(render(response, is_head, &hal).await)
+}
+
+type Answer = Pin<Box<dyn Future<Output = poem::Result<Response>> + Send>>;
+
+/// The rest of the stack, called on the heap: the whole middleware stack is one nested future,
+/// and this layer would otherwise add the size of everything inside it to the stack frames
+/// that build it (a debug build's test thread has only 2 MiB).
+fn inner<E: Endpoint + 'static>(ep: Arc<E>, req: Request) -> Answer {
+    Box::pin(async move { Ok(ep.call(req).await?.into_response()) })
 }
 
 /// Whether a response is one that has an HTML variant.
