@@ -242,7 +242,13 @@ async function submitTemplate(form) {
   const box = form.querySelector(".result");
   box.replaceChildren(element("p", {}, "Sending…"));
   try {
-    showResult(box, target, await fetch(target, request));
+    const response = await fetch(target, request);
+    // A change to the page's own resource: a next change must name its new version.
+    const main = document.getElementById("resource");
+    if (response.ok && main.dataset.self === target && response.headers.get("etag")) {
+      main.dataset.etag = response.headers.get("etag");
+    }
+    showResult(box, target, response);
   } catch (error) {
     box.replaceChildren(element("p", { class: "status failed" }, `The request failed: ${error.message}`));
   }

@@ -75,6 +75,18 @@ fn distinct(templates: &Map<String, Value>) -> Vec<(&str, &Map<String, Value>)> 
         .collect()
 }
 
+/// Where a template is sent: its `target` (read relative to the resource), else the resource.
+fn target_of(template: &Map<String, Value>, self_href: Option<&str>) -> Option<String> {
+    let resource = self_href.and_then(|href| url::Url::parse(href).ok());
+    let target = match (text(template, "target"), resource) {
+        (Some(target), Some(resource)) => resource.join(target).ok()?.to_string(),
+        (Some(target), None) => target.to_owned(),
+        (None, Some(resource)) => resource.to_string(),
+        (None, None) => return None,
+    };
+    is_web_url(&target).then_some(target)
+}
+
 /// The value a field starts with, and whether it is JSON (an object or a list).
 fn initial_value(property: &Map<String, Value>) -> (Option<String>, bool) {
     match property.get("value") {
@@ -105,19 +117,16 @@ impl Renderer<'_> {
     fn template(&mut self, key: &str, template: &Map<String, Value>, self_href: Option<&str>) {
         let title = text(template, "title").unwrap_or(key);
         let method = text(template, "method").unwrap_or("GET").to_ascii_uppercase();
-        let target = text(template, "target")
-            .or(self_href)
-            .filter(|target| is_web_url(target))
-            .unwrap_or_default();
+        let target = target_of(template, self_href).unwrap_or_default();
         let content_type = text(template, "contentType").unwrap_or("application/json");
         self.push(&format!(
             "<form class=\"hal-form\"{}{}{}{}><p class=\"request\"><code>{}</code> <code>{}</code></p>",
             attribute("data-method", &method),
-            attribute("data-target", target),
+            attribute("data-target", &target),
             attribute("data-content-type", content_type),
             attribute("aria-label", title),
             escape(&method),
-            escape(target),
+            escape(&target),
         ));
         let properties = template.get("properties").and_then(Value::as_array);
         for property in properties.into_iter().flatten().filter_map(Value::as_object) {
@@ -360,6 +369,15 @@ mod tests {
             form.contains("<button type=\"submit\" disabled>Change</button>"),
             "{form}"
         );
+    }
+
+    #[test]
+    fn a_relative_target_is_read_against_the_resource() {
+        let template = json!({"target": "/things/1/notes"});
+        let target = target_of(template.as_object().unwrap(), Some("http://h/things/1"));
+        assert_eq!(target.as_deref(), Some("http://h/things/1/notes"));
+        let elsewhere = json!({"target": "javascript:alert(1)"});
+        assert_eq!(target_of(elsewhere.as_object().unwrap(), Some("http://h/")), None);
     }
 
     #[test]

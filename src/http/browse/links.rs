@@ -130,11 +130,16 @@ impl Renderer<'_> {
 
     /// A GET form that fills in a URI template. Its button stays disabled until the script
     /// runs: only the script expands the template.
+    /// A variable of the path (not of the query) must be filled in: the URL means nothing
+    /// without it.
     fn uri_template_form(&mut self, template: &str, name: &str) {
-        let mut variables: Vec<String> = Vec::new();
-        for variable in expressions(template).into_iter().flat_map(|e| e.variables) {
-            if !variables.contains(&variable) {
-                variables.push(variable);
+        let mut variables: Vec<(String, bool)> = Vec::new();
+        for expression in expressions(template) {
+            let required = !matches!(expression.operator, Some('?' | '&'));
+            for variable in expression.variables {
+                if !variables.iter().any(|(known, _)| *known == variable) {
+                    variables.push((variable, required));
+                }
             }
         }
         self.push(&format!(
@@ -143,12 +148,13 @@ impl Renderer<'_> {
             escape(&format!("Fill in {name}")),
             escape(template)
         ));
-        for variable in variables {
+        for (variable, required) in variables {
             let id = self.id();
             let variable = escape(&variable);
+            let required = if required { " required" } else { "" };
             self.push(&format!(
                 "<span class=\"variable\"><label for=\"{id}\">{variable}</label> \
-                 <input id=\"{id}\" name=\"{variable}\" data-variable=\"{variable}\"></span>"
+                 <input id=\"{id}\" name=\"{variable}\" data-variable=\"{variable}\"{required}></span>"
             ));
         }
         self.push(&format!(
