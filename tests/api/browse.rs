@@ -149,8 +149,8 @@ async fn both_representations_vary_on_accept() {
     let json = app.get("/").await;
     let html = app.browse("/").await;
 
-    assert_eq!(header(&json, "vary"), "accept");
-    assert_eq!(header(&html, "vary"), "accept");
+    assert_eq!(header(&json, "vary"), "Accept");
+    assert_eq!(header(&html, "vary"), "Accept");
     let body: Value = json.json().await.expect("JSON body");
     assert_eq!(body["_links"]["self"]["href"], app.url("/"));
     expect_page(html, StatusCode::OK).await;

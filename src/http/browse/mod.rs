@@ -80,7 +80,7 @@ fn essence(content_type: &str) -> &str {
 }
 
 fn vary_on_accept(headers: &mut HeaderMap) {
-    headers.append(header::VARY, HeaderValue::from_static("accept"));
+    headers.append(header::VARY, HeaderValue::from_static("Accept"));
 }
 
 /// The HTML page of a HAL or problem response (the response unchanged otherwise).
