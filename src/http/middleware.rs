@@ -139,6 +139,10 @@ impl AllowedMethods {
         let mut routes = vec![
             (vec!["docs".to_owned()], "GET, HEAD".to_owned()),
             (vec!["openapi.json".to_owned()], "GET, HEAD".to_owned()),
+            (
+                vec!["assets".to_owned(), "{file}".to_owned()],
+                "GET, HEAD".to_owned(),
+            ),
         ];
         let parsed: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
         if let Some(paths) = parsed.get("paths").and_then(|p| p.as_object()) {

@@ -2,6 +2,7 @@
 //! body type, idempotency and the middleware applied to every route. Nothing here knows a
 //! business rule.
 
+pub mod browse;
 pub mod connections;
 pub mod edge;
 pub mod error;

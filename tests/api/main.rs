@@ -2,6 +2,7 @@
 //! (a temporary SQLite file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set).
 
 mod auth;
+mod browse;
 mod cli;
 mod connections;
 mod control_characters;
