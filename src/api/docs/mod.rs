@@ -1,186 +1,25 @@
 //! Human documentation served by the API itself: a page per `shop:` relation (the target of
 //! the `shop` curie) and a page per problem type (the `type` of every problem).
 
+mod page;
+mod rels;
+
+pub use rels::{Example, Forms, RELS, Rel, Template};
+
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Html};
 
+use self::page::{index_list, page, rel_body};
 use super::ApiTags;
 use crate::{
     http::{
         error::{ApiError, Problems, problems},
         hal::Hal,
-        html::{Page, escape},
+        html::escape,
     },
     problem_set,
     state::SharedState,
 };
-
-/// A link relation of the `shop` curie.
-#[derive(Debug)]
-pub struct Rel {
-    pub name: &'static str,
-    /// One line, for the index of relations.
-    pub summary: &'static str,
-    pub target: &'static str,
-    pub methods: &'static str,
-    pub auth: &'static str,
-}
-
-/// Every `shop:` relation the API emits.
-pub const RELS: &[Rel] = &[
-    Rel {
-        name: "products",
-        summary: "The catalogue, paged and filtered.",
-        target: "The catalogue: a paged collection of products, filtered by the templated parameters `q`, `isbn`, `format`, `kind` and `available`. Items are embedded under `shop:products`.",
-        methods: "GET (anyone); POST (merchant: add a product)",
-        auth: "None to read. HTTP Basic `app_key:secret` to add.",
-    },
-    Rel {
-        name: "product",
-        summary: "One product of the catalogue.",
-        target: "One product: title, ISBN, format, protection, price, refund policy. Templated at the root as `/products/{uid}`.",
-        methods: "GET (anyone); PUT with `If-Match` (the owning merchant)",
-        auth: "None to read. HTTP Basic `app_key:secret` to replace.",
-    },
-    Rel {
-        name: "bill",
-        summary: "Price a cart without saving anything.",
-        target: "The sale simulation: POST the body of an order to get its priced lines, taxes for the buyer's country and region, vouchers and totals, without saving anything.",
-        methods: "POST",
-        auth: "None (a customer token, when sent, must be valid).",
-    },
-    Rel {
-        name: "orders",
-        summary: "Place an order, or list your orders.",
-        target: "Orders. POST an order body to place an order (answered with its one-time `token`); GET lists the caller's orders, newest first, paged and filtered by `status`, `created_gte`, `created_lt` and `external_reference`. Items are embedded under `shop:orders`.",
-        methods: "POST (anyone: guest or customer); GET (customer or merchant)",
-        auth: "None to place (or a customer token). To list: `Cognito-Token`/Bearer customer token, or merchant HTTP Basic.",
-    },
-    Rel {
-        name: "order",
-        summary: "One order, with its lines.",
-        target: "One order: status, consumer, totals, taxes, transaction and customer ids, sale state, and its lines embedded under `shop:order_lines`. Templated at the root as `/orders/{uid}`.",
-        methods: "GET",
-        auth: "The order's `Order-Token`, the token of the customer who placed it, or the merchant's HTTP Basic credentials. Anyone else gets 404.",
-    },
-    Rel {
-        name: "order_lines",
-        summary: "The lines of an order, each readable on its own.",
-        target: "The lines of an order, embedded in it: each product as it was sold, with quantity, unit price, net, taxes and total. Each line's `self` is `/orders/{uid}/lines/{n}` (numbered from 1), readable on its own.",
-        methods: "GET (each line's `self`)",
-        auth: "As the order.",
-    },
-    Rel {
-        name: "ordercancellation",
-        summary: "Cancel an order that awaits payment.",
-        target: "Cancels an order that awaits payment: POST `{\"order\": <order URI>, \"reason\": \"…\"}`. Present on an order only while it can be cancelled.",
-        methods: "POST",
-        auth: "As the order.",
-    },
-    Rel {
-        name: "deliveries",
-        summary: "The deliveries of a paid order.",
-        target: "The deliveries of a paid order: one per unit sold, each with its 10-character access code, status (`active`, `redeemed`, `voided`), download time and reading progress. Items are embedded under `shop:deliveries` (also in the completed order).",
-        methods: "GET",
-        auth: "As the order.",
-    },
-    Rel {
-        name: "delivery",
-        summary: "One delivery: an access code and its file.",
-        target: "The delivery a download link belongs to.",
-        methods: "GET",
-        auth: "As the order.",
-    },
-    Rel {
-        name: "download_links",
-        summary: "Ask for a one-time download link.",
-        target: "POST here for a one-time link to the delivery's file, valid 60 seconds. Following it records the download: the delivery is then fulfilled and no longer refundable.",
-        methods: "POST",
-        auth: "As the order.",
-    },
-    Rel {
-        name: "usage",
-        summary: "Report how far the buyer has read.",
-        target: "PUT `{\"percent\": 0-100}` to report how far the buyer has read; it never goes down.",
-        methods: "PUT",
-        auth: "As the order.",
-    },
-    Rel {
-        name: "refund_requests",
-        summary: "The refund requests of an order or a shop; open one.",
-        target: "The refund requests of an order (`?order=<order URI>`), embedded under `shop:refund_requests`; POST `{order, refund_percentage, voucher_percentage, donation_percentage, …}` to open one.",
-        methods: "GET, POST",
-        auth: "The order's `Order-Token` or its customer's token; the merchant may read.",
-    },
-    Rel {
-        name: "refund_request",
-        summary: "One refund request: change, decide or process it.",
-        target: "One refund request: split, status, source, and its refund bill embedded under `shop:refund_bill`. PUT with `If-Match` to change it (holder) or decide it (merchant).",
-        methods: "GET, PUT",
-        auth: "The order's `Order-Token` or its customer's token; the merchant reads and decides.",
-    },
-    Rel {
-        name: "refund_bill",
-        summary: "What a refund comes to.",
-        target: "What a refund comes to: the refundable amount split into refund, voucher and donation amounts that add up to it to the cent. `?order=<URI>&refund_percentage=…` previews; `?refund_request=<uid>` shows a request's.",
-        methods: "GET",
-        auth: "As the order.",
-    },
-    Rel {
-        name: "refunds",
-        summary: "The refunds made for an order.",
-        target: "The refunds made for an order (`?order=<order URI>`): type `psp` or `voucher`, amount breakdown by product, receipt. Embedded under `shop:refunds`.",
-        methods: "GET",
-        auth: "As the order.",
-    },
-    Rel {
-        name: "me",
-        summary: "The logged-in customer.",
-        target: "The logged-in customer as their token describes them (customer id, user name, e-mail), with links to their orders (`shop:orders`) and their library (`shop:library`).",
-        methods: "GET",
-        auth: "A customer token (`Cognito-Token` or Bearer).",
-    },
-    Rel {
-        name: "library",
-        summary: "The deliveries a customer owns.",
-        target: "The logged-in customer's library: the deliveries put into their account by a till purchase with their e-mail or by redeeming an access code. Items are embedded under `shop:deliveries`, each with its own `self`.",
-        methods: "GET",
-        auth: "A customer token (`Cognito-Token` or Bearer).",
-    },
-    Rel {
-        name: "code_redemption",
-        summary: "Redeem an access code into your library.",
-        target: "POST `{\"code\": \"<access code>\"}` (JSON or a form) to redeem an access code: the delivery goes into the caller's library and the code can no longer be used. Present on a delivery while its access code can be redeemed. Answers the redeemed product (`purchased_sku`, `current_sku`, `isbn`, `price`, `expiration_date`) and links the delivery.",
-        methods: "POST",
-        auth: "A customer token (into the customer's library), or none with `email` in the body (into that account's library).",
-    },
-    Rel {
-        name: "root",
-        summary: "The API root.",
-        target: "The API root, where every client starts.",
-        methods: "GET",
-        auth: "None.",
-    },
-    Rel {
-        name: "sales_points",
-        summary: "The stores selling a product at the counter.",
-        target: "The point-of-sale stores (name and SAN) where the product is sold at the counter. Items are embedded under `shop:sales_points`.",
-        methods: "GET",
-        auth: "None.",
-    },
-];
-
-/// The shell of a documentation page.
-fn page(title: &str, body: &str) -> String {
-    Page {
-        title,
-        site: "halshop",
-        viewport: false,
-        style: "body{font-family:system-ui,sans-serif;max-width:44rem;margin:2rem auto;padding:0 1rem;line-height:1.5}\
-                code{background:#f3f3f3;padding:0 .2rem}",
-    }
-    .render(body)
-}
 
 #[derive(ApiResponse)]
 pub enum HtmlResponse {
@@ -194,21 +33,6 @@ problem_set!(
     DocIndexProblems:
     405 => "`method_not_allowed`."
 );
-
-/// An HTML list of `(href, name, line)` entries.
-fn index_list<'a>(entries: impl Iterator<Item = (String, String, &'a str)>) -> String {
-    let items: String = entries
-        .map(|(href, name, line)| {
-            format!(
-                "<li><a href=\"{href}\"><code>{name}</code></a> — {line}</li>",
-                href = escape(&href),
-                name = escape(&name),
-                line = escape(line),
-            )
-        })
-        .collect();
-    format!("<ul>{items}</ul>")
-}
 
 /// The index of the relations: every `shop:` relation with its summary, linking its page.
 pub fn rels_index(hal: &Hal) -> String {
@@ -267,21 +91,18 @@ impl DocsApi {
     /// Document a link relation
     ///
     /// The page a `shop:<rel>` curie expands to: what the relation points to, the methods
-    /// it accepts and the authentication it needs.
+    /// it accepts, the authentication it needs, the HAL-FORMS templates found at its target,
+    /// and an example request with its response.
     #[oai(path = "/rels/:rel", method = "get", operation_id = "get_rel")]
     async fn rel(&self, rel: Path<String>) -> Result<HtmlResponse, Problems<DocProblems>> {
         let rel = RELS
             .iter()
             .find(|r| r.name == rel.0)
             .ok_or_else(|| ApiError::not_found(format!("No relation shop:{} is documented.", rel.0)))?;
-        let body = format!(
-            "<h1>shop:{name}</h1><p>{target}</p><h2>Methods</h2><p>{methods}</p><h2>Authentication</h2><p>{auth}</p>",
-            name = escape(rel.name),
-            target = escape(rel.target),
-            methods = escape(rel.methods),
-            auth = escape(rel.auth),
-        );
-        Ok(HtmlResponse::Ok(Html(page(&format!("shop:{}", rel.name), &body))))
+        Ok(HtmlResponse::Ok(Html(page(
+            &format!("shop:{}", rel.name),
+            &rel_body(rel),
+        ))))
     }
 
     /// Document a problem type
