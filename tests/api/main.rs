@@ -28,6 +28,7 @@ mod products;
 mod refund_queue;
 mod refund_rules;
 mod refunds;
+mod rel_pages;
 mod sandbox;
 mod transport;
 mod vouchers;

@@ -1,0 +1,458 @@
+//! The catalogue of `shop:` link relations: what each points to, who may follow it, the
+//! HAL-FORMS templates found at its target, and an example exchange. The examples are
+//! HTTP messages kept in `examples/<rel>.http`: the request, a blank line, then the
+//! response from its status line on.
+
+/// A link relation of the `shop` curie.
+#[derive(Debug)]
+pub struct Rel {
+    pub name: &'static str,
+    /// One line, for the index of relations.
+    pub summary: &'static str,
+    pub target: &'static str,
+    pub methods: &'static str,
+    pub auth: &'static str,
+    /// The HAL-FORMS templates at the target, when it has any.
+    pub forms: Option<&'static Forms>,
+    /// A request and its response, as sent to and answered by a server at the default
+    /// address.
+    pub example: &'static str,
+}
+
+/// The HAL-FORMS templates a client finds at a relation's target.
+#[derive(Debug)]
+pub struct Forms {
+    /// Which document carries them: "the order", "each embedded delivery".
+    pub on: &'static str,
+    pub templates: &'static [Template],
+}
+
+/// One key of `_templates` and when it is offered.
+#[derive(Debug)]
+pub struct Template {
+    pub key: &'static str,
+    /// What it sends and when it is there.
+    pub offered: &'static str,
+}
+
+/// An example exchange split into its two HTTP messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Example {
+    pub request: &'static str,
+    pub response: &'static str,
+}
+
+/// The status line that starts the response of an example.
+const RESPONSE_START: &str = "\n\nHTTP/1.1 ";
+
+impl Rel {
+    /// The example request and response; the response starts at the first `HTTP/1.1`
+    /// status line after a blank line.
+    pub fn example(&self) -> Example {
+        let text = self.example.trim_end();
+        match text.find(RESPONSE_START) {
+            Some(at) => Example {
+                request: text[..at].trim_end(),
+                response: &text[at + 2..],
+            },
+            None => Example {
+                request: text,
+                response: "",
+            },
+        }
+    }
+}
+
+const CHECKOUT_TEMPLATES: &[Template] = &[
+    Template {
+        key: "price",
+        offered: "POST the order body to `/bill` to price the cart; always offered.",
+    },
+    Template {
+        key: "create_order",
+        offered: "POST the same body to `/orders` to place the order; always offered.",
+    },
+];
+
+const ORDER_TEMPLATES: &[Template] = &[
+    Template {
+        key: "cancel",
+        offered: "POST `{order, reason}` to `/ordercancellation`, the order fixed; while the order awaits payment.",
+    },
+    Template {
+        key: "request_refund",
+        offered: "POST a refund request to `/refund_requests`, the order fixed and `refund_percentage` prefilled with `1.00`; to the order's holder while a refund can be granted.",
+    },
+];
+
+const REFUND_REQUEST_TEMPLATES: &[Template] = &[
+    Template {
+        key: "update",
+        offered: "PUT a new split, bank details or `keep_tickets`; to the holder while the request is `new`.",
+    },
+    Template {
+        key: "cancel",
+        offered: "PUT `status: cancelled`; to the holder while the request is `new`.",
+    },
+    Template {
+        key: "approve",
+        offered: "PUT `status: approved`; to the merchant while the request is `new`.",
+    },
+    Template {
+        key: "reject",
+        offered: "PUT `status: rejected` with a required `reason`; to the merchant while the request is `new` or `approved`.",
+    },
+    Template {
+        key: "process",
+        offered: "PUT `status: processed` to pay the refund out; to the merchant once the request is `approved`.",
+    },
+];
+
+const DELIVERY_TEMPLATES: &[Template] = &[
+    Template {
+        key: "create_download_link",
+        offered: "POST an empty body to the delivery's `download_links`; while its file can be downloaded.",
+    },
+    Template {
+        key: "redeem_code",
+        offered: "POST the access code (fixed) to `/code_redemptions`; while the code is active.",
+    },
+    Template {
+        key: "report_usage",
+        offered: "PUT `{percent}` to the delivery's `usage`, prefilled with the current value; until the delivery is voided.",
+    },
+];
+
+/// Every `shop:` relation the API emits.
+pub const RELS: &[Rel] = &[
+    Rel {
+        name: "products",
+        summary: "The catalogue, paged and filtered.",
+        target: "The catalogue: a paged collection of products, filtered by the templated parameters `q`, `isbn`, `format`, `kind` and `available`. Items are embedded under `shop:products`.",
+        methods: "GET (anyone); POST (merchant: add a product)",
+        auth: "None to read. HTTP Basic `app_key:secret` to add.",
+        forms: Some(&Forms {
+            on: "the catalogue",
+            templates: &[Template {
+                key: "create",
+                offered: "POST a product to `/products`; offered to a merchant.",
+            }],
+        }),
+        example: include_str!("examples/products.http"),
+    },
+    Rel {
+        name: "product",
+        summary: "One product of the catalogue.",
+        target: "One product: title, ISBN, format, protection, price, refund policy. Templated at the root as `/products/{uid}`.",
+        methods: "GET (anyone); PUT with `If-Match` (the owning merchant)",
+        auth: "None to read. HTTP Basic `app_key:secret` to replace.",
+        forms: Some(&Forms {
+            on: "the product",
+            templates: &[
+                Template {
+                    key: "edit",
+                    offered: "PUT the product back, prefilled with its current values (send `If-Match`); offered to the merchant who sells it.",
+                },
+                Template {
+                    key: "withdraw",
+                    offered: "POST a `reason` to `/products/{uid}/withdrawal`, which opens an event refund on every completed order holding it; offered to that merchant while the product is available.",
+                },
+            ],
+        }),
+        example: include_str!("examples/product.http"),
+    },
+    Rel {
+        name: "bill",
+        summary: "Price a cart without saving anything.",
+        target: "The sale simulation: POST the body of an order to get its priced lines, taxes for the buyer's country and region, vouchers and totals, without saving anything.",
+        methods: "POST (price a cart); GET (a HAL-FORMS description of what to POST)",
+        auth: "None (a customer token, when sent, must be valid).",
+        forms: Some(&Forms {
+            on: "the answer to `GET /bill`, which describes what to POST",
+            templates: CHECKOUT_TEMPLATES,
+        }),
+        example: include_str!("examples/bill.http"),
+    },
+    Rel {
+        name: "orders",
+        summary: "Place an order, or list your orders.",
+        target: "Orders. POST an order body to place an order (answered with its one-time `token`); GET lists the caller's orders, newest first, paged and filtered by `status`, `created_gte`, `created_lt` and `external_reference`. Items are embedded under `shop:orders`.",
+        methods: "POST (anyone: guest or customer); GET (customer or merchant)",
+        auth: "None to place (or a customer token). To list: `Cognito-Token`/Bearer customer token, or merchant HTTP Basic.",
+        forms: Some(&Forms {
+            on: "the order a POST answers",
+            templates: ORDER_TEMPLATES,
+        }),
+        example: include_str!("examples/orders.http"),
+    },
+    Rel {
+        name: "order",
+        summary: "One order, with its lines.",
+        target: "One order: status, consumer, totals, taxes, transaction and customer ids, sale state, and its lines embedded under `shop:order_lines`. Templated at the root as `/orders/{uid}`.",
+        methods: "GET",
+        auth: "The order's `Order-Token`, the token of the customer who placed it, or the merchant's HTTP Basic credentials. Anyone else gets 404.",
+        forms: Some(&Forms {
+            on: "the order",
+            templates: ORDER_TEMPLATES,
+        }),
+        example: include_str!("examples/order.http"),
+    },
+    Rel {
+        name: "order_lines",
+        summary: "The lines of an order, each readable on its own.",
+        target: "The lines of an order, embedded in it: each product as it was sold, with quantity, unit price, net, taxes and total. Each line's `self` is `/orders/{uid}/lines/{n}` (numbered from 1), readable on its own.",
+        methods: "GET (each line's `self`)",
+        auth: "As the order.",
+        forms: None,
+        example: include_str!("examples/order_lines.http"),
+    },
+    Rel {
+        name: "ordercancellation",
+        summary: "Cancel an order that awaits payment.",
+        target: "Cancels an order that awaits payment: POST `{\"order\": <order URI>, \"reason\": \"…\"}`. Present on an order only while it can be cancelled.",
+        methods: "POST",
+        auth: "As the order.",
+        forms: None,
+        example: include_str!("examples/ordercancellation.http"),
+    },
+    Rel {
+        name: "deliveries",
+        summary: "The deliveries of a paid order.",
+        target: "The deliveries of a paid order: one per unit sold, each with its 10-character access code, status (`active`, `redeemed`, `voided`), download time and reading progress. Items are embedded under `shop:deliveries` (also in the completed order).",
+        methods: "GET",
+        auth: "As the order.",
+        forms: Some(&Forms {
+            on: "each embedded delivery",
+            templates: DELIVERY_TEMPLATES,
+        }),
+        example: include_str!("examples/deliveries.http"),
+    },
+    Rel {
+        name: "delivery",
+        summary: "One delivery: an access code and its file.",
+        target: "One delivery of a paid order or a till purchase: its access code, status (`active`, `redeemed`, `voided`), download time and reading progress. A download link and a code redemption link to the delivery they belong to.",
+        methods: "GET",
+        auth: "As the order.",
+        forms: Some(&Forms {
+            on: "the delivery",
+            templates: DELIVERY_TEMPLATES,
+        }),
+        example: include_str!("examples/delivery.http"),
+    },
+    Rel {
+        name: "download_links",
+        summary: "Ask for a one-time download link.",
+        target: "POST here for a one-time link to the delivery's file, valid 60 seconds. Following it records the download: the delivery is then fulfilled and no longer refundable.",
+        methods: "POST",
+        auth: "As the order.",
+        forms: None,
+        example: include_str!("examples/download_links.http"),
+    },
+    Rel {
+        name: "usage",
+        summary: "Report how far the buyer has read.",
+        target: "PUT `{\"percent\": 0-100}` to report how far the buyer has read; it never goes down.",
+        methods: "PUT",
+        auth: "As the order.",
+        forms: Some(&Forms {
+            on: "the delivery a PUT answers",
+            templates: DELIVERY_TEMPLATES,
+        }),
+        example: include_str!("examples/usage.http"),
+    },
+    Rel {
+        name: "refund_requests",
+        summary: "The refund requests of an order or a shop; open one.",
+        target: "The refund requests of an order (`?order=<order URI>`), embedded under `shop:refund_requests`; POST `{order, refund_percentage, voucher_percentage, donation_percentage, …}` to open one.",
+        methods: "GET, POST",
+        auth: "The order's `Order-Token` or its customer's token; the merchant may read.",
+        forms: Some(&Forms {
+            on: "the refund request a POST answers",
+            templates: REFUND_REQUEST_TEMPLATES,
+        }),
+        example: include_str!("examples/refund_requests.http"),
+    },
+    Rel {
+        name: "refund_request",
+        summary: "One refund request: change, decide or process it.",
+        target: "One refund request: split, status, source, and its refund bill embedded under `shop:refund_bill`. PUT with `If-Match` to change it (holder) or decide it (merchant).",
+        methods: "GET, PUT",
+        auth: "The order's `Order-Token` or its customer's token; the merchant reads and decides.",
+        forms: Some(&Forms {
+            on: "the refund request",
+            templates: REFUND_REQUEST_TEMPLATES,
+        }),
+        example: include_str!("examples/refund_request.http"),
+    },
+    Rel {
+        name: "refund_bill",
+        summary: "What a refund comes to.",
+        target: "What a refund comes to: the refundable amount split into refund, voucher and donation amounts that add up to it to the cent. `?order=<URI>&refund_percentage=…` previews; `?refund_request=<uid>` shows a request's.",
+        methods: "GET",
+        auth: "As the order.",
+        forms: None,
+        example: include_str!("examples/refund_bill.http"),
+    },
+    Rel {
+        name: "refunds",
+        summary: "The refunds made for an order.",
+        target: "The refunds made for an order (`?order=<order URI>`): type `psp` or `voucher`, amount breakdown by product, receipt. Embedded under `shop:refunds`.",
+        methods: "GET",
+        auth: "As the order.",
+        forms: None,
+        example: include_str!("examples/refunds.http"),
+    },
+    Rel {
+        name: "me",
+        summary: "The logged-in customer.",
+        target: "The logged-in customer as their token describes them (customer id, user name, e-mail), with links to their orders (`shop:orders`) and their library (`shop:library`).",
+        methods: "GET",
+        auth: "A customer token (`Cognito-Token` or Bearer).",
+        forms: None,
+        example: include_str!("examples/me.http"),
+    },
+    Rel {
+        name: "library",
+        summary: "The deliveries a customer owns.",
+        target: "The logged-in customer's library: the deliveries put into their account by a till purchase with their e-mail or by redeeming an access code. Items are embedded under `shop:deliveries`, each with its own `self`.",
+        methods: "GET",
+        auth: "A customer token (`Cognito-Token` or Bearer).",
+        forms: Some(&Forms {
+            on: "each embedded delivery",
+            templates: DELIVERY_TEMPLATES,
+        }),
+        example: include_str!("examples/library.http"),
+    },
+    Rel {
+        name: "code_redemption",
+        summary: "Redeem an access code into your library.",
+        target: "POST `{\"code\": \"<access code>\"}` (JSON or a form) to redeem an access code: the delivery goes into the caller's library and the code can no longer be used. Present on a delivery while its access code can be redeemed. Answers the redeemed product (`purchased_sku`, `current_sku`, `isbn`, `price`, `expiration_date`) and links the delivery.",
+        methods: "POST",
+        auth: "A customer token (into the customer's library), or none with `email` in the body (into that account's library).",
+        forms: None,
+        example: include_str!("examples/code_redemption.http"),
+    },
+    Rel {
+        name: "root",
+        summary: "The API root.",
+        target: "The API root, where every client starts.",
+        methods: "GET",
+        auth: "None.",
+        forms: Some(&Forms {
+            on: "the root",
+            templates: CHECKOUT_TEMPLATES,
+        }),
+        example: include_str!("examples/root.http"),
+    },
+    Rel {
+        name: "sales_points",
+        summary: "The stores selling a product at the counter.",
+        target: "The point-of-sale stores (name and SAN) where the product is sold at the counter. Items are embedded under `shop:sales_points`.",
+        methods: "GET",
+        auth: "None.",
+        forms: None,
+        example: include_str!("examples/sales_points.http"),
+    },
+];
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeSet;
+
+    use serde_json::Value;
+
+    use super::*;
+
+    const BASE: &str = "http://127.0.0.1:8080/";
+
+    /// The JSON body of an HTTP message, if it has one.
+    fn body(message: &str) -> Option<Value> {
+        let (_, body) = message.split_once("\n\n")?;
+        Some(serde_json::from_str(body).unwrap_or_else(|err| panic!("{err}: {body}")))
+    }
+
+    /// Every `href` anywhere in a document.
+    fn hrefs(document: &Value, found: &mut Vec<String>) {
+        match document {
+            Value::Object(members) => {
+                for (name, value) in members {
+                    match (name.as_str(), value) {
+                        ("href", Value::String(href)) => found.push(href.clone()),
+                        _ => hrefs(value, found),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter().for_each(|item| hrefs(item, found)),
+            _ => {}
+        }
+    }
+
+    #[test]
+    fn every_relation_is_named_once() {
+        let names: BTreeSet<_> = RELS.iter().map(|rel| rel.name).collect();
+        assert_eq!(names.len(), RELS.len());
+    }
+
+    #[test]
+    fn every_example_is_a_request_to_the_default_address_and_a_success() {
+        for rel in RELS {
+            let example = rel.example();
+            let request_line = example.request.lines().next().unwrap_or_default();
+            let mut words = request_line.split(' ');
+            let method = words.next().unwrap_or_default();
+            assert!(
+                ["GET", "POST", "PUT"].contains(&method),
+                "{}: {request_line}",
+                rel.name
+            );
+            assert!(
+                words.next().is_some_and(|url| url.starts_with(BASE)),
+                "{}",
+                rel.name
+            );
+            assert_eq!(words.next(), Some("HTTP/1.1"), "{}", rel.name);
+            assert!(example.response.starts_with("HTTP/1.1 20"), "{}", rel.name);
+            assert!(
+                example
+                    .response
+                    .contains("\nContent-Type: application/hal+json\n"),
+                "{}",
+                rel.name
+            );
+        }
+    }
+
+    #[test]
+    fn every_example_body_is_json_and_every_link_absolute() {
+        for rel in RELS {
+            let example = rel.example();
+            body(example.request);
+            let response = body(example.response).unwrap_or_else(|| panic!("{}: no body", rel.name));
+            let curies = &response["_links"]["curies"][0]["href"];
+            assert_eq!(curies, "http://127.0.0.1:8080/rels/{rel}", "{}", rel.name);
+            let mut found = Vec::new();
+            hrefs(&response, &mut found);
+            assert!(
+                found.iter().all(|href| href.starts_with(BASE)),
+                "{}: {found:?}",
+                rel.name
+            );
+        }
+    }
+
+    #[test]
+    fn the_templates_of_every_example_response_are_documented() {
+        for rel in RELS {
+            let response = body(rel.example().response).unwrap_or_default();
+            let shown: BTreeSet<&str> = response["_templates"]
+                .as_object()
+                .map(|templates| templates.keys().map(String::as_str).collect())
+                .unwrap_or_default();
+            let documented: BTreeSet<&str> = rel
+                .forms
+                .map(|forms| forms.templates.iter().map(|t| t.key).collect())
+                .unwrap_or_default();
+            assert!(shown.is_subset(&documented), "{}: {shown:?}", rel.name);
+        }
+    }
+}
