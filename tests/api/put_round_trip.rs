@@ -1,12 +1,13 @@
-//! PUT takes back what GET gave: a product read, edited and put back whole, with the ETag
-//! of the read.
+//! PUT takes back what GET gave: a product or a refund request read, edited and put back
+//! whole, with the ETag of the read.
 
 use reqwest::{Method, Response, StatusCode};
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    MerchantCredentials, TestApp, Who, assert_problem, ebook, etag_of, expect_json, json_of, self_href, send,
-    spawn_app,
+    MerchantCredentials, TestApp, Who, assert_problem, ebook, etag_of, expect_json, json_of,
+    refunds::{Paid, eur, paid},
+    self_href, send, spawn_app,
 };
 
 /// A representation as `who` reads it, and its ETag.
@@ -182,4 +183,143 @@ async fn the_openapi_document_marks_the_read_only_fields_of_a_replacement() {
     assert!(replacement["title"].get("readOnly").is_none());
     assert_eq!(replacement["_links"]["type"], "object");
     assert!(replacement["_links"].get("properties").is_none());
+    let change = &schemas["RefundRequestChange"]["properties"];
+    assert_eq!(change["submitted_bank_details"]["readOnly"], true);
+    assert!(change["status"].get("readOnly").is_none());
+}
+
+/// A paid order of two tickets with a refund request its holder opened, and its URL.
+async fn opened() -> (Paid, String) {
+    let paid = paid().await;
+    let url = paid.open_url(json!({"reason": "Cannot come"})).await;
+    (paid, url)
+}
+
+#[tokio::test]
+async fn a_holder_puts_back_the_request_read_with_a_new_split_and_it_is_changed() {
+    let (paid, url) = opened().await;
+    let (mut request, etag) = read(&paid.app, paid.holder(), &url).await;
+    request["refund_percentage"] = json!("0.50");
+    request["voucher_percentage"] = json!("0.50");
+    let response = put_back(&paid.app, paid.holder(), &url, Some(&etag), &request).await;
+    let changed = expect_json(response, StatusCode::OK).await;
+    assert_eq!(changed["voucher_percentage"], "0.50");
+    let (now, _) = read(&paid.app, paid.holder(), &url).await;
+    assert_eq!(now["refund_percentage"], "0.50");
+    assert_eq!(
+        now["_embedded"]["shop:refund_bill"]["voucher_amount"],
+        eur("25.00")
+    );
+    assert_eq!(now["reason"], "Cannot come");
+}
+
+#[tokio::test]
+async fn the_merchant_approves_by_putting_back_the_request_read_with_a_new_status() {
+    let (paid, url) = opened().await;
+    let (mut request, etag) = read(&paid.app, paid.as_merchant(), &url).await;
+    request["status"] = json!("approved");
+    request["decision_reason"] = json!("Fine");
+    let response = put_back(&paid.app, paid.as_merchant(), &url, Some(&etag), &request).await;
+    let approved = expect_json(response, StatusCode::OK).await;
+    assert_eq!(approved["status"], "approved");
+    let (now, _) = read(&paid.app, paid.holder(), &url).await;
+    assert_eq!(now["status"], "approved");
+    assert_eq!(now["decision_reason"], "Fine");
+    assert_eq!(now["reason"], "Cannot come");
+}
+
+#[tokio::test]
+async fn a_request_put_back_with_a_changed_read_only_field_is_refused_and_left_unchanged() {
+    let (paid, url) = opened().await;
+    let (mut request, etag) = read(&paid.app, paid.holder(), &url).await;
+    request["submitted_bank_details"] = json!(true);
+    request["voucher_percentage"] = json!("1.00");
+    request["refund_percentage"] = json!("0.00");
+    let response = put_back(&paid.app, paid.holder(), &url, Some(&etag), &request).await;
+    let problem = assert_refused_at(response, &["/submitted_bank_details"]).await;
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "submitted_bank_details is read-only; send it as it is or leave it out"
+    );
+    let (now, etag_now) = read(&paid.app, paid.holder(), &url).await;
+    assert_eq!(now["refund_percentage"], "1.00");
+    assert_eq!(etag_now, etag);
+}
+
+#[tokio::test]
+async fn the_merchant_putting_back_a_request_with_a_changed_source_is_refused() {
+    let (paid, url) = opened().await;
+    let (mut request, etag) = read(&paid.app, paid.as_merchant(), &url).await;
+    request["status"] = json!("approved");
+    request["source"] = json!("event_refund");
+    let response = put_back(&paid.app, paid.as_merchant(), &url, Some(&etag), &request).await;
+    assert_refused_at(response, &["/source"]).await;
+    assert_eq!(read(&paid.app, paid.holder(), &url).await.0["status"], "new");
+}
+
+#[tokio::test]
+async fn a_request_put_back_with_an_unknown_field_is_refused() {
+    let (paid, url) = opened().await;
+    let (mut request, etag) = read(&paid.app, paid.holder(), &url).await;
+    request["priority"] = json!("high");
+    let response = put_back(&paid.app, paid.holder(), &url, Some(&etag), &request).await;
+    let problem = assert_refused_at(response, &["/priority"]).await;
+    assert_eq!(problem["errors"][0]["message"], "unknown field `priority`");
+}
+
+#[tokio::test]
+async fn a_request_put_back_asking_to_go_back_to_new_is_refused() {
+    let (paid, url) = opened().await;
+    paid.set_status(&url, "approved").await;
+    let (mut request, etag) = read(&paid.app, paid.as_merchant(), &url).await;
+    request["status"] = json!("new");
+    let response = put_back(&paid.app, paid.as_merchant(), &url, Some(&etag), &request).await;
+    let problem = assert_problem(response, StatusCode::CONFLICT, "refund_request_state").await;
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("never goes back to new"),
+        "{problem}"
+    );
+}
+
+#[tokio::test]
+async fn a_holder_changing_the_reason_of_a_request_is_refused() {
+    let (paid, url) = opened().await;
+    let (mut request, etag) = read(&paid.app, paid.holder(), &url).await;
+    request["reason"] = json!("Changed my mind");
+    let response = put_back(&paid.app, paid.holder(), &url, Some(&etag), &request).await;
+    let problem = assert_refused_at(response, &["/reason"]).await;
+    assert_eq!(
+        problem["errors"][0]["message"],
+        "a reason is given only with `status` approved or rejected"
+    );
+}
+
+#[tokio::test]
+async fn a_request_put_back_without_if_match_is_answered_428() {
+    let (paid, url) = opened().await;
+    let (request, _) = read(&paid.app, paid.holder(), &url).await;
+    let response = put_back(&paid.app, paid.holder(), &url, None, &request).await;
+    assert_problem(
+        response,
+        StatusCode::PRECONDITION_REQUIRED,
+        "precondition_required",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_request_put_back_with_a_stale_etag_is_answered_412() {
+    let (paid, url) = opened().await;
+    let (mut request, stale) = read(&paid.app, paid.holder(), &url).await;
+    paid.set_status(&url, "approved").await;
+    request["keep_tickets"] = json!(true);
+    let response = put_back(&paid.app, paid.holder(), &url, Some(&stale), &request).await;
+    assert_problem(response, StatusCode::PRECONDITION_FAILED, "precondition_failed").await;
+    assert_eq!(
+        read(&paid.app, paid.holder(), &url).await.0["keep_tickets"],
+        false
+    );
 }
