@@ -323,3 +323,17 @@ async fn a_request_put_back_with_a_stale_etag_is_answered_412() {
         false
     );
 }
+
+#[tokio::test]
+async fn the_merchant_processes_by_putting_back_an_approved_request_with_its_decision_reason() {
+    let (paid, url) = opened().await;
+    let approval = json!({"status": "approved", "decision_reason": "Fine"});
+    expect_json(paid.put(&url, approval, true).await, StatusCode::OK).await;
+    let (mut request, etag) = read(&paid.app, paid.as_merchant(), &url).await;
+    assert_eq!(request["decision_reason"], "Fine");
+    request["status"] = json!("processed");
+    let response = put_back(&paid.app, paid.as_merchant(), &url, Some(&etag), &request).await;
+    let processed = expect_json(response, StatusCode::OK).await;
+    assert_eq!(processed["status"], "processed");
+    assert_eq!(processed["decision_reason"], "Fine");
+}
