@@ -9,6 +9,7 @@ use crate::{
     domain::{sandbox::SandboxKey, secrets},
     http::hal::Hal,
     http::{
+        browse::{self, assets},
         connections::{self, GuardedAcceptor},
         edge, headers, idempotency, middleware,
     },
@@ -187,6 +188,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     });
     let limit = state.settings.max_body_bytes;
     let hal = state.hal.clone();
+    let pages_hal = state.hal.clone();
     let cors_origins = state.settings.cors_origins.clone();
     let db = state.db.clone();
     let customers = state.customers.clone();
@@ -210,6 +212,8 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
             })),
         )
         .at("/openapi.json", poem::get(spec))
+        .at(assets::SCRIPT.path, poem::get(assets::SCRIPT.endpoint()))
+        .at(assets::STYLE.path, poem::get(assets::STYLE.endpoint()))
         .nest("/", service)
         .data(state)
         .data(db.clone())
@@ -219,7 +223,8 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
         .around(middleware::conditional_get)
         .around(move |ep, req| edge::refuse_control_characters(ep, req, routes_by_path.clone()))
         .around(move |ep, req| middleware::limit_body(ep, req, limit))
-        .around(edge::refuse_oversized_head);
+        .around(edge::refuse_oversized_head)
+        .around(move |ep, req| browse::browse(ep, req, pages_hal.clone()));
     routes
         .with_if(!cors_origins.is_empty(), cors(&cors_origins))
         .around(move |ep, req| middleware::request_context(ep, req, hal.clone()))

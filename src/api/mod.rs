@@ -14,6 +14,8 @@ pub mod vouchers;
 
 use poem_openapi::{OpenApiService, Tags};
 
+use crate::http::{forms::HAL_FORMS_JSON, hal::HAL_JSON};
+
 #[derive(Tags)]
 pub enum ApiTags {
     /// The entry point.
@@ -70,7 +72,7 @@ pub fn spec_json() -> String {
 
 /// Completes what the generator leaves out: request bodies refuse unknown fields and
 /// responses carry only the declared ones, so every object schema is closed
-/// (`additionalProperties: false`).
+/// (`additionalProperties: false`); and every HAL response may be asked for as HAL-FORMS.
 pub fn finish_spec(generated: &str) -> String {
     let Ok(mut spec) = serde_json::from_str::<serde_json::Value>(generated) else {
         return generated.to_owned();
@@ -88,5 +90,31 @@ pub fn finish_spec(generated: &str) -> String {
             }
         }
     }
+    offer_hal_forms(&mut spec);
     serde_json::to_string_pretty(&spec).unwrap_or_else(|_| generated.to_owned())
+}
+
+/// Every `application/hal+json` response is also served as `application/prs.hal-forms+json`
+/// (the same document, `_templates` included) to a client that asks for it.
+fn offer_hal_forms(spec: &mut serde_json::Value) {
+    let Some(paths) = spec.get_mut("paths").and_then(serde_json::Value::as_object_mut) else {
+        return;
+    };
+    let operations = paths
+        .values_mut()
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|path| path.values_mut());
+    let responses = operations
+        .filter_map(|operation| operation.get_mut("responses"))
+        .filter_map(serde_json::Value::as_object_mut)
+        .flat_map(|responses| responses.values_mut());
+    for response in responses {
+        if let Some(content) = response
+            .get_mut("content")
+            .and_then(serde_json::Value::as_object_mut)
+            && let Some(hal) = content.get(HAL_JSON).cloned()
+        {
+            content.insert(HAL_FORMS_JSON.into(), hal);
+        }
+    }
 }

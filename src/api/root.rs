@@ -4,10 +4,11 @@ use poem::Request;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::{ApiTags, products::products_search};
+use super::{ApiTags, orders::checkout_templates, products::products_search};
 use crate::{
     domain::merchants,
     http::error::{ApiError, Problems},
+    http::forms::Templates,
     http::hal::{Curie, HalJson, Link},
     problem_set,
     state::SharedState,
@@ -70,6 +71,9 @@ pub struct RootRepr {
     /// Shown to buyers so they can reach someone in case of difficulty.
     #[oai(skip_serializing_if_is_none)]
     pub customer_service: Option<CustomerService>,
+    /// HAL-FORMS: `price` a cart (`POST /bill`) and `create_order` (`POST /orders`).
+    #[oai(rename = "_templates", skip_serializing_if_is_none)]
+    pub templates: Option<Templates>,
 }
 
 #[derive(ApiResponse)]
@@ -133,6 +137,7 @@ impl RootApi {
                 email: m.support_email,
                 phone: m.support_phone,
             }),
+            templates: checkout_templates(hal),
         })))
     }
 }

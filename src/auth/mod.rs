@@ -22,7 +22,7 @@ use poem_openapi::registry::MetaSecurityScheme;
 
 pub use self::{
     customer::{Customer, CustomerAuthentication, MaybeCustomer},
-    merchant::MerchantAuth,
+    merchant::{MaybeMerchant, MerchantAuth},
     order_access::{OrderCaller, OrderLister},
     store::StoreBearer,
 };

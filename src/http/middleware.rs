@@ -14,7 +14,8 @@ use poem_openapi::error::ParseParamError;
 
 use super::{
     error::{ApiError, from_poem_error, problems},
-    hal::Hal,
+    forms,
+    hal::{HAL_JSON, Hal},
     headers,
 };
 
@@ -138,6 +139,10 @@ impl AllowedMethods {
         let mut routes = vec![
             (vec!["docs".to_owned()], "GET, HEAD".to_owned()),
             (vec!["openapi.json".to_owned()], "GET, HEAD".to_owned()),
+            (
+                vec!["assets".to_owned(), "{file}".to_owned()],
+                "GET, HEAD".to_owned(),
+            ),
         ];
         let parsed: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
         if let Some(paths) = parsed.get("paths").and_then(|p| p.as_object()) {
@@ -255,9 +260,20 @@ async fn conditional_get_inner<E: Endpoint>(ep: Arc<E>, req: Request) -> poem::R
         .get(header::IF_NONE_MATCH)
         .and_then(|value| value.to_str().ok())
         .map(str::to_owned);
+    let hal_forms = req
+        .headers()
+        .get(header::ACCEPT)
+        .and_then(|value| value.to_str().ok())
+        .is_some_and(forms::prefers_hal_forms);
     let mut response = ep.call(req).await?.into_response();
     if !is_read || response.status() != StatusCode::OK {
         return Ok(response);
+    }
+    if hal_forms && response.content_type() == Some(HAL_JSON) {
+        response.headers_mut().insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static(forms::HAL_FORMS_JSON),
+        );
     }
     let etag = match response.headers().get(header::ETAG) {
         Some(etag) => etag.to_str().unwrap_or_default().to_owned(),

@@ -2,9 +2,11 @@
 //! body type, idempotency and the middleware applied to every route. Nothing here knows a
 //! business rule.
 
+pub mod browse;
 pub mod connections;
 pub mod edge;
 pub mod error;
+pub mod forms;
 pub mod hal;
 pub mod headers;
 pub mod html;

@@ -2,6 +2,7 @@
 //! (a temporary SQLite file, or a fresh PostgreSQL database when `TEST_DATABASE_URL` is set).
 
 mod auth;
+mod browse;
 mod cli;
 mod connections;
 mod control_characters;
@@ -11,6 +12,7 @@ mod discovery;
 mod downloads;
 mod errors;
 mod hal;
+mod hal_forms;
 mod hal_walk;
 mod helpers;
 mod idempotency;

@@ -1,6 +1,7 @@
 //! Deliveries of a completed order: their access codes, one-time download links, downloads
 //! and reading progress.
 
+mod actions;
 mod input;
 mod problems;
 mod view;

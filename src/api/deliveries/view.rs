@@ -8,12 +8,16 @@ use poem_openapi::{
 };
 
 use super::super::types::Timestamp;
+use super::actions::delivery_templates;
 use crate::{
     domain::{
         deliveries::{self, Full},
         downloads::{Download, NewLink, media_type},
     },
-    http::hal::{Curie, Hal, HalJson, Link},
+    http::{
+        forms::Templates,
+        hal::{Curie, Hal, HalJson, Link},
+    },
 };
 
 #[derive(Debug, Clone, Object)]
@@ -60,6 +64,10 @@ pub struct DeliveryRepr {
     /// `test` for a test sale, `live` for a real one.
     pub sale_state: String,
     pub created_at: Timestamp,
+    /// HAL-FORMS: `create_download_link`, `redeem_code`, `report_usage` — each present only
+    /// while it can be done.
+    #[oai(rename = "_templates", skip_serializing_if_is_none)]
+    pub templates: Option<Templates>,
 }
 
 pub fn delivery_repr(
@@ -90,6 +98,7 @@ pub fn delivery_repr(
         usage_percent: delivery.usage_percent.into(),
         sale_state: order.sale_state.clone(),
         created_at: delivery.created_at.into(),
+        templates: delivery_templates(hal, delivery, line),
     }
 }
 

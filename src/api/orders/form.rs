@@ -4,31 +4,11 @@ use poem::Request;
 use poem_openapi::{ApiResponse, Object};
 
 use super::super::products::products_search as products_search_link;
-use crate::http::hal::{Curie, Hal, HalJson, Link};
-
-/// A field of a HAL-FORMS template.
-#[derive(Debug, Clone, Object)]
-pub struct FormProperty {
-    pub name: String,
-    pub required: bool,
-    /// What to put there.
-    pub prompt: String,
-}
-
-/// A HAL-FORMS template: how to submit to this resource.
-#[derive(Debug, Clone, Object)]
-pub struct FormTemplate {
-    pub method: String,
-    #[oai(rename = "contentType")]
-    pub content_type: String,
-    pub target: String,
-    pub properties: Vec<FormProperty>,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct FormTemplates {
-    pub default: FormTemplate,
-}
+use super::input::OrderInput;
+use crate::http::{
+    forms::{FormTemplate, Templates, templates},
+    hal::{Curie, Hal, HalJson, Link},
+};
 
 #[derive(Debug, Clone, Object)]
 pub struct BillFormLinks {
@@ -45,8 +25,9 @@ pub struct BillFormLinks {
 pub struct BillFormRepr {
     #[oai(rename = "_links")]
     pub links: BillFormLinks,
+    /// HAL-FORMS: `price` (this resource) and `create_order` (`POST /orders`), one body.
     #[oai(rename = "_templates")]
-    pub templates: FormTemplates,
+    pub templates: Templates,
 }
 
 #[derive(ApiResponse)]
@@ -61,39 +42,26 @@ pub enum BillFormResponse {
 
 /// How to price a cart: a HAL-FORMS template of `POST /bill`.
 pub fn bill_form_repr(hal: &Hal, req: &Request) -> BillFormRepr {
-    let property = |name: &str, required: bool, prompt: &str| FormProperty {
-        name: name.into(),
-        required,
-        prompt: prompt.into(),
-    };
     BillFormRepr {
         links: BillFormLinks {
             self_link: hal.self_link(req),
             curies: hal.curies(),
             products: products_search_link(hal),
         },
-        templates: FormTemplates {
-            default: FormTemplate {
-                method: "POST".into(),
-                content_type: "application/json".into(),
-                target: hal.href("/bill"),
-                properties: vec![
-                    property(
-                        "products",
-                        true,
-                        "[{\"product\": <product URI>, \"quantity\": 1}]",
-                    ),
-                    property(
-                        "consumer",
-                        true,
-                        "{email, first_name, last_name, country, region}",
-                    ),
-                    property("currency", false, "ISO 4217 code the order is paid in"),
-                    property("vouchers", false, "voucher codes"),
-                    property("external_reference", false, "your own reference"),
-                    property("redirect_url", false, "where the payment page returns the buyer"),
-                ],
-            },
-        },
+        templates: checkout_templates(hal).unwrap_or_default(),
     }
+}
+
+/// Pricing a cart and placing it as an order: the same body, sent to `/bill` or `/orders`.
+pub fn checkout_templates(hal: &Hal) -> Option<Templates> {
+    templates(vec![
+        (
+            "price",
+            FormTemplate::of::<OrderInput>("POST", "Price the cart", hal.href("/bill")),
+        ),
+        (
+            "create_order",
+            FormTemplate::of::<OrderInput>("POST", "Place the order", hal.href("/orders")),
+        ),
+    ])
 }

@@ -1,6 +1,8 @@
 //! Checkout: `/bill` (the sale simulation), `/orders`, `/orders/{uid}`, `/ordercancellation`.
 
+mod actions;
 mod form;
+use actions::OrderActions;
 mod input;
 mod lines;
 mod problems;
@@ -14,7 +16,7 @@ use poem_openapi::{
     param::{Header, Path, Query},
 };
 
-pub use form::{BillFormRepr, BillFormResponse, FormProperty, FormTemplate};
+pub use form::{BillFormRepr, BillFormResponse, checkout_templates};
 pub use input::{CancellationInput, ConsumerInput, OrderInput, OrderLineInput};
 pub use lines::OrderLineResponse;
 pub use problems::{
@@ -54,6 +56,7 @@ async fn full_repr(
     order: &order::Model,
     contact: orders::Contact,
     self_link: Link,
+    actions: OrderActions,
 ) -> Result<OrderRepr, ApiError> {
     let hal = &state.hal;
     let details = orders::details(&state.db, order, contact).await?;
@@ -69,8 +72,20 @@ async fn full_repr(
         vouchers: &details.vouchers,
         contact: &details.contact,
         sandbox: &state.sandbox_key,
+        actions,
     };
     order_repr(hal, view, self_link)
+}
+
+/// What `caller` may do with `order` now.
+fn actions_for(caller: &OrderCaller, order: &order::Model) -> Result<OrderActions, ApiError> {
+    let status = orders::status_of(order)?;
+    let refundable = orders::refundable_amount(order)?.minor() > 0;
+    Ok(OrderActions {
+        cancel: status.awaits_payment(),
+        request_refund: caller.holds(order) && status.is_paid() && refundable,
+        offers_change_order: false,
+    })
 }
 
 /// The order at `uid`, with its customer service, if `caller` may see it; otherwise the
@@ -153,6 +168,10 @@ impl OrdersApi {
             vouchers: &vouchers,
             contact: &contact,
             sandbox: &state.sandbox_key,
+            actions: OrderActions {
+                cancel: true,
+                ..OrderActions::default()
+            },
         };
         let path = format!("/orders/{}", placed.order.uid);
         let order = order_repr(hal, view, hal.link(&path))?;
@@ -181,7 +200,8 @@ impl OrdersApi {
         uid: Path<String>,
     ) -> Result<OrderResponse, Problems<OrderReadProblems>> {
         let (order, contact) = visible(&state, &uid.0, &caller).await?;
-        let repr = full_repr(&state, &order, contact, state.hal.self_link(req)).await?;
+        let actions = actions_for(&caller, &order)?;
+        let repr = full_repr(&state, &order, contact, state.hal.self_link(req), actions).await?;
         Ok(OrderResponse::Ok(HalJson(repr)))
     }
 
@@ -288,6 +308,7 @@ impl OrdersApi {
             &cancelled,
             contact,
             hal.link(&format!("/orders/{}", cancelled.uid)),
+            actions_for(&caller, &cancelled)?,
         )
         .await?;
         Ok(OrderResponse::Ok(HalJson(repr)))

@@ -12,6 +12,7 @@ use super::super::{
     products::PageLinksRepr,
     types::{MoneyRepr, Timestamp},
 };
+use super::actions::{OrderActions, order_templates};
 use crate::{
     domain::{
         money::Money,
@@ -21,7 +22,10 @@ use crate::{
         taxes::{TaxAmount, percent},
     },
     http::error::ApiError,
-    http::hal::{Curie, Hal, HalJson, Link, Paging},
+    http::{
+        forms::Templates,
+        hal::{Curie, Hal, HalJson, Link, Paging},
+    },
 };
 
 /// A tax, on a line or summed over an order.
@@ -323,6 +327,9 @@ pub struct OrderRepr {
     pub customer_service: CustomerServiceRepr,
     #[oai(rename = "_embedded", skip_serializing_if_is_none)]
     pub embedded: Option<OrderEmbedded>,
+    /// HAL-FORMS: `cancel`, `request_refund` — each present only while the caller may take it.
+    #[oai(rename = "_templates", skip_serializing_if_is_none)]
+    pub templates: Option<Templates>,
 }
 
 /// An order just placed, with its token (shown only here).
@@ -376,6 +383,8 @@ pub struct OrderView<'a> {
     pub contact: &'a Contact,
     /// Derives the secret of the order's sandbox `payment` link.
     pub sandbox: &'a SandboxKey,
+    /// What the caller may do with the order now.
+    pub actions: OrderActions,
 }
 
 impl From<&Contact> for CustomerServiceRepr {
@@ -465,6 +474,7 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
         cancelled_at: order.cancelled_at.map(Timestamp::from),
         customer_service: view.contact.into(),
         embedded,
+        templates: order_templates(hal, order, view.actions),
     })
 }
 
@@ -489,6 +499,7 @@ pub fn order_collection(
             vouchers: page.vouchers.get(&order.id).map_or(&[], Vec::as_slice),
             contact,
             sandbox,
+            actions: OrderActions::default(),
         };
         reprs.push(order_repr(
             hal,

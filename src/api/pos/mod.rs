@@ -5,6 +5,8 @@ mod input;
 mod problems;
 mod view;
 
+pub use self::input::RedemptionInput;
+
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::{OpenApi, param::Path};

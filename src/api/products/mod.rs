@@ -1,5 +1,6 @@
 //! The catalogue: `/products`, `/products/{uid}`, `/products/{uid}/sales_points`.
 
+mod actions;
 mod input;
 mod problems;
 mod view;
@@ -24,7 +25,7 @@ pub use self::{
 use super::ApiTags;
 pub use super::types::{PageLinksRepr, products_search};
 use crate::{
-    auth::MerchantAuth,
+    auth::{MaybeMerchant, MerchantAuth},
     domain::{
         catalogue::{self, CatalogueError},
         stores,
@@ -55,6 +56,7 @@ impl ProductsApi {
         &self,
         state: Data<&SharedState>,
         req: &Request,
+        merchant: MaybeMerchant,
         /// Text searched, case-insensitively, in title, SKU and ISBN.
         #[oai(validator(max_length = 200))]
         q: Query<Option<String>>,
@@ -78,7 +80,10 @@ impl ProductsApi {
         let paging = input::paging(page.0, page_size.0);
         let (items, item_count) =
             catalogue::list(&state.db, &filter, paging.offset(), paging.page_size).await?;
-        let collection = ProductCollection::new(&state.hal, req, paging, &items, item_count)?;
+        let mut collection = ProductCollection::new(&state.hal, req, paging, &items, item_count)?;
+        if merchant.0.is_some() {
+            collection.templates = actions::catalogue_templates(&state.hal);
+        }
         Ok(ProductListResponse::Ok(HalJson(collection)))
     }
 
@@ -88,13 +93,20 @@ impl ProductsApi {
         &self,
         state: Data<&SharedState>,
         req: &Request,
+        merchant: MaybeMerchant,
         /// The product's uid.
         uid: Path<String>,
     ) -> Result<ProductResponse, Problems<ReadProblems>> {
         let product = catalogue::find(&state.db, &uid.0)
             .await?
             .ok_or_else(|| ApiError::not_found("No product has this uid."))?;
-        let repr = ProductRepr::new(&state.hal, &product, state.hal.self_link(req))?;
+        let mut repr = ProductRepr::new(&state.hal, &product, state.hal.self_link(req))?;
+        if merchant
+            .0
+            .is_some_and(|merchant| merchant.id == product.merchant_id)
+        {
+            repr.templates = actions::product_templates(&state.hal, &product);
+        }
         Ok(ProductResponse::Ok(HalJson(repr), etag(&product)))
     }
 
@@ -116,7 +128,8 @@ impl ProductsApi {
         let product = catalogue::add(&state.db, merchant.0.id, &draft).await?;
         let hal = &state.hal;
         let location = hal.href(&format!("/products/{}", product.uid));
-        let repr = ProductRepr::new(hal, &product, hal.link(&format!("/products/{}", product.uid)))?;
+        let mut repr = ProductRepr::new(hal, &product, hal.link(&format!("/products/{}", product.uid)))?;
+        repr.templates = actions::product_templates(hal, &product);
         Ok(ProductCreatedResponse::Created(
             HalJson(repr),
             location,
@@ -165,7 +178,8 @@ impl ProductsApi {
         }
         body.check(&ProductRepr::new(&state.hal, &current, state.hal.self_link(req))?)?;
         let product = catalogue::update(db, merchant.0.id, &uid.0, current.version, &draft).await?;
-        let repr = ProductRepr::new(&state.hal, &product, state.hal.self_link(req))?;
+        let mut repr = ProductRepr::new(&state.hal, &product, state.hal.self_link(req))?;
+        repr.templates = actions::product_templates(&state.hal, &product);
         Ok(ProductResponse::Ok(HalJson(repr), etag(&product)))
     }
 

@@ -13,6 +13,7 @@ use crate::{
     },
     http::{
         error::ApiError,
+        forms::Templates,
         hal::{Curie, Hal, HalJson, Link, Paging},
         middleware::version_etag,
     },
@@ -136,6 +137,9 @@ pub struct ProductRepr {
     /// When the product was last replaced.
     #[oai(read_only)]
     pub updated_at: Timestamp,
+    /// HAL-FORMS for the merchant who sells it: `edit`, and `withdraw` while on sale.
+    #[oai(rename = "_templates", skip_serializing_if_is_none)]
+    pub templates: Option<Templates>,
 }
 
 impl ProductRepr {
@@ -168,6 +172,7 @@ impl ProductRepr {
             },
             created_at: model.created_at.into(),
             updated_at: model.updated_at.into(),
+            templates: None,
         })
     }
 }
@@ -190,6 +195,9 @@ pub struct ProductCollection {
     pub page_size: u64,
     #[oai(rename = "_embedded")]
     pub embedded: ProductsEmbedded,
+    /// HAL-FORMS for a merchant: `create`.
+    #[oai(rename = "_templates", skip_serializing_if_is_none)]
+    pub templates: Option<Templates>,
 }
 
 /// A store selling a product.
@@ -252,6 +260,7 @@ impl ProductCollection {
             page: paging.page,
             page_size: paging.page_size,
             embedded: ProductsEmbedded { products },
+            templates: None,
         })
     }
 }

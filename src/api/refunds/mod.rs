@@ -2,6 +2,7 @@
 //! (`shop:refund_requests`, embedded `shop:refund_bill`), and event refunds.
 
 mod access;
+mod actions;
 mod input;
 mod problems;
 mod view;
@@ -28,12 +29,37 @@ use crate::{
     domain::{catalogue, orders, refunds, status::RefundRequestStatus},
     http::{
         error::{ApiError, FieldError, Problems, problems as kinds},
+        forms::Templates,
         hal::{HalJson, Paging},
         json::JsonBody,
         round_trip::RoundTrip,
     },
-    state::SharedState,
+    state::{AppState, SharedState},
 };
+use actions::Role;
+
+/// The templates `caller` gets on the one request `loaded` holds: the merchant's decisions,
+/// or the holder's changes (which need to know whether the shop offers a change of order).
+async fn templates_for(
+    state: &AppState,
+    caller: &OrderCaller,
+    loaded: &refunds::OrderRequests,
+) -> Result<Option<Templates>, ApiError> {
+    let Some(details) = loaded.requests.first() else {
+        return Ok(None);
+    };
+    let role = if caller.sells(&loaded.order) {
+        Role::Merchant
+    } else if caller.holds(&loaded.order) && details.status == RefundRequestStatus::New {
+        let merchant = refunds::merchant_of(&state.db, &loaded.order).await?;
+        Role::Holder {
+            offers_change_order: merchant.offers_change_order,
+        }
+    } else {
+        return Ok(None);
+    };
+    Ok(actions::request_templates(&state.hal, &details.request, role)?)
+}
 
 #[derive(Default)]
 pub struct RefundsApi;
@@ -107,8 +133,9 @@ impl RefundsApi {
         let db = &state.db;
         let (request, order) = access::visible_request(db, &uid.0, &caller).await?;
         let loaded = refunds::load_requests(db, order, vec![request]).await?;
-        let (repr, etag) = view::single_request(&state.hal, &loaded, Some(state.hal.self_link(req)))
+        let (mut repr, etag) = view::single_request(&state.hal, &loaded, Some(state.hal.self_link(req)))
             .ok_or_else(|| ApiError::internal("refund request not loaded"))?;
+        repr.templates = templates_for(&state, &caller, &loaded).await?;
         Ok(RefundRequestResponse::Ok(HalJson(repr), etag))
     }
 
@@ -141,8 +168,9 @@ impl RefundsApi {
         let request = refunds::request_refund(db, &order, &merchant, new, stated).await?;
         let location = state.hal.href(&format!("/refund_requests/{}", request.uid));
         let loaded = refunds::load_requests(db, order, vec![request]).await?;
-        let (repr, etag) = view::single_request(&state.hal, &loaded, None)
+        let (mut repr, etag) = view::single_request(&state.hal, &loaded, None)
             .ok_or_else(|| ApiError::internal("refund request not loaded"))?;
+        repr.templates = templates_for(&state, &caller, &loaded).await?;
         Ok(RefundRequestCreated::Created(HalJson(repr), location, etag))
     }
 
@@ -204,8 +232,9 @@ impl RefundsApi {
             .await?
             .ok_or_else(|| ApiError::internal("order vanished"))?;
         let loaded = refunds::load_requests(db, order, vec![updated]).await?;
-        let (repr, etag) = view::single_request(&state.hal, &loaded, Some(state.hal.self_link(req)))
+        let (mut repr, etag) = view::single_request(&state.hal, &loaded, Some(state.hal.self_link(req)))
             .ok_or_else(|| ApiError::internal("refund request not loaded"))?;
+        repr.templates = templates_for(&state, &caller, &loaded).await?;
         Ok(RefundRequestResponse::Ok(HalJson(repr), etag))
     }
 

@@ -12,6 +12,7 @@ use crate::{
         refunds::{self, OrderRequests, RefundBill, RefundDetails, RequestDetails},
         status::RefundRequestStatus,
     },
+    http::forms::Templates,
     http::hal::{Curie, Hal, HalJson, Link, Paging},
 };
 
@@ -117,6 +118,10 @@ pub struct RefundRequestRepr {
     pub receipt: Option<String>,
     #[oai(rename = "_embedded")]
     pub embedded: RefundRequestEmbedded,
+    /// HAL-FORMS: `update`, `cancel` (holder); `approve`, `reject`, `process` (merchant) —
+    /// each present only while the caller may take it.
+    #[oai(rename = "_templates", skip_serializing_if_is_none)]
+    pub templates: Option<Templates>,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -398,6 +403,7 @@ pub fn request_repr(
                 voucher_amount: details.voucher_amount.into(),
             },
         },
+        templates: None,
     }
 }
 

@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod identity;
 pub mod orders;
+pub mod pages;
 pub mod refunds;
 pub mod sales;
 

@@ -1,0 +1,47 @@
+//! What the merchant may do with their products now, as HAL-FORMS templates: add one to
+//! the catalogue, edit one, withdraw one that is still on sale.
+
+use entity::product;
+
+use super::input::ProductInput;
+use crate::{
+    api::refunds::WithdrawalInput,
+    http::{
+        forms::{FormTemplate, Templates, templates},
+        hal::Hal,
+    },
+};
+
+/// The `_templates` of the catalogue for a merchant: `create`.
+pub fn catalogue_templates(hal: &Hal) -> Option<Templates> {
+    templates(vec![(
+        "create",
+        FormTemplate::of::<ProductInput>("POST", "Add a product", hal.href("/products")),
+    )])
+}
+
+/// The `_templates` of a product for the merchant who sells it: `edit` (starting from the
+/// current values), and `withdraw` while it is on sale.
+pub fn product_templates(hal: &Hal, product: &product::Model) -> Option<Templates> {
+    let target = hal.href(&format!("/products/{}", product.uid));
+    let mut edit = FormTemplate::of::<ProductInput>("PUT", "Save the product", target)
+        .prefilled("sku", product.sku.clone())
+        .prefilled("title", product.title.clone())
+        .prefilled("kind", product.kind.clone())
+        .prefilled("format", product.format.clone())
+        .prefilled("protection", product.protection.clone())
+        .prefilled("max_per_order", product.max_per_order.to_string());
+    if let Some(isbn) = &product.isbn {
+        edit = edit.prefilled("isbn", isbn.clone());
+    }
+    let mut offered = vec![("edit", edit)];
+    if product.available {
+        let withdraw = FormTemplate::of::<WithdrawalInput>(
+            "POST",
+            "Withdraw the product",
+            hal.href(&format!("/products/{}/withdrawal", product.uid)),
+        );
+        offered.push(("withdraw", withdraw));
+    }
+    templates(offered)
+}

@@ -1,0 +1,182 @@
+"""The browsable API in a real browser: Debian's Chromium, driven by Playwright.
+
+Starts the debug halshop binary on a free port with a fresh SQLite database (and its demo
+catalogue), then walks it as a person would: by link text and field labels.
+
+    target/browser-venv/bin/pytest -q tests/browser
+
+HALSHOP_BIN names the server binary (default: $CARGO_TARGET_DIR or target, then
+debug/halshop); CHROMIUM names the browser (default: `chromium` on the PATH).
+"""
+
+import json
+import os
+import re
+import shutil
+import subprocess
+import tempfile
+import time
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import expect, sync_playwright
+
+REPOSITORY = Path(__file__).resolve().parents[2]
+SERVING = re.compile(r"^halshop is serving (http\S*)/$", re.MULTILINE)
+CREDENTIALS = re.compile(r"app_key (\S+) +secret (\S+)")
+
+
+def server_binary():
+    if os.environ.get("HALSHOP_BIN"):
+        return Path(os.environ["HALSHOP_BIN"]).resolve()
+    return REPOSITORY / os.environ.get("CARGO_TARGET_DIR", "target") / "debug" / "halshop"
+
+
+class Server:
+    """A halshop serving a fresh database; its base URL and demo merchant credentials."""
+
+    def __init__(self, workdir):
+        self.stdout_path = Path(workdir) / "stdout"
+        environment = dict(
+            os.environ,
+            DATABASE_URL=f"sqlite://{workdir}/halshop.db?mode=rwc",
+            HALSHOP_BIND="127.0.0.1:0",
+            CONTENT_DIR=f"{workdir}/content",
+            RUST_LOG="warn",
+        )
+        environment.pop("HALSHOP_PUBLIC_URL", None)
+        with open(self.stdout_path, "w") as stdout:
+            self.process = subprocess.Popen(
+                [str(server_binary()), "serve"],
+                env=environment,
+                stdout=stdout,
+                stderr=subprocess.STDOUT,
+                cwd=workdir,
+            )
+        self.base, self.merchant = self.wait_until_serving()
+
+    def wait_until_serving(self):
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            text = self.stdout_path.read_text()
+            serving, credentials = SERVING.search(text), CREDENTIALS.search(text)
+            if serving and credentials:
+                return serving.group(1), credentials.groups()
+            if self.process.poll() is not None:
+                break
+            time.sleep(0.2)
+        self.stop()
+        raise RuntimeError(f"halshop did not start:\n{self.stdout_path.read_text()}")
+
+    def stop(self):
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+
+@pytest.fixture(scope="module")
+def server():
+    with tempfile.TemporaryDirectory() as workdir:
+        running = Server(workdir)
+        yield running
+        running.stop()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    executable = os.environ.get("CHROMIUM") or shutil.which("chromium")
+    assert executable, "Chromium is not installed (apt-get install chromium)"
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=executable)
+        yield launched
+        launched.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context()
+    context.set_default_timeout(10_000)
+    opened = context.new_page()
+    errors = []
+    opened.on("pageerror", lambda error: errors.append(error))
+    yield opened
+    context.close()
+    assert not errors, f"the page's script failed: {errors}"
+
+
+def test_a_visitor_follows_links_from_the_root_to_a_product(server, page):
+    page.goto(server.base + "/")
+
+    page.get_by_role("link", name="shop:products", exact=True).click()
+    expect(page).to_have_title("/products — halshop")
+    page.get_by_role("link", name="Pride and Prejudice").first.click()
+
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pride and Prejudice")
+    expect(page.locator("dl.properties")).to_contain_text("4.99 EUR")
+
+
+def test_a_templated_link_is_filled_in_and_followed(server, page):
+    page.goto(server.base + "/products?q=pride")
+    product = page.get_by_role("link", name="Pride and Prejudice").first.get_attribute("href")
+    page.goto(server.base + "/")
+
+    template = page.get_by_role("form", name="Fill in shop:product", exact=True)
+    template.get_by_label("uid").fill(product.rsplit("/", 1)[1])
+    template.get_by_role("button", name="Open shop:product").click()
+
+    expect(page).to_have_url(product)
+    expect(page.get_by_role("heading", level=1)).to_have_text("Pride and Prejudice")
+
+
+def open_bill_form(server, page):
+    page.goto(server.base + "/products?q=pride")
+    product = page.get_by_role("link", name="Pride and Prejudice").first.get_attribute("href")
+    page.goto(server.base + "/")
+    page.get_by_role("link", name="shop:bill — POST a cart to price it").click()
+    expect(page).to_have_title("/bill — halshop")
+    return product, page.get_by_role("form", name="default")
+
+
+def test_the_bill_form_prices_a_cart(server, page):
+    product, form = open_bill_form(server, page)
+
+    form.get_by_label("products").fill(json.dumps([{"product": product, "quantity": 1}]))
+    buyer = {"email": "ann@example.com", "first_name": "Ann", "last_name": "Lee", "country": "FR"}
+    form.get_by_label("consumer").fill(json.dumps(buyer))
+    form.get_by_role("button", name="default").click()
+
+    result = form.locator(".result")
+    expect(result.locator(".status")).to_have_text("200 OK")
+    expect(result.locator("pre")).to_contain_text('"grand_total": {\n    "amount": "4.99",')
+
+
+def test_a_refused_cart_shows_a_readable_problem(server, page):
+    product, form = open_bill_form(server, page)
+
+    form.get_by_label("products").fill(json.dumps([{"product": product, "quantity": 1}]))
+    buyer = {"email": "not an address", "first_name": "Ann", "last_name": "Lee", "country": "FR"}
+    form.get_by_label("consumer").fill(json.dumps(buyer))
+    form.get_by_role("button", name="default").click()
+
+    result = form.locator(".result")
+    expect(result.locator(".status")).to_have_text("422 Unprocessable Entity")
+    expect(result.locator("ul.errors")).to_contain_text("/consumer/email")
+
+
+def test_kept_merchant_credentials_open_a_protected_page(server, page):
+    page.goto(server.base + "/orders")
+    expect(page.get_by_role("heading", level=1)).to_have_text("401 Authentication required")
+
+    page.get_by_text("Credentials", exact=True).click()
+    key, secret = server.merchant
+    page.get_by_label("Merchant key").fill(key)
+    page.get_by_label("Merchant secret").fill(secret)
+    page.get_by_role("button", name="Use these credentials").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("/orders")
+
+    page.get_by_role("link", name="API root").click()
+    page.get_by_role("link", name="shop:orders", exact=True).click()
+    expect(page).to_have_url(server.base + "/orders")
+    expect(page.get_by_role("heading", level=1)).to_have_text("/orders")
