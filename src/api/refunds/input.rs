@@ -265,7 +265,8 @@ impl RefundRequestUpdate {
         }
     }
 
-    /// A reason is recorded only by approving or rejecting, and holds 500 characters at most.
+    /// A reason is recorded only by approving or rejecting, and holds 500 characters at most;
+    /// a blank one is no reason.
     fn check_reasons(&self) -> Result<(), ApiError> {
         let reasons = [
             ("/decision_reason", &self.decision_reason),
@@ -273,7 +274,7 @@ impl RefundRequestUpdate {
         ];
         let errors: Vec<FieldError> = reasons
             .into_iter()
-            .filter_map(|(path, reason)| match reason {
+            .filter_map(|(path, reason)| match trimmed(reason.as_deref()) {
                 Some(_) if !self.gives_reason() => Some(FieldError::new(
                     path,
                     "a reason is given only with `status` approved or rejected",
