@@ -28,8 +28,9 @@ pub fn pointer(parent: &str, field: &str) -> String {
     format!("{parent}/{field}")
 }
 
-/// A UTC timestamp, written as RFC 3339 with whole seconds: `2022-11-14T11:20:23Z`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// A UTC timestamp, written as RFC 3339 with whole seconds: `2022-11-14T11:20:23Z`. Its
+/// default, the Unix epoch, is there for read-only fields, which poem-openapi fills with one.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Timestamp(pub DateTime<Utc>);
 
 impl From<DateTime<Utc>> for Timestamp {

@@ -86,6 +86,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
     })
 }
 
+/// Reads `T` from a JSON document already parsed: a document of the wrong shape is a 422
+/// naming the field, as [`parse_json`] does.
+pub fn from_value<T: DeserializeOwned>(value: serde_json::Value) -> Result<T, ApiError> {
+    serde_path_to_error::deserialize(value).map_err(|err| {
+        let path = json_pointer(err.path());
+        let message = clean_serde_message(&err.into_inner().to_string());
+        ApiError::validation(vec![FieldError::new(path, message)])
+    })
+}
+
 /// Refuses a document with a control character in a string, naming every such string. JSON
 /// writes C0 controls only as escapes (`\u0000`, `\b`, `\f`; raw, they are a syntax error),
 /// DEL and C1 controls raw or escaped; a body without any of these is not parsed twice.

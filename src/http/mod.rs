@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod json;
 pub mod middleware;
 pub mod problems;
+pub mod round_trip;
 pub mod text;
 
 /// `bytes` random bytes, hex-encoded: request ids and log references.

@@ -25,6 +25,7 @@ mod payments;
 mod pos;
 mod pos_errors;
 mod products;
+mod put_round_trip;
 mod refund_queue;
 mod refund_rules;
 mod refunds;

@@ -5,7 +5,7 @@
 use poem_openapi::Object;
 use serde::Deserialize;
 
-use super::view::{Format, Kind, Protection, RefundPolicy};
+use super::view::{Format, Kind, ProductRepr, Protection, RefundPolicy};
 use crate::{
     api::types::MoneyRepr,
     domain::{
@@ -15,6 +15,7 @@ use crate::{
     http::{
         error::{ApiError, FieldError},
         hal::Paging,
+        round_trip::Editable,
     },
 };
 
@@ -72,6 +73,13 @@ impl poem_openapi::types::Example for ProductInput {
             }),
         }
     }
+}
+
+/// A replacement may be the product as a GET gave it, edited: what it cannot change comes
+/// back unchanged.
+impl Editable for ProductInput {
+    type Repr = ProductRepr;
+    const SCHEMA_NAME: &'static str = "ProductReplacement";
 }
 
 impl ProductInput {
@@ -148,5 +156,16 @@ pub fn paging(page: Option<u64>, page_size: Option<u64>) -> Paging {
     Paging {
         page: page.unwrap_or(1),
         page_size: page_size.unwrap_or(Paging::DEFAULT_PAGE_SIZE),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::http::round_trip::mismarked_read_only;
+
+    #[test]
+    fn the_product_schema_marks_exactly_what_a_replacement_cannot_change_as_read_only() {
+        assert!(mismarked_read_only::<ProductInput>().is_empty());
     }
 }

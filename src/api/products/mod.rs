@@ -35,6 +35,7 @@ use crate::{
         hal::HalJson,
         json::JsonBody,
         middleware::etag_matches,
+        round_trip::RoundTrip,
     },
     state::SharedState,
 };
@@ -141,6 +142,12 @@ impl ProductsApi {
     /// Replaces the description of one of the merchant's products. Send the ETag you read
     /// as `If-Match`: a product changed by someone else in between is not overwritten (412).
     /// Orders already placed keep the price and details they were placed with.
+    ///
+    /// The body may be the product as a GET gave it, edited: `_links`, `_embedded` and
+    /// `_templates` are ignored, and so are the read-only fields (`readOnly` in the schema)
+    /// sent unchanged; a read-only field sent changed is refused (422, named in `errors`).
+    /// Values compare as the wire writes them: the same instant, the same decimal number
+    /// (`"4.99"` is `"4.990"`), `null` as an absent field.
     #[oai(path = "/products/:uid", method = "put", operation_id = "replace_product")]
     async fn replace(
         &self,
@@ -155,9 +162,9 @@ impl ProductsApi {
             validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#)
         )]
         if_match: Header<Option<String>>,
-        body: JsonBody<ProductInput>,
+        body: RoundTrip<ProductInput>,
     ) -> Result<ProductResponse, Problems<UpdateProblems>> {
-        let draft = body.0.draft()?;
+        let draft = body.writable.draft()?;
         let db = &state.db;
         let current = catalogue::find(db, &uid.0)
             .await?
@@ -169,6 +176,7 @@ impl ProductsApi {
         if !etag_matches(&if_match, &etag(&current)) {
             return Err(CatalogueError::VersionMismatch.into());
         }
+        body.check(&ProductRepr::new(&state.hal, &current, state.hal.self_link(req))?)?;
         let product = catalogue::update(db, merchant.0.id, &uid.0, current.version, &draft).await?;
         let mut repr = ProductRepr::new(&state.hal, &product, state.hal.self_link(req))?;
         repr.templates = actions::product_templates(&state.hal, &product);

@@ -42,7 +42,7 @@ problem_set!(
     412 => "`precondition_failed`: the product changed since the ETag in `If-Match`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed`: each bad field in `errors`.",
+    422 => "`validation_failed`: each bad field in `errors` (an unknown field, or a read-only field sent changed, among them).",
     428 => "`precondition_required`: send `If-Match` with the product's ETag."
 );
 

@@ -111,6 +111,7 @@ pub struct ProductRepr {
     #[oai(rename = "_links")]
     pub links: ProductLinks,
     /// Unique identifier (32 hex characters).
+    #[oai(read_only)]
     pub uid: String,
     /// The merchant's title identifier, unique per merchant (the point-of-sale `book_id`).
     pub sku: String,
@@ -130,7 +131,11 @@ pub struct ProductRepr {
     /// Most units of this product in one order (always 1 for ebooks).
     pub max_per_order: i64,
     pub refund_policy: RefundPolicy,
+    /// When the product was added.
+    #[oai(read_only)]
     pub created_at: Timestamp,
+    /// When the product was last replaced.
+    #[oai(read_only)]
     pub updated_at: Timestamp,
     /// HAL-FORMS for the merchant who sells it: `edit`, and `withdraw` while on sale.
     #[oai(rename = "_templates", skip_serializing_if_is_none)]

@@ -36,6 +36,12 @@ pub fn request_templates(
             .only(&["status", "reason"])
             .fixed("status", to)
     };
+    // Processing records no reason; approving and rejecting do.
+    let process = || {
+        FormTemplate::of::<RefundRequestUpdate>("PUT", "Process the refund", target.clone())
+            .only(&["status"])
+            .fixed("status", "processed")
+    };
     let offered = match (role, status) {
         (Role::Holder { offers_change_order }, RefundRequestStatus::New) => {
             vec![
@@ -52,7 +58,7 @@ pub fn request_templates(
             ("reject", decide("Reject", "rejected").requiring("reason")),
         ],
         (Role::Merchant, RefundRequestStatus::Approved) => vec![
-            ("process", decide("Process the refund", "processed")),
+            ("process", process()),
             ("reject", decide("Reject", "rejected").requiring("reason")),
         ],
         _ => Vec::new(),
@@ -62,7 +68,7 @@ pub fn request_templates(
 
 /// The holder's change: the split, bank details and `keep_tickets`.
 fn update(target: String, offers_change_order: bool) -> FormTemplate {
-    let mut left_out = vec!["status", "reason"];
+    let mut left_out = vec!["status", "reason", "decision_reason"];
     if !offers_change_order {
         left_out.push("change_order_percentage");
     }

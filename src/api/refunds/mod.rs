@@ -32,6 +32,7 @@ use crate::{
         forms::Templates,
         hal::{HalJson, Paging},
         json::JsonBody,
+        round_trip::RoundTrip,
     },
     state::{AppState, SharedState},
 };
@@ -182,6 +183,13 @@ impl RefundsApi {
     /// nothing changes): refunds are made, a voucher issued for the voucher share, the
     /// deliveries voided unless `keep_tickets`. An approved request that can no longer be
     /// processed is closed by rejecting it. Send the ETag you read as `If-Match`.
+    ///
+    /// The body may be the request as a GET gave it, edited: `_links`, `_embedded` and
+    /// `_templates` are ignored, and so are the read-only fields (`readOnly` in the schema)
+    /// sent unchanged; a read-only field sent changed is refused (422, named in `errors`).
+    /// A writable field sent as it is changes nothing: the merchant may send the holder's
+    /// split back with a decision. Values compare as the wire writes them: the same
+    /// instant, the same decimal number (`"0.5"` is `"0.50"`), `null` as an absent field.
     #[oai(
         path = "/refund_requests/:uid",
         method = "put",
@@ -200,11 +208,15 @@ impl RefundsApi {
             validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#)
         )]
         if_match: Header<Option<String>>,
-        body: JsonBody<RefundRequestUpdate>,
+        body: RoundTrip<RefundRequestUpdate>,
     ) -> Result<RefundRequestResponse, Problems<RefundUpdateProblems>> {
-        let (db, update) = (&state.db, body.0);
+        let db = &state.db;
         let (request, order) = access::visible_request(db, &uid.0, &caller).await?;
         let version = input::version_read(if_match.0.as_deref(), &request_etag(&request), request.version)?;
+        let shown = refunds::load_requests(db, order.clone(), vec![request.clone()]).await?;
+        let (shown, _) = view::single_request(&state.hal, &shown, None)
+            .ok_or_else(|| ApiError::internal("refund request not loaded"))?;
+        let update = RefundRequestUpdate::of_round_trip(body, &shown)?;
         access::may_update(&caller, &order, &update)?;
         let updated = match update.decision() {
             Some(decision) => {

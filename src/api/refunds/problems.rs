@@ -37,11 +37,11 @@ problem_set!(
     401 => "No credentials, or refused ones.",
     403 => "`forbidden` (the holder cannot decide, the merchant cannot change the split), `refund_unauthorized`, `refund_time_limit` or `refund_usage_limit`.",
     404 => "`not_found`: no refund request with this uid visible with these credentials.",
-    409 => "`refund_request_state` (not possible in its status) or `already_refunded`.",
+    409 => "`refund_request_state` (not possible in its status, or back to `new`) or `already_refunded`.",
     412 => "`precondition_failed`: the request changed since the ETag in `If-Match`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed`: shares, bank details or reason.",
+    422 => "`validation_failed`: shares, bank details, reason, an unknown field, or a read-only field sent changed.",
     428 => "`precondition_required`: send `If-Match` with the request's ETag."
 );
 

@@ -70,32 +70,51 @@ pub struct RefundRequestLinks {
 pub struct RefundRequestRepr {
     #[oai(rename = "_links")]
     pub links: RefundRequestLinks,
+    /// Unique identifier (32 hex characters).
+    #[oai(read_only)]
     pub uid: String,
     /// `new`, `approved`, `processed`, `rejected` or `cancelled`.
     pub status: String,
+    /// When the request was opened.
+    #[oai(read_only)]
     pub created_at: Timestamp,
     /// Share refunded through the payment provider.
+    #[oai(nullable)]
     pub refund_percentage: Option<String>,
     /// Share used to change the order; `null` where the shop does not offer it.
+    #[oai(nullable)]
     pub change_order_percentage: Option<String>,
+    /// Share returned as a voucher.
+    #[oai(nullable)]
     pub voucher_percentage: Option<String>,
+    /// Share donated.
+    #[oai(nullable)]
     pub donation_percentage: Option<String>,
     /// What goes back through the payment provider; `null` when nothing does.
+    #[oai(read_only, nullable)]
     pub direct_refundable_amount_breakdown: Option<AmountBreakdown>,
+    /// Whether the holder gave bank details for a refund by transfer.
+    #[oai(read_only)]
     pub submitted_bank_details: bool,
+    /// Whether the deliveries stay valid once the request is processed.
     pub keep_tickets: bool,
     /// `customer_request` or `event_refund`.
+    #[oai(read_only)]
     pub source: String,
+    /// Why the holder asked, as given when the request was opened.
     #[oai(skip_serializing_if_is_none)]
     pub reason: Option<String>,
+    /// The merchant's reason for approving or rejecting.
     #[oai(skip_serializing_if_is_none)]
     pub decision_reason: Option<String>,
-    #[oai(skip_serializing_if_is_none)]
+    /// When the merchant approved or rejected it, or the holder cancelled it.
+    #[oai(read_only, skip_serializing_if_is_none)]
     pub decided_at: Option<Timestamp>,
-    #[oai(skip_serializing_if_is_none)]
+    /// When the money was returned.
+    #[oai(read_only, skip_serializing_if_is_none)]
     pub processed_at: Option<Timestamp>,
     /// Receipt token of the processing (also on each refund).
-    #[oai(skip_serializing_if_is_none)]
+    #[oai(read_only, skip_serializing_if_is_none)]
     pub receipt: Option<String>,
     #[oai(rename = "_embedded")]
     pub embedded: RefundRequestEmbedded,
