@@ -3,7 +3,8 @@
 //   kept, loads pages with them (Accept: text/html plus the credential headers) and puts the
 //   answer in place, since a plain link cannot send headers;
 // - fills in templated links (RFC 6570) and navigates;
-// - submits HAL-FORMS templates with fetch and shows the answer.
+// - submits HAL-FORMS templates with fetch and shows the answer, building nested objects and
+//   lists from the form's fieldsets, and adds and removes the items of a list.
 // Nothing from a response is ever inserted as markup except a page the server rendered.
 "use strict";
 
@@ -162,7 +163,7 @@ function fieldValue(field) {
   if (field.type === "checkbox") return field.checked;
   if (field.tagName === "SELECT") {
     const chosen = [...field.selectedOptions].filter((option) => option.value !== "");
-    if (field.multiple) return chosen.map(optionValue);
+    if (field.multiple || field.hasAttribute("data-multi")) return chosen.map(optionValue);
     return chosen.length ? optionValue(chosen[0]) : undefined;
   }
   const value = field.value;
@@ -185,13 +186,132 @@ function fieldValue(field) {
   return value;
 }
 
-function formBody(form) {
-  const body = {};
-  for (const field of form.querySelectorAll("[data-field]")) {
-    const value = fieldValue(field);
-    if (value !== undefined) body[field.dataset.field] = value;
+// --- The body of a form: its fields, objects (fieldsets) and lists (fieldsets of items) ---------
+
+// The form, object or list item a field or group belongs to.
+function ownerOf(node) {
+  return node.parentElement.closest("[data-kind], [data-item], form");
+}
+
+function membersOf(container) {
+  return [...container.querySelectorAll("[data-field]")].filter((node) => ownerOf(node) === container);
+}
+
+function itemsOf(list) {
+  return [...list.querySelectorAll("[data-item]")].filter((item) => ownerOf(item) === list);
+}
+
+// The values of a comma-separated list field, each converted as its type says.
+function listValue(field) {
+  const values = field.value.split(/[,\n]/).map((value) => value.trim()).filter((value) => value !== "");
+  if (!values.length) return undefined;
+  if (field.dataset.type !== "number") return values;
+  return values.map((value) => (Number.isFinite(Number(value)) ? Number(value) : value));
+}
+
+// What someone typed or chose, as opposed to what the form came with: a fixed or hidden
+// value, or a checkbox left as it was, does not make a group worth sending.
+function isGiven(field, value) {
+  if (field.readOnly || field.type === "hidden" || field.hasAttribute("data-readonly")) return false;
+  return !(field.type === "checkbox" && value === field.defaultChecked);
+}
+
+// A member's value (undefined to leave it out) and whether any of it was given. An object
+// nothing was given for is left out unless it is required; so is a list item.
+function memberValue(member) {
+  if (member.dataset.kind === "object") {
+    const { body, given } = groupValue(member);
+    return { value: given || member.hasAttribute("data-required") ? body : undefined, given };
   }
-  return body;
+  if (member.dataset.kind === "list") {
+    const items = itemsOf(member).map(groupValue).filter((item) => item.given);
+    return { value: items.length ? items.map((item) => item.body) : undefined, given: items.length > 0 };
+  }
+  let value;
+  if (member.hasAttribute("data-multi") && member.tagName !== "SELECT") value = listValue(member);
+  else value = fieldValue(member);
+  if (member.hasAttribute("data-multi") && Array.isArray(value) && !value.length) value = undefined;
+  return { value, given: value !== undefined && isGiven(member, value) };
+}
+
+// The members of a group that have a value, and whether any of them was given.
+function groupValue(container) {
+  const body = {};
+  let given = false;
+  for (const member of membersOf(container)) {
+    const found = memberValue(member);
+    if (found.value !== undefined) body[member.dataset.field] = found.value;
+    given = given || found.given;
+  }
+  return { body, given };
+}
+
+function formBody(form) {
+  return groupValue(form).body;
+}
+
+// --- Lists: adding and removing items ---------------------------------------------------------
+
+let copies = 0;
+
+// An item added to a list: a copy of the first, emptied, its nested lists back to one item,
+// with ids of its own.
+function freshItem(first) {
+  const item = first.cloneNode(true);
+  for (const list of item.querySelectorAll("[data-kind=list]")) {
+    for (const extra of itemsOf(list).slice(1)) extra.remove();
+  }
+  for (const field of item.querySelectorAll("input, textarea")) {
+    if (field.type === "checkbox") field.checked = field.defaultChecked;
+    else field.value = field.defaultValue;
+  }
+  for (const option of item.querySelectorAll("option")) option.selected = option.defaultSelected;
+  copies += 1;
+  for (const node of item.querySelectorAll("[id]")) node.id = `${node.id}-${copies}`;
+  for (const label of item.querySelectorAll("label[for]")) label.htmlFor = `${label.htmlFor}-${copies}`;
+  for (const field of item.querySelectorAll("[aria-describedby]")) {
+    field.setAttribute("aria-describedby", `${field.getAttribute("aria-describedby")}-${copies}`);
+  }
+  return item;
+}
+
+// Numbers the items of a list ("Products 2") and gives every item but the first a Remove button.
+function numberItems(list) {
+  const prompt = list.dataset.itemPrompt || list.dataset.field;
+  itemsOf(list).forEach((item, index) => {
+    const name = `${prompt} ${index + 1}`;
+    item.querySelector("legend").textContent = name;
+    const remove = [...item.querySelectorAll("button[data-remove]")].find((button) => ownerOf(button) === item);
+    // The item's name is part of the button's text (hidden from sight), not an aria-label,
+    // so that the button is never taken for the label of a field.
+    const text = ["Remove", element("span", { class: "visually-hidden" }, ` ${name}`)];
+    if (remove) {
+      remove.replaceChildren(...text);
+    } else if (index > 0) {
+      const button = element("button", { type: "button", "data-remove": "" }, text);
+      item.append(element("p", { class: "remove" }, button));
+    }
+  });
+}
+
+function addItem(button) {
+  const list = button.closest("[data-kind=list]");
+  const items = itemsOf(list);
+  const item = freshItem(items[0]);
+  items[items.length - 1].after(item);
+  numberItems(list);
+  const first = item.querySelector("input:not([type=hidden]):not([readonly]), select, textarea");
+  if (first) first.focus();
+}
+
+function removeItem(button) {
+  const item = button.closest("[data-item]");
+  const list = ownerOf(item);
+  item.remove();
+  numberItems(list);
+  const own = (button) => button.closest("[data-kind=list]") === list;
+  const add = [...list.querySelectorAll("button[data-add]")].find(own);
+  if (add) add.focus();
 }
 
 // The ETag to send as If-Match: the page's own when the form acts on the page's resource,
@@ -350,6 +470,10 @@ document.addEventListener("submit", (event) => {
 document.addEventListener("click", followLink);
 document.addEventListener("click", (event) => {
   if (event.target.id === "credentials-forget") forgetCredentials();
+  const add = event.target.closest("form.hal-form button[data-add]");
+  if (add) addItem(add);
+  const remove = event.target.closest("form.hal-form button[data-remove]");
+  if (remove) removeItem(remove);
 });
 window.addEventListener("popstate", () => navigate(location.href, false));
 

@@ -1,12 +1,15 @@
 //! The browsable API: a browser following links gets HTML pages of the same resources; every
 //! other client keeps getting HAL+JSON.
 
+use std::collections::HashSet;
+
 use reqwest::{Method, StatusCode};
 use serde_json::Value;
 
 use crate::helpers::{
     content_type, ebook, header,
-    pages::{BROWSER_ACCEPT, attribute_of, expect_page, label_of},
+    pages::{BROWSER_ACCEPT, attribute_of, expect_page, fieldset_of, form_named, ids, label_of},
+    refunds::paid,
     send, spawn_app,
 };
 
@@ -57,31 +60,164 @@ async fn embedded_resources_are_shown_each_with_a_link_to_itself() {
 }
 
 #[tokio::test]
-async fn the_bill_template_is_a_form_with_a_labelled_field_per_property() {
+async fn the_bill_page_offers_pricing_and_placing_an_order_each_as_a_form() {
     let app = spawn_app().await;
 
     let page = expect_page(app.browse("/bill").await, StatusCode::OK).await;
 
-    assert_eq!(
-        attribute_of(&page, "class=\"hal-form\"", "data-target"),
-        Some(app.url("/bill"))
+    for (title, target) in [("Price the cart", "/bill"), ("Place the order", "/orders")] {
+        let form = form_named(&page, title).unwrap_or_else(|| panic!("no form {title}: {page}"));
+        assert_eq!(
+            attribute_of(form, "class=\"hal-form\"", "data-target"),
+            Some(app.url(target))
+        );
+        assert_eq!(
+            attribute_of(form, "class=\"hal-form\"", "data-method").as_deref(),
+            Some("POST")
+        );
+        assert_eq!(label_of(form, "currency").as_deref(), Some("Currency currency"));
+        let button = format!("<button type=\"submit\" disabled>{title}</button>");
+        assert!(form.contains(&button), "{form}");
+    }
+    // `default` repeats `price`: it is not offered a second time.
+    assert_eq!(page.matches("<form class=\"hal-form\"").count(), 2, "{page}");
+}
+
+#[tokio::test]
+async fn every_field_of_the_bill_page_has_an_id_of_its_own_and_a_label() {
+    let app = spawn_app().await;
+
+    let page = expect_page(app.browse("/bill").await, StatusCode::OK).await;
+
+    let ids = ids(&page);
+    let distinct: HashSet<&str> = ids.iter().copied().collect();
+    assert_eq!(distinct.len(), ids.len(), "{ids:?}");
+    let fields = ids
+        .iter()
+        .filter(|id| id.starts_with("field-") && !id.ends_with("-hint"));
+    for id in fields {
+        let label = format!("<label for=\"{id}\"");
+        assert_eq!(page.matches(&label).count(), 1, "{id}: {page}");
+    }
+    assert_eq!(page.matches(" data-field=\"email\"").count(), 2, "{page}");
+}
+
+#[tokio::test]
+async fn an_object_property_is_a_fieldset_of_labelled_fields() {
+    let app = spawn_app().await;
+
+    let page = expect_page(app.browse("/bill").await, StatusCode::OK).await;
+
+    let form = form_named(&page, "Price the cart").expect("the pricing form");
+    let consumer = fieldset_of(form, "consumer").expect("a consumer fieldset");
+    assert!(
+        consumer.starts_with(
+            "<fieldset class=\"object\" data-field=\"consumer\" data-kind=\"object\" data-required>\
+             <legend class=\"required\">Consumer <code class=\"name\">consumer</code></legend>"
+        ),
+        "{consumer}"
     );
-    assert_eq!(
-        attribute_of(&page, "class=\"hal-form\"", "data-method").as_deref(),
-        Some("POST")
-    );
-    assert_eq!(
-        label_of(&page, "currency").as_deref(),
-        Some("ISO 4217 code the order is paid in currency")
+    for (name, label) in [
+        ("email", "Email email"),
+        ("first_name", "First name first_name"),
+        ("last_name", "Last name last_name"),
+        ("country", "Country country"),
+        ("region", "Region region"),
+    ] {
+        assert_eq!(label_of(consumer, name).as_deref(), Some(label), "{consumer}");
+    }
+    assert!(
+        consumer.contains(" data-field=\"country\" data-type=\"text\" required pattern=\"^[A-Za-z]{2}$\">"),
+        "{consumer}"
     );
     assert!(
-        page.contains("data-field=\"products\" data-type=\"text\" required>"),
-        "{page}"
+        consumer.contains(" data-field=\"region\" data-type=\"text\" pattern="),
+        "{consumer}"
+    );
+}
+
+#[tokio::test]
+async fn a_list_of_objects_is_a_fieldset_of_one_numbered_item_and_an_add_button() {
+    let app = spawn_app().await;
+
+    let page = expect_page(app.browse("/bill").await, StatusCode::OK).await;
+
+    let form = form_named(&page, "Place the order").expect("the order form");
+    let products = fieldset_of(form, "products").expect("a products fieldset");
+    assert!(
+        products.starts_with(
+            "<fieldset class=\"list\" data-field=\"products\" data-kind=\"list\" data-required \
+             data-item-prompt=\"Products\"><legend class=\"required\">Products <code class=\"name\">products</code>\
+             </legend><fieldset class=\"item\" data-item><legend>Products 1</legend>"
+        ),
+        "{products}"
+    );
+    assert_eq!(label_of(products, "product").as_deref(), Some("Product product"));
+    assert_eq!(
+        label_of(products, "quantity").as_deref(),
+        Some("Quantity quantity")
     );
     assert!(
-        page.contains("<button type=\"submit\" disabled>default</button>"),
-        "{page}"
+        products
+            .contains(" data-field=\"quantity\" data-type=\"number\" required min=\"1.0\" max=\"1000.0\""),
+        "{products}"
     );
+    assert!(
+        products.ends_with(
+            "</fieldset><p class=\"add\"><button type=\"button\" data-add disabled>Add another product</button></p></fieldset>"
+        ),
+        "{products}"
+    );
+}
+
+#[tokio::test]
+async fn a_list_of_plain_values_is_one_field_of_comma_separated_values() {
+    let app = spawn_app().await;
+
+    let page = expect_page(app.browse("/bill").await, StatusCode::OK).await;
+
+    let form = form_named(&page, "Place the order").expect("the order form");
+    assert_eq!(label_of(form, "vouchers").as_deref(), Some("Vouchers vouchers"));
+    let id = attribute_of(form, " name=\"vouchers\"", "id").expect("a vouchers field");
+    let field = format!(
+        "<input type=\"text\" id=\"{id}\" name=\"vouchers\" data-field=\"vouchers\" data-type=\"text\" \
+         data-multi aria-describedby=\"{id}-hint\"> <small id=\"{id}-hint\" class=\"hint\">\
+         Several values: separate them with commas.</small>"
+    );
+    assert!(form.contains(&field), "{form}");
+}
+
+#[tokio::test]
+async fn an_optional_object_asks_for_nothing_until_it_is_filled_in() {
+    let paid = paid().await;
+    let order = paid.order_uri();
+    let token = [("order-token", paid.placed.token.as_str())];
+
+    let page = expect_page(
+        paid.app.browse_with(Method::GET, &order, &token).await,
+        StatusCode::OK,
+    )
+    .await;
+
+    let form = form_named(&page, "Request a refund").expect("the refund request form");
+    let bank = fieldset_of(form, "bank_details").expect("a bank details fieldset");
+    assert!(
+        bank.starts_with(
+            "<fieldset class=\"object\" data-field=\"bank_details\" data-kind=\"object\">\
+             <legend>Bank details <code class=\"name\">bank_details</code></legend>"
+        ),
+        "{bank}"
+    );
+    assert_eq!(
+        label_of(bank, "account_holder").as_deref(),
+        Some("Account holder account_holder")
+    );
+    assert_eq!(label_of(bank, "iban").as_deref(), Some("Iban iban"));
+    assert!(!bank.contains(" required"), "{bank}");
+    let fixed = format!(
+        "data-field=\"order\" data-type=\"text\" required maxlength=\"2048\" readonly value=\"{order}\">"
+    );
+    assert!(form.contains(&fixed), "{form}");
 }
 
 #[tokio::test]

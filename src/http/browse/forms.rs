@@ -1,57 +1,20 @@
-//! HAL-FORMS `_templates` as HTML forms: one form per template, a labelled field per property
-//! (its `type`, `required`, `readOnly`, `regex`, `min`/`max`, `minLength`/`maxLength`, `step`,
-//! `placeholder`, default `value`, and `options.inline` as a select), and a submit button
-//! named by the template's title. The page's script builds the body and sends it; the buttons
-//! stay disabled until it runs.
+//! HAL-FORMS `_templates` as HTML forms: one form per template, named by its title, with a
+//! labelled field per property (see `fields`) and a submit button. A property with nested
+//! `properties` is a fieldset of its own fields, recursively; a `multi` one with nested
+//! properties is a list of such fieldsets that grows with an "Add another" button; a `multi`
+//! one without is a single field of comma-separated values. The page's script builds the
+//! body from that structure and sends it; the buttons stay disabled until it runs.
+
+use std::borrow::Cow;
 
 use serde_json::{Map, Value};
 
-use super::{page::Renderer, values::is_web_url};
+use super::{
+    fields::{attribute, caption, flag, required_class, text},
+    page::Renderer,
+    values::is_web_url,
+};
 use crate::http::html::escape;
-
-/// The input types a property may ask for; any other is a text field.
-const INPUT_TYPES: [&str; 15] = [
-    "text",
-    "hidden",
-    "search",
-    "tel",
-    "url",
-    "email",
-    "password",
-    "date",
-    "time",
-    "datetime-local",
-    "month",
-    "week",
-    "number",
-    "range",
-    "color",
-];
-
-fn text<'v>(object: &'v Map<String, Value>, name: &str) -> Option<&'v str> {
-    object
-        .get(name)
-        .and_then(Value::as_str)
-        .filter(|text| !text.is_empty())
-}
-
-fn flag(object: &Map<String, Value>, name: &str) -> bool {
-    object.get(name).and_then(Value::as_bool) == Some(true)
-}
-
-/// A number or string attribute value (`min`, `max`, `step`…).
-fn scalar(object: &Map<String, Value>, name: &str) -> Option<String> {
-    match object.get(name)? {
-        Value::Number(number) => Some(number.to_string()),
-        Value::String(text) if !text.is_empty() => Some(text.clone()),
-        _ => None,
-    }
-}
-
-/// ` name="value"`, escaped.
-fn attribute(name: &str, value: &str) -> String {
-    format!(" {name}=\"{}\"", escape(value))
-}
 
 /// The templates to show: a `default` that repeats another template (same title, method and
 /// target) is shown once, under the other's key.
@@ -87,16 +50,46 @@ fn target_of(template: &Map<String, Value>, self_href: Option<&str>) -> Option<S
     is_web_url(&target).then_some(target)
 }
 
-/// The value a field starts with, and whether it is JSON (an object or a list).
-fn initial_value(property: &Map<String, Value>) -> (Option<String>, bool) {
-    match property.get("value") {
-        None | Some(Value::Null) => (None, false),
-        Some(Value::String(text)) => (Some(text.clone()), false),
-        Some(structured @ (Value::Object(_) | Value::Array(_))) => {
-            (serde_json::to_string_pretty(structured).ok(), true)
+/// A member of an object, started from the object's value when it has none of its own.
+fn with_value<'p>(
+    member: &'p Map<String, Value>,
+    values: Option<&Map<String, Value>>,
+) -> Cow<'p, Map<String, Value>> {
+    let given = text(member, "name").and_then(|name| values?.get(name));
+    match given {
+        Some(value) if !member.contains_key("value") => {
+            let mut started = member.clone();
+            started.insert("value".into(), value.clone());
+            Cow::Owned(started)
         }
-        Some(other) => (Some(other.to_string()), false),
+        _ => Cow::Borrowed(member),
     }
+}
+
+/// One item of a list, for a button: "Products" → "product".
+fn one_of(prompt: &str) -> String {
+    let singular = if let Some(stem) = prompt.strip_suffix("ies") {
+        format!("{stem}y")
+    } else if ["sses", "xes", "ches", "shes"]
+        .iter()
+        .any(|end| prompt.ends_with(end))
+    {
+        prompt[..prompt.len() - 2].to_owned()
+    } else {
+        match prompt.strip_suffix('s') {
+            Some(stem) if !stem.is_empty() && !stem.ends_with('s') => stem.to_owned(),
+            _ => prompt.to_owned(),
+        }
+    };
+    let mut chars = singular.chars();
+    let (Some(first), second) = (chars.next(), chars.next()) else {
+        return singular;
+    };
+    // An initialism keeps its capitals ("URLs" → "URL").
+    if second.is_some_and(char::is_uppercase) {
+        return singular;
+    }
+    first.to_lowercase().chain(singular.chars().skip(1)).collect()
 }
 
 impl Renderer<'_> {
@@ -130,7 +123,7 @@ impl Renderer<'_> {
         ));
         let properties = template.get("properties").and_then(Value::as_array);
         for property in properties.into_iter().flatten().filter_map(Value::as_object) {
-            self.field(property);
+            self.member(property, true);
         }
         self.push(&format!(
             "<p><button type=\"submit\" disabled>{}</button></p>\
@@ -139,192 +132,85 @@ impl Renderer<'_> {
         ));
     }
 
-    fn field(&mut self, property: &Map<String, Value>) {
+    /// One property, `within_required` when the group holding it must be sent.
+    fn member(&mut self, property: &Map<String, Value>, within_required: bool) {
+        let required = within_required && flag(property, "required");
+        let nested = property
+            .get("properties")
+            .and_then(Value::as_array)
+            .filter(|nested| !nested.is_empty());
+        let multi = flag(property, "multi");
+        // A list that starts with items is edited as JSON rather than lose them.
+        let has_items = matches!(property.get("value"), Some(Value::Array(items)) if !items.is_empty());
+        let has_options = property
+            .get("options")
+            .is_some_and(|options| options.get("inline").is_some());
+        match nested {
+            Some(nested) if !multi => self.object_group(property, nested, required),
+            Some(nested) if !has_items => self.list_group(property, nested, required),
+            None if multi && !has_options => self.values_field(property, required),
+            _ => self.field(property, required),
+        }
+    }
+
+    /// An object: a fieldset, named by the prompt, of a field per member. A `value` given for
+    /// the object starts the members that have none of their own.
+    fn object_group(&mut self, property: &Map<String, Value>, nested: &[Value], required: bool) {
         let Some(name) = text(property, "name") else {
             return;
         };
-        let declared = text(property, "type").unwrap_or("text");
-        let id = self.id();
-        let (value, json) = initial_value(property);
-        let mut common = attribute("id", &id) + &attribute("name", name) + &attribute("data-field", name);
-        common += &attribute("data-type", declared);
-        // A checkbox is always sent (true or false): `required` would force it checked.
-        let required = if flag(property, "required") {
-            " required"
-        } else {
-            ""
-        };
-        if declared == "hidden" {
-            let value = value.map(|v| attribute("value", &v)).unwrap_or_default();
-            self.push(&format!("<input type=\"hidden\"{common}{value}>"));
-            return;
+        self.group_start("object", name, property, required, "");
+        let values = property.get("value").and_then(Value::as_object);
+        for member in nested.iter().filter_map(Value::as_object) {
+            self.member(&with_value(member, values), required);
         }
-        self.label(&id, name, property);
-        let inline = property
-            .get("options")
-            .and_then(|options| options.get("inline"))
-            .and_then(Value::as_array);
-        let with_required = common.clone() + required;
-        match (declared, inline) {
-            (_, Some(items)) => self.select(&with_required, property, items),
-            ("checkbox", _) => self.checkbox(&common, property),
-            ("textarea", _) => self.textarea(&with_required, property, value, false),
-            (_, _) if json => self.textarea(&with_required, property, value, true),
-            (_, _) => self.input(&with_required, declared, property, value),
-        }
-        self.push("</p>");
+        self.push("</fieldset>");
     }
 
-    fn label(&mut self, id: &str, name: &str, property: &Map<String, Value>) {
+    /// A list of objects: a fieldset holding one item (a fieldset of the members, numbered),
+    /// and a button that adds another; the script numbers the items and removes them.
+    fn list_group(&mut self, property: &Map<String, Value>, nested: &[Value], required: bool) {
+        let Some(name) = text(property, "name") else {
+            return;
+        };
         let prompt = text(property, "prompt").unwrap_or(name);
-        let class = if flag(property, "required") {
-            " class=\"required\""
-        } else {
-            ""
-        };
-        let name_hint = if prompt == name {
-            String::new()
-        } else {
-            format!(" <code class=\"name\">{}</code>", escape(name))
-        };
+        self.group_start(
+            "list",
+            name,
+            property,
+            required,
+            &attribute("data-item-prompt", prompt),
+        );
         self.push(&format!(
-            "<p class=\"field\"><label for=\"{id}\"{class}>{}{name_hint}</label> ",
+            "<fieldset class=\"item\" data-item><legend>{} 1</legend>",
             escape(prompt)
+        ));
+        for member in nested.iter().filter_map(Value::as_object) {
+            self.member(member, required);
+        }
+        self.push(&format!(
+            "</fieldset><p class=\"add\"><button type=\"button\" data-add disabled>Add another {}</button></p></fieldset>",
+            escape(&one_of(prompt))
         ));
     }
 
-    fn input(&mut self, common: &str, declared: &str, property: &Map<String, Value>, value: Option<String>) {
-        let kind = if INPUT_TYPES.contains(&declared) {
-            declared
-        } else {
-            "text"
-        };
-        let mut attributes = attribute("type", kind) + common;
-        for (wire, html) in [
-            ("regex", "pattern"),
-            ("min", "min"),
-            ("max", "max"),
-            ("minLength", "minlength"),
-            ("maxLength", "maxlength"),
-            ("step", "step"),
-            ("placeholder", "placeholder"),
-        ] {
-            if let Some(found) = scalar(property, wire) {
-                attributes += &attribute(html, &found);
-            }
-        }
-        if matches!(kind, "number" | "range") && !property.contains_key("step") {
-            attributes += " step=\"any\"";
-        }
-        if flag(property, "readOnly") {
-            attributes += " readonly";
-        }
-        if let Some(value) = value {
-            attributes += &attribute("value", &value);
-        }
-        self.push(&format!("<input{attributes}>"));
-    }
-
-    fn textarea(&mut self, common: &str, property: &Map<String, Value>, value: Option<String>, json: bool) {
-        let mut attributes = common.to_owned();
-        for (wire, html) in [
-            ("rows", "rows"),
-            ("cols", "cols"),
-            ("minLength", "minlength"),
-            ("maxLength", "maxlength"),
-            ("placeholder", "placeholder"),
-        ] {
-            if let Some(found) = scalar(property, wire) {
-                attributes += &attribute(html, &found);
-            }
-        }
-        if json {
-            attributes += " data-json";
-        }
-        if flag(property, "readOnly") {
-            attributes += " readonly";
-        }
-        let value = escape(&value.unwrap_or_default());
-        self.push(&format!("<textarea{attributes}>{value}</textarea>"));
-    }
-
-    /// A checkbox; a read-only one cannot be changed, but is sent all the same.
-    fn checkbox(&mut self, common: &str, property: &Map<String, Value>) {
-        let checked = match property.get("value") {
-            Some(Value::Bool(value)) => *value,
-            Some(Value::String(value)) => value == "true",
-            _ => false,
-        };
-        let checked = if checked { " checked" } else { "" };
-        let read_only = if flag(property, "readOnly") {
-            " disabled data-readonly"
-        } else {
-            ""
-        };
-        self.push(&format!("<input type=\"checkbox\"{common}{checked}{read_only}>"));
-    }
-
-    /// A select of `options.inline`: strings, or objects with a prompt and a value (named by
-    /// `promptField` and `valueField`). More than one may be chosen when `maxItems` allows it.
-    fn select(&mut self, common: &str, property: &Map<String, Value>, items: &[Value]) {
-        let options = property.get("options").and_then(Value::as_object);
-        let field = |name: &str, default: &'static str| {
-            options
-                .and_then(|options| text(options, name))
-                .unwrap_or(default)
-                .to_owned()
-        };
-        let (prompt_field, value_field) = (field("promptField", "prompt"), field("valueField", "value"));
-        let selected: Vec<&Value> = match options.and_then(|options| options.get("selectedValues")) {
-            Some(Value::Array(values)) => values.iter().collect(),
-            _ => property.get("value").into_iter().collect(),
-        };
-        let max_items = options
-            .and_then(|options| options.get("maxItems"))
-            .and_then(Value::as_u64);
-        let multiple = max_items.is_some_and(|max| max > 1);
-        let mut attributes = common.to_owned();
-        if multiple {
-            attributes += " multiple";
-        }
-        if flag(property, "readOnly") {
-            attributes += " disabled data-readonly";
-        }
-        self.push(&format!("<select{attributes}>"));
-        if !multiple && !flag(property, "required") {
-            self.push("<option value=\"\">—</option>");
-        }
-        for item in items {
-            let (prompt, value) = match item {
-                Value::Object(object) => (object.get(&prompt_field), object.get(&value_field)),
-                other => (Some(other), Some(other)),
-            };
-            let Some(value) = value.or(prompt) else {
-                continue;
-            };
-            self.option(prompt.unwrap_or(value), value, &selected);
-        }
-        self.push("</select>");
-    }
-
-    fn option(&mut self, prompt: &Value, value: &Value, selected: &[&Value]) {
-        let shown = |value: &Value| match value {
-            Value::String(text) => text.clone(),
-            other => other.to_string(),
-        };
-        let is_selected = selected
-            .iter()
-            .any(|chosen| *chosen == value || shown(chosen) == shown(value));
-        let json = if value.is_string() {
-            String::new()
-        } else {
-            attribute("data-json-value", &value.to_string())
-        };
+    /// Opens the fieldset of an object or list: its member name, kind and whether it must be
+    /// sent, for the script; its prompt as the legend.
+    fn group_start(
+        &mut self,
+        kind: &str,
+        name: &str,
+        property: &Map<String, Value>,
+        required: bool,
+        extra: &str,
+    ) {
+        let required_flag = if required { " data-required" } else { "" };
         self.push(&format!(
-            "<option{}{json}{}>{}</option>",
-            attribute("value", &shown(value)),
-            if is_selected { " selected" } else { "" },
-            escape(&shown(prompt))
+            "<fieldset class=\"{kind}\"{}{}{required_flag}{extra}><legend{}>{}</legend>",
+            attribute("data-field", name),
+            attribute("data-kind", kind),
+            required_class(required),
+            caption(name, property)
         ));
     }
 }
@@ -435,6 +321,92 @@ mod tests {
             structured.contains(" data-json>{\n  &quot;email&quot;: &quot;&lt;a@b&gt;&quot;\n}</textarea>"),
             "{structured}"
         );
+    }
+
+    #[test]
+    fn an_object_is_a_fieldset_whose_members_start_from_its_value() {
+        let form = form_of(json!({
+            "name": "price", "prompt": "Price", "required": true, "value": {"currency": "EUR"},
+            "properties": [
+                {"name": "amount", "type": "number", "required": true},
+                {"name": "currency", "prompt": "Currency", "required": false}
+            ]
+        }));
+        assert!(form.contains(
+            "<fieldset class=\"object\" data-field=\"price\" data-kind=\"object\" data-required>\
+             <legend class=\"required\">Price <code class=\"name\">price</code></legend>\
+             <p class=\"field\"><label for=\"field-1\" class=\"required\">amount</label> \
+             <input type=\"number\" id=\"field-1\" name=\"amount\" data-field=\"amount\" data-type=\"number\" required step=\"any\"></p>"
+        ), "{form}");
+        assert!(
+            form.contains(" data-field=\"currency\" data-type=\"text\" value=\"EUR\"></p></fieldset>"),
+            "{form}"
+        );
+    }
+
+    #[test]
+    fn inside_an_optional_object_nothing_is_required() {
+        let form = form_of(json!({
+            "name": "bank", "properties": [
+                {"name": "iban", "required": true},
+                {"name": "kind", "required": true, "options": {"inline": ["a", "b"], "maxItems": 1}}
+            ]
+        }));
+        assert!(!form.contains("required"), "{form}");
+        assert!(form.contains("<option value=\"\">—</option>"), "{form}");
+    }
+
+    #[test]
+    fn a_list_of_objects_holds_one_item_and_a_button_adding_another() {
+        let form = form_of(json!({
+            "name": "lines", "prompt": "Lines", "multi": true,
+            "properties": [{"name": "sku", "required": true}, {"name": "tags", "multi": true, "properties": [{"name": "tag"}]}]
+        }));
+        assert!(form.contains(
+            "<fieldset class=\"list\" data-field=\"lines\" data-kind=\"list\" data-item-prompt=\"Lines\">\
+             <legend>Lines <code class=\"name\">lines</code></legend><fieldset class=\"item\" data-item><legend>Lines 1</legend>"
+        ), "{form}");
+        assert!(form.contains("<legend>tags 1</legend>"), "{form}");
+        assert!(form.contains(">Add another tag</button>"), "{form}");
+        assert!(
+            form.contains(">Add another line</button></p></fieldset>"),
+            "{form}"
+        );
+    }
+
+    #[test]
+    fn a_list_that_starts_with_items_is_edited_as_json() {
+        let form = form_of(json!({
+            "name": "lines", "multi": true, "value": [{"sku": "a"}], "properties": [{"name": "sku"}]
+        }));
+        assert!(form.contains(" data-json>[\n  {\n    &quot;sku&quot;"), "{form}");
+    }
+
+    #[test]
+    fn a_list_of_plain_values_is_one_field_or_a_multiple_select() {
+        let codes = form_of(
+            json!({"name": "codes", "multi": true, "type": "text", "value": ["A", "B"], "maxLength": 9}),
+        );
+        assert!(
+            codes.contains(
+                "<input type=\"text\" id=\"field-1\" name=\"codes\" data-field=\"codes\" data-type=\"text\" \
+             data-multi aria-describedby=\"field-1-hint\" value=\"A, B\">"
+            ),
+            "{codes}"
+        );
+        let colours =
+            form_of(json!({"name": "colours", "multi": true, "options": {"inline": ["red", "blue"]}}));
+        assert!(colours.contains(" data-multi multiple>"), "{colours}");
+    }
+
+    #[test]
+    fn an_added_item_is_named_in_the_singular() {
+        assert_eq!(one_of("Products"), "product");
+        assert_eq!(one_of("Addresses"), "address");
+        assert_eq!(one_of("Categories"), "category");
+        assert_eq!(one_of("URLs"), "URL");
+        assert_eq!(one_of("Glass"), "glass");
+        assert_eq!(one_of("s"), "s");
     }
 
     #[test]

@@ -14,6 +14,7 @@
 
 mod accept;
 pub mod assets;
+mod fields;
 mod forms;
 mod links;
 mod page;

@@ -50,6 +50,52 @@ pub fn attribute_of(page: &str, marker: &str, attribute: &str) -> Option<String>
     Some(tag[value_start..value_end].to_owned())
 }
 
+/// The markup of the form whose accessible name (`aria-label`) is `title`, `<form` to `</form>`.
+pub fn form_named<'p>(page: &'p str, title: &str) -> Option<&'p str> {
+    let name = format!(" aria-label=\"{title}\"");
+    page.match_indices("<form ").find_map(|(start, _)| {
+        let tag_end = start + page[start..].find('>')?;
+        if !page[start..tag_end].contains(&name) {
+            return None;
+        }
+        let end = tag_end + page[tag_end..].find("</form>")? + "</form>".len();
+        Some(&page[start..end])
+    })
+}
+
+/// The markup of the fieldset for the member `name`, `<fieldset` to its own `</fieldset>`.
+pub fn fieldset_of<'p>(markup: &'p str, name: &str) -> Option<&'p str> {
+    let at = markup.find(&format!(" data-field=\"{name}\" data-kind="))?;
+    let start = markup[..at].rfind("<fieldset")?;
+    let mut depth = 0;
+    let mut cursor = start;
+    loop {
+        let open = markup[cursor..].find("<fieldset").map(|i| cursor + i);
+        let close = cursor + markup[cursor..].find("</fieldset>")?;
+        match open {
+            Some(open) if open < close => {
+                depth += 1;
+                cursor = open + 1;
+            }
+            _ => {
+                depth -= 1;
+                cursor = close + "</fieldset>".len();
+                if depth == 0 {
+                    return Some(&markup[start..cursor]);
+                }
+            }
+        }
+    }
+}
+
+/// Every `id` given in a page, in order.
+pub fn ids(page: &str) -> Vec<&str> {
+    page.split(" id=\"")
+        .skip(1)
+        .filter_map(|rest| rest.split('"').next())
+        .collect()
+}
+
 /// The text of the label of the form field named `name` (markup stripped).
 pub fn label_of(page: &str, name: &str) -> Option<String> {
     let id = attribute_of(page, &format!(" name=\"{name}\""), "id")?;
