@@ -23,6 +23,7 @@ mod payments;
 mod pos;
 mod pos_errors;
 mod products;
+mod refund_eligibility;
 mod refund_queue;
 mod refund_rules;
 mod refunds;

@@ -6,7 +6,7 @@ mod lines;
 mod problems;
 mod view;
 
-use entity::order;
+use entity::{merchant, order};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::{
@@ -48,15 +48,15 @@ fn line_number_example() -> u32 {
     1
 }
 
-/// The whole order: lines, deliveries, vouchers and customer service.
+/// The whole order: lines, deliveries, vouchers, customer service and refund bill.
 async fn full_repr(
     state: &AppState,
     order: &order::Model,
-    contact: orders::Contact,
+    merchant: &merchant::Model,
     self_link: Link,
 ) -> Result<OrderRepr, ApiError> {
     let hal = &state.hal;
-    let details = orders::details(&state.db, order, contact).await?;
+    let details = orders::details(&state.db, order, merchant).await?;
     let deliveries = details
         .deliveries
         .iter()
@@ -69,18 +69,19 @@ async fn full_repr(
         vouchers: &details.vouchers,
         contact: &details.contact,
         sandbox: &state.sandbox_key,
+        refundability: &details.refundability,
     };
     order_repr(hal, view, self_link)
 }
 
-/// The order at `uid`, with its customer service, if `caller` may see it; otherwise the
-/// same 404 as for no order.
+/// The order at `uid`, with its merchant, if `caller` may see it; otherwise the same 404
+/// as for no order.
 async fn visible(
     state: &AppState,
     uid: &str,
     caller: &OrderCaller,
-) -> Result<(order::Model, orders::Contact), ApiError> {
-    orders::find_with_contact(&state.db, uid)
+) -> Result<(order::Model, merchant::Model), ApiError> {
+    orders::find_with_merchant(&state.db, uid)
         .await?
         .filter(|(order, _)| caller.may_see(order))
         .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))
@@ -144,15 +145,15 @@ impl OrdersApi {
         let db = &state.db;
         let cart = body.0.cart(hal)?;
         let placed = orders::place(db, &cart, &input::buyer(customer)).await?;
-        let vouchers = orders::vouchers_of(db, placed.order.id).await?;
-        let contact = orders::contact_of(db, &placed.order).await?;
+        let details = orders::placed_details(db, &placed).await?;
         let view = OrderView {
             order: &placed.order,
-            lines: Some(&placed.lines),
+            lines: Some(&details.lines),
             deliveries: None,
-            vouchers: &vouchers,
-            contact: &contact,
+            vouchers: &details.vouchers,
+            contact: &details.contact,
             sandbox: &state.sandbox_key,
+            refundability: &details.refundability,
         };
         let path = format!("/orders/{}", placed.order.uid);
         let order = order_repr(hal, view, hal.link(&path))?;
@@ -180,8 +181,8 @@ impl OrdersApi {
         /// The order's uid.
         uid: Path<String>,
     ) -> Result<OrderResponse, Problems<OrderReadProblems>> {
-        let (order, contact) = visible(&state, &uid.0, &caller).await?;
-        let repr = full_repr(&state, &order, contact, state.hal.self_link(req)).await?;
+        let (order, merchant) = visible(&state, &uid.0, &caller).await?;
+        let repr = full_repr(&state, &order, &merchant, state.hal.self_link(req)).await?;
         Ok(OrderResponse::Ok(HalJson(repr)))
     }
 
@@ -223,7 +224,8 @@ impl OrdersApi {
     /// List orders
     ///
     /// A customer sees the orders they placed; a merchant the orders of their shop. Newest
-    /// first, paged; embedded orders come without their lines (follow `self` for those).
+    /// first, paged; embedded orders come without their lines, deliveries and refund bill
+    /// (follow `self` for those), with `refundable_total` and `refund_eligibility`.
     #[oai(path = "/orders", method = "get", operation_id = "list_orders")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -281,12 +283,12 @@ impl OrdersApi {
         let hal = &state.hal;
         let reason = body.0.reason()?;
         let uid = body.0.order_uid(hal)?;
-        let (order, contact) = visible(&state, &uid, &caller).await?;
+        let (order, merchant) = visible(&state, &uid, &caller).await?;
         let cancelled = orders::cancel(&state.db, &order, reason).await?;
         let repr = full_repr(
             &state,
             &cancelled,
-            contact,
+            &merchant,
             hal.link(&format!("/orders/{}", cancelled.uid)),
         )
         .await?;

@@ -10,12 +10,14 @@ use super::super::{
     deliveries::DeliveryRepr,
     payments::sandbox_page_url,
     products::PageLinksRepr,
+    refunds::{OrderRefundBillRepr, RefundEligibilityRepr, order_refund_bill},
     types::{MoneyRepr, Timestamp},
 };
 use crate::{
     domain::{
         money::Money,
         orders::{self, Bill, Contact},
+        refunds::Refundability,
         sandbox::SandboxKey,
         status,
         taxes::{TaxAmount, percent},
@@ -261,10 +263,12 @@ pub struct OrderLinks {
     #[oai(rename = "shop:deliveries", skip_serializing_if_is_none)]
     pub deliveries: Option<Link>,
     /// The refund requests of this order (`<base>/refund_requests?order=<order URI>`);
-    /// present once the order is paid.
+    /// present while the order has refund requests to list or a new one can be made. Its
+    /// presence alone never means a request can be made: `refund_eligibility.eligible` says.
     #[oai(rename = "shop:refund_requests", skip_serializing_if_is_none)]
     pub refund_requests: Option<Link>,
-    /// Preview what a refund would come to; present while something is refundable.
+    /// Preview what a refund would come to; present only while a refund can be requested
+    /// (`refund_eligibility.eligible`). The bill itself is embedded in every paid order.
     #[oai(rename = "shop:refund_bill", skip_serializing_if_is_none)]
     pub refund_bill: Option<Link>,
 }
@@ -276,6 +280,9 @@ pub struct OrderEmbedded {
     /// The deliveries, once the sale is registered.
     #[oai(rename = "shop:deliveries", skip_serializing_if_is_none)]
     pub deliveries: Option<Vec<DeliveryRepr>>,
+    /// What a full refund comes to now, and why; once the order is paid.
+    #[oai(rename = "shop:refund_bill", skip_serializing_if_is_none)]
+    pub refund_bill: Option<OrderRefundBillRepr>,
 }
 
 /// An order.
@@ -303,8 +310,11 @@ pub struct OrderRepr {
     /// What the buyer pays: products + taxes − vouchers.
     pub grand_total: MoneyRepr,
     pub refunded_total: MoneyRepr,
-    /// What can still be refunded: paid minus refunded (nothing before payment).
+    /// What can be refunded now: paid minus refunded while every rule of the sale
+    /// cancellation holds (`refund_eligibility`), `0.00` otherwise.
     pub refundable_total: MoneyRepr,
+    /// Whether a refund can be requested now, and the outcome of every rule.
+    pub refund_eligibility: RefundEligibilityRepr,
     /// Identifies this order's sale; unique per order.
     pub transaction_id: String,
     /// The buyer: the customer's `sub`, or for a guest a stable pseudonym of the e-mail.
@@ -376,6 +386,8 @@ pub struct OrderView<'a> {
     pub contact: &'a Contact,
     /// Derives the secret of the order's sandbox `payment` link.
     pub sandbox: &'a SandboxKey,
+    /// Whether and how much it can be refunded now, and why.
+    pub refundability: &'a Refundability,
 }
 
 impl From<&Contact> for CustomerServiceRepr {
@@ -387,15 +399,19 @@ impl From<&Contact> for CustomerServiceRepr {
     }
 }
 
+/// A link to `path` about the order (`?order=<order URI>`).
+fn about_order(hal: &Hal, order: &order::Model, path: &str) -> Link {
+    let order_uri = hal.href(&format!("/orders/{}", order.uid));
+    Hal::link_to(hal.url_with_query(path, [("order", Some(order_uri))]))
+}
+
 /// The links of an order: what can be done with it depends on where it stands.
 fn order_links(hal: &Hal, view: &OrderView<'_>, self_link: Link) -> Result<OrderLinks, ApiError> {
     let order = view.order;
     let status = orders::status_of(order)?;
     let paid = status.is_paid();
-    let refundable = orders::refundable_amount(order)?.minor() > 0;
-    let order_uri = hal.href(&format!("/orders/{}", order.uid));
-    let about_order =
-        |path: &str| Hal::link_to(hal.url_with_query(path, [("order", Some(order_uri.clone()))]));
+    let eligible = view.refundability.eligibility.eligible;
+    let listed = view.refundability.has_requests || eligible;
     Ok(OrderLinks {
         self_link,
         curies: hal.curies(),
@@ -406,8 +422,8 @@ fn order_links(hal: &Hal, view: &OrderView<'_>, self_link: Link) -> Result<Order
                 .with_title("Pay this order")
         }),
         deliveries: paid.then(|| hal.link(&format!("/orders/{}/deliveries", order.uid))),
-        refund_requests: paid.then(|| about_order("/refund_requests")),
-        refund_bill: (paid && refundable).then(|| about_order("/refund-bill")),
+        refund_requests: listed.then(|| about_order(hal, order, "/refund_requests")),
+        refund_bill: eligible.then(|| about_order(hal, order, "/refund-bill")),
     })
 }
 
@@ -416,6 +432,7 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
     let links = order_links(hal, &view, self_link)?;
     let currency = orders::currency_of(order)?;
     let money = |minor: i64| -> MoneyRepr { Money::from_minor(minor, currency).into() };
+    let eligibility = &view.refundability.eligibility;
     let embedded = match view.lines {
         Some(lines) => Some(OrderEmbedded {
             lines: lines
@@ -423,6 +440,9 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
                 .map(|line| line_repr(hal, order, line))
                 .collect::<Result<_, _>>()?,
             deliveries: view.deliveries.filter(|d| !d.is_empty()),
+            refund_bill: orders::status_of(order)?
+                .is_paid()
+                .then(|| order_refund_bill(hal, about_order(hal, order, "/refund-bill"), eligibility)),
         }),
         None => None,
     };
@@ -455,7 +475,8 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
         voucher_total: money(order.voucher_total_minor),
         grand_total: money(order.grand_total_minor),
         refunded_total: money(order.refunded_total_minor),
-        refundable_total: orders::refundable_amount(order)?.into(),
+        refundable_total: eligibility.refundable.into(),
+        refund_eligibility: eligibility.into(),
         transaction_id: order.transaction_id.clone(),
         customer_id: order.customer_id.clone(),
         sale_state: order.sale_state.clone(),
@@ -468,7 +489,8 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
     })
 }
 
-/// A page of orders from orders already loaded with their vouchers and contacts.
+/// A page of orders from orders already loaded with their vouchers, contacts and
+/// refundability.
 pub fn order_collection(
     hal: &Hal,
     req: &Request,
@@ -482,6 +504,10 @@ pub fn order_collection(
             .contacts
             .get(&order.merchant_id)
             .ok_or_else(|| ApiError::internal(format!("merchant {} missing", order.merchant_id)))?;
+        let refundability = page
+            .refundability
+            .get(&order.id)
+            .ok_or_else(|| ApiError::internal(format!("order {} not evaluated", order.uid)))?;
         let view = OrderView {
             order,
             lines: None,
@@ -489,6 +515,7 @@ pub fn order_collection(
             vouchers: page.vouchers.get(&order.id).map_or(&[], Vec::as_slice),
             contact,
             sandbox,
+            refundability,
         };
         reprs.push(order_repr(
             hal,
