@@ -3,8 +3,8 @@
 //! the codes through [`super::redemption`]. Every purchase and void is unique per (store,
 //! partner_transact_id).
 
-use chrono::{DateTime, Duration, Utc};
-use entity::{delivery, merchant, order, order_line, product, store, store_transaction};
+use chrono::{DateTime, Utc};
+use entity::{delivery, merchant, order, product, store, store_transaction};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
@@ -20,8 +20,10 @@ use super::{
         self, Consumer,
         builder::{Channel, NewLine, NewOrder, Totals},
     },
-    outbox, sales, secrets,
-    status::{DeliveryStatus, OrderStatus},
+    outbox,
+    refunds::{self, Ineligible},
+    sales, secrets,
+    status::{DeliveryStatus, OrderStatus, RefundSource},
     taxes::PricedLine,
 };
 use crate::{
@@ -81,10 +83,26 @@ pub enum PosError {
     BookUnknown,
     BookUnavailable,
     PurchaseNotFound,
+    NotAllowed,
     Redeemed,
     TimeLimit { days: i32 },
     UsageLimit { percent: i32 },
     AlreadyVoided,
+}
+
+/// A void is a refund: refused by the same rules, each in the till's words.
+impl From<Ineligible> for PosError {
+    fn from(why: Ineligible) -> Self {
+        match why {
+            Ineligible::NotAllowed => PosError::NotAllowed,
+            // A void states no amount: a cost mismatch cannot happen.
+            Ineligible::NoSale | Ineligible::CostMismatch { .. } => PosError::PurchaseNotFound,
+            Ineligible::AlreadyRefunded => PosError::AlreadyVoided,
+            Ineligible::Fulfilled => PosError::Redeemed,
+            Ineligible::TimeLimit { days } => PosError::TimeLimit { days },
+            Ineligible::UsageLimit { percent } => PosError::UsageLimit { percent },
+        }
+    }
 }
 
 fn vendor_transact_id() -> String {
@@ -345,40 +363,28 @@ pub struct VoidResult {
     pub timestamp: chrono::DateTime<Utc>,
 }
 
-/// The purchase to void and its delivery, if its code may still be voided.
+/// The delivery of a purchase, if every rule of the sale cancellation allows voiding it
+/// now. Run in the void's transaction: the order's deliveries stay locked
+/// until it ends, so that a redemption or a usage report cannot slip in between.
 async fn voidable(
-    db: &impl ConnectionTrait,
-    store: &store::Model,
-    purchase_transact_id: &str,
-) -> Result<Result<(store_transaction::Model, delivery::Model), PosError>, DbErr> {
-    let Some(purchase) = existing(db, store.id, purchase_transact_id)
+    txn: &impl ConnectionTrait,
+    purchase: &store_transaction::Model,
+    now: DateTime<Utc>,
+) -> Result<Result<delivery::Model, PosError>, DbErr> {
+    let order = order::Entity::find_by_id(purchase.order_id.unwrap_or_default())
+        .one(txn)
         .await?
-        .filter(|row| row.kind == "purchase")
-    else {
-        return Ok(Err(PosError::PurchaseNotFound));
-    };
+        .ok_or_else(|| DbErr::RecordNotFound("order of a store purchase".into()))?;
+    let merchant = refunds::merchant_of(txn, &order).await?;
+    let source = RefundSource::CustomerRequest;
+    if let Err(why) = refunds::check_eligibility(txn, &order, &merchant, source, None, now).await? {
+        return Ok(Err(why.into()));
+    }
     let delivery = delivery::Entity::find_by_id(purchase.delivery_id.unwrap_or_default())
-        .one(db)
+        .one(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("delivery of a store purchase".into()))?;
-    let line = order_line::Entity::find_by_id(delivery.order_line_id)
-        .one(db)
-        .await?
-        .ok_or_else(|| DbErr::RecordNotFound("line of a delivery".into()))?;
-    let refusal = match DeliveryStatus::from_stored(&delivery.status)? {
-        DeliveryStatus::Voided => Some(PosError::AlreadyVoided),
-        DeliveryStatus::Redeemed => Some(PosError::Redeemed),
-        _ if Utc::now() > purchase.created_at + Duration::days(i64::from(line.refund_days)) => {
-            Some(PosError::TimeLimit {
-                days: line.refund_days,
-            })
-        }
-        _ if delivery.usage_percent > line.usage_limit_percent => Some(PosError::UsageLimit {
-            percent: line.usage_limit_percent,
-        }),
-        _ => None,
-    };
-    Ok(refusal.map_or(Ok((purchase, delivery)), Err))
+    Ok(Ok(delivery))
 }
 
 /// Voids an active delivery and marks its order refunded in full; answers why not when the
@@ -420,9 +426,11 @@ async fn void_delivery(
     Ok(None)
 }
 
-/// Voids the code of a purchase made at this store: refused when redeemed, over the refund
-/// time or usage limit, or voided already. The delivery's status condition is part of the
-/// UPDATE, so a redemption at the same moment and the void cannot both win.
+/// Voids the code of a purchase made at this store: refused by the rules of the sale
+/// cancellation, as a refund request would be — the shop may not refund, the code was
+/// redeemed (or the file downloaded), over the refund time or usage limit, or voided
+/// already. The delivery's status condition is part of the UPDATE too, so a redemption at
+/// the same moment and the void cannot both win.
 pub async fn void(
     db: &DatabaseConnection,
     store: &store::Model,
@@ -443,12 +451,18 @@ pub async fn void(
             Err(PosError::DuplicateTransaction)
         });
     }
-    let (purchase, delivery) = match voidable(db, store, purchase_transact_id).await? {
-        Ok(found) => found,
-        Err(refusal) => return Ok(Err(refusal)),
+    let Some(purchase) = existing(db, store.id, purchase_transact_id)
+        .await?
+        .filter(|row| row.kind == "purchase")
+    else {
+        return Ok(Err(PosError::PurchaseNotFound));
     };
     let txn = begin_write(db).await?;
     let now = Utc::now();
+    let delivery = match voidable(&txn, &purchase, now).await? {
+        Ok(delivery) => delivery,
+        Err(refusal) => return Ok(Err(refusal)),
+    };
     let mut row = transaction_row(store, partner_transact_id, "refund", hash, now);
     row.order_id = Set(purchase.order_id);
     row.delivery_id = Set(purchase.delivery_id);

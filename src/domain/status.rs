@@ -104,6 +104,13 @@ stored_enum!(
     }
 );
 
+impl RefundRequestStatus {
+    /// New or approved: an order has at most one such request at a time.
+    pub fn is_open(self) -> bool {
+        matches!(self, RefundRequestStatus::New | RefundRequestStatus::Approved)
+    }
+}
+
 stored_enum!(
     /// Who opened a refund request.
     RefundSource, "refund request source" {

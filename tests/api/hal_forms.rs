@@ -312,3 +312,21 @@ async fn a_client_preferring_plain_hal_gets_hal_json() {
     .await;
     assert_eq!(content_type(response.headers()), "application/hal+json");
 }
+
+#[tokio::test]
+async fn a_downloaded_order_offers_no_refund_request_as_its_eligibility_says() {
+    let paid = paid_ebook().await;
+    let file = paid.download_href().await;
+    assert_eq!(paid.app.get_as(paid.holder(), &file).await.status(), StatusCode::OK);
+    let order = paid.order_now().await;
+    assert_eq!(order["refund_eligibility"]["eligible"], false);
+    assert!(order.get("_templates").is_none(), "{order:#}");
+}
+
+#[tokio::test]
+async fn an_order_with_an_open_request_offers_no_second_one() {
+    let paid = paid().await;
+    paid.open_url(json!({})).await;
+    let order = paid.order_now().await;
+    assert!(order.get("_templates").is_none(), "{order:#}");
+}

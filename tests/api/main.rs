@@ -26,6 +26,7 @@ mod pos;
 mod pos_errors;
 mod products;
 mod put_round_trip;
+mod refund_eligibility;
 mod refund_queue;
 mod refund_rules;
 mod refunds;

@@ -8,6 +8,7 @@ use crate::helpers::{
     ebook, expect_json,
     identity::customer_token_with_email,
     isbn_for, json_of, link,
+    refunds::sold_days_ago,
     sales::count_deliveries,
     send, spawn_app,
 };
@@ -257,14 +258,7 @@ async fn a_redeemed_code_puts_the_book_in_the_library_for_its_owner_to_download(
 async fn a_void_over_the_time_limit_is_refused_with_the_limit() {
     let till = till().await;
     till.buy("old").await;
-    entity::store_transaction::Entity::update_many()
-        .col_expr(
-            entity::store_transaction::Column::CreatedAt,
-            Expr::value(chrono::Utc::now() - chrono::Duration::days(15)),
-        )
-        .exec(&till.app.db)
-        .await
-        .unwrap();
+    sold_days_ago(&till.app, 15).await;
     let detail =
         "The order created by this purchase transaction is over the time limit allowed for refunds(14 days)";
     let refused = till.void("v-old", "old").await;

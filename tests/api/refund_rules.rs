@@ -1,13 +1,13 @@
 //! Which paid orders may be refunded, event refunds, and concurrent changes of a request.
 
 use reqwest::{Method, StatusCode};
-use sea_orm::{EntityTrait, sea_query::Expr};
+use sea_orm::EntityTrait;
 use serde_json::{Value, json};
 
 use crate::helpers::{
     Who, assert_problem, assert_problem_at, assert_problem_mentions, etag_of, expect_json, link,
     orders::{NOOR, cart, place_order},
-    refunds::{Paid, eur, paid, paid_ebook},
+    refunds::{Paid, eur, forbid_refunds, paid, paid_ebook, sold_days_ago},
     self_href, send,
 };
 
@@ -175,14 +175,7 @@ async fn refund_request_after_reading_too_far_is_refused_with_refund_usage_limit
 #[tokio::test]
 async fn refund_request_after_fourteen_days_is_refused_with_refund_time_limit() {
     let paid = paid().await;
-    entity::order::Entity::update_many()
-        .col_expr(
-            entity::order::Column::CompletedAt,
-            Expr::value(chrono::Utc::now() - chrono::Duration::days(15)),
-        )
-        .exec(&paid.app.db)
-        .await
-        .unwrap();
+    sold_days_ago(&paid.app, 15).await;
     let refused = paid.open(json!({})).await;
     assert_problem_mentions(refused, StatusCode::FORBIDDEN, "refund_time_limit", "(14 days)").await;
 }
@@ -198,11 +191,7 @@ async fn refund_request_for_another_amount_is_refused_with_cost_mismatch() {
 #[tokio::test]
 async fn refund_request_at_a_shop_without_the_right_to_refund_is_refused() {
     let paid = paid().await;
-    entity::merchant::Entity::update_many()
-        .col_expr(entity::merchant::Column::CanRefund, Expr::value(false))
-        .exec(&paid.app.db)
-        .await
-        .unwrap();
+    forbid_refunds(&paid.app).await;
     let refused = paid.open(json!({})).await;
     assert_problem(refused, StatusCode::FORBIDDEN, "refund_unauthorized").await;
 }

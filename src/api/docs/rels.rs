@@ -188,7 +188,7 @@ pub const RELS: &[Rel] = &[
     Rel {
         name: "order",
         summary: "One order, with its lines.",
-        target: "One order: status, consumer, totals, taxes, transaction and customer ids, sale state, and its lines embedded under `shop:order_lines`. Templated at the root as `/orders/{uid}`.",
+        target: "One order: status, consumer, totals, taxes, transaction and customer ids, sale state, and its lines embedded under `shop:order_lines`. `refundable_total` and `refund_eligibility` (every rule of the sale cancellation with its outcome) are the one answer to whether and how much it can be refunded now; once paid, it embeds its refund bill under `shop:refund_bill`. Templated at the root as `/orders/{uid}`.",
         methods: "GET",
         auth: "The order's `Order-Token`, the token of the customer who placed it, or the merchant's HTTP Basic credentials. Anyone else gets 404.",
         forms: Some(&Forms {
@@ -263,7 +263,7 @@ pub const RELS: &[Rel] = &[
     Rel {
         name: "refund_requests",
         summary: "The refund requests of an order or a shop; open one.",
-        target: "The refund requests of an order (`?order=<order URI>`), embedded under `shop:refund_requests`; POST `{order, refund_percentage, voucher_percentage, donation_percentage, …}` to open one.",
+        target: "The refund requests of an order (`?order=<order URI>`), embedded under `shop:refund_requests`; POST `{order, refund_percentage, voucher_percentage, donation_percentage, …}` to open one. On an order the link is present while it has requests to list or a new one can be made; the link alone never means a request can be made — the order's `refund_eligibility.eligible` says, and a request made anyway is refused with the problem of its first failed check.",
         methods: "GET, POST",
         auth: "The order's `Order-Token` or its customer's token; the merchant may read.",
         forms: Some(&Forms {
@@ -287,7 +287,7 @@ pub const RELS: &[Rel] = &[
     Rel {
         name: "refund_bill",
         summary: "What a refund comes to.",
-        target: "What a refund comes to: the refundable amount split into refund, voucher and donation amounts that add up to it to the cent. `?order=<URI>&refund_percentage=…` previews; `?refund_request=<uid>` shows a request's.",
+        target: "What a refund comes to: what can be refunded now (zero when a rule of the sale cancellation fails) split into refund, voucher and donation amounts that add up to it to the cent, with `refund_eligibility` saying why. `?order=<URI>&refund_percentage=…` previews; `?refund_request=<uid>` shows a request's. On an order the link is present only while a refund can be requested; every paid order embeds its bill (a full refund) under `_embedded[\"shop:refund_bill\"]`, whose `self` is `?order=<order URI>`.",
         methods: "GET",
         auth: "As the order.",
         forms: None,

@@ -1,6 +1,7 @@
 //! Checkout: `/bill` (the sale simulation), `/orders`, `/orders/{uid}`, `/ordercancellation`.
 
 mod actions;
+mod collection;
 mod form;
 use actions::OrderActions;
 mod input;
@@ -8,7 +9,7 @@ mod lines;
 mod problems;
 mod view;
 
-use entity::order;
+use entity::{merchant, order};
 use poem::Request;
 use poem::web::Data;
 use poem_openapi::{
@@ -16,6 +17,7 @@ use poem_openapi::{
     param::{Header, Path, Query},
 };
 
+pub use collection::{OrderCollection, OrderListResponse, orders_search};
 pub use form::{BillFormRepr, BillFormResponse, checkout_templates};
 pub use input::{CancellationInput, ConsumerInput, OrderInput, OrderLineInput};
 pub use lines::OrderLineResponse;
@@ -24,16 +26,18 @@ pub use problems::{
     PlaceProblems,
 };
 pub use view::{
-    AppliedVoucher, BillRepr, BillResponse, CreatedOrderRepr, CustomerServiceRepr, OrderCollection,
-    OrderCreatedResponse, OrderLineRepr, OrderListResponse, OrderRepr, OrderResponse, OrderStatus, OrderView,
-    TaxRepr, order_repr, orders_search,
+    AppliedVoucher, BillRepr, BillResponse, CreatedOrderRepr, CustomerServiceRepr, OrderCreatedResponse,
+    OrderLineRepr, OrderRepr, OrderResponse, OrderStatus, OrderView, TaxRepr, order_repr,
 };
 
 use super::{ApiTags, deliveries::delivery_repr};
 use crate::http::{headers, idempotency::IdempotencyKey, json::JsonBody};
 use crate::{
     auth::{MaybeCustomer, OrderCaller, OrderLister},
-    domain::orders::{self, OrderFilter},
+    domain::{
+        orders::{self, OrderFilter},
+        refunds::Refundability,
+    },
     http::error::{ApiError, Problems},
     http::hal::{HalJson, Link, Paging},
     state::{AppState, SharedState},
@@ -50,16 +54,16 @@ fn line_number_example() -> u32 {
     1
 }
 
-/// The whole order: lines, deliveries, vouchers and customer service.
+/// The whole order: lines, deliveries, vouchers, customer service and refund bill.
 async fn full_repr(
     state: &AppState,
     order: &order::Model,
-    contact: orders::Contact,
+    merchant: &merchant::Model,
     self_link: Link,
-    actions: OrderActions,
+    caller: &OrderCaller,
 ) -> Result<OrderRepr, ApiError> {
     let hal = &state.hal;
-    let details = orders::details(&state.db, order, contact).await?;
+    let details = orders::details(&state.db, order, merchant).await?;
     let deliveries = details
         .deliveries
         .iter()
@@ -72,30 +76,35 @@ async fn full_repr(
         vouchers: &details.vouchers,
         contact: &details.contact,
         sandbox: &state.sandbox_key,
-        actions,
+        refundability: &details.refundability,
+        actions: actions_for(caller, order, merchant, &details.refundability)?,
     };
     order_repr(hal, view, self_link)
 }
 
-/// What `caller` may do with `order` now.
-fn actions_for(caller: &OrderCaller, order: &order::Model) -> Result<OrderActions, ApiError> {
-    let status = orders::status_of(order)?;
-    let refundable = orders::refundable_amount(order)?.minor() > 0;
+/// What `caller` may do with `order` now: cancel it while it awaits payment; ask for a
+/// refund, as its holder, while one can be granted and none is open.
+fn actions_for(
+    caller: &OrderCaller,
+    order: &order::Model,
+    merchant: &merchant::Model,
+    refundability: &Refundability,
+) -> Result<OrderActions, ApiError> {
     Ok(OrderActions {
-        cancel: status.awaits_payment(),
-        request_refund: caller.holds(order) && status.is_paid() && refundable,
-        offers_change_order: false,
+        cancel: orders::status_of(order)?.awaits_payment(),
+        request_refund: caller.holds(order) && refundability.can_open_request(),
+        offers_change_order: merchant.offers_change_order,
     })
 }
 
-/// The order at `uid`, with its customer service, if `caller` may see it; otherwise the
-/// same 404 as for no order.
+/// The order at `uid`, with its merchant, if `caller` may see it; otherwise the same 404
+/// as for no order.
 async fn visible(
     state: &AppState,
     uid: &str,
     caller: &OrderCaller,
-) -> Result<(order::Model, orders::Contact), ApiError> {
-    orders::find_with_contact(&state.db, uid)
+) -> Result<(order::Model, merchant::Model), ApiError> {
+    orders::find_with_merchant(&state.db, uid)
         .await?
         .filter(|(order, _)| caller.may_see(order))
         .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))
@@ -159,15 +168,15 @@ impl OrdersApi {
         let db = &state.db;
         let cart = body.0.cart(hal)?;
         let placed = orders::place(db, &cart, &input::buyer(customer)).await?;
-        let vouchers = orders::vouchers_of(db, placed.order.id).await?;
-        let contact = orders::contact_of(db, &placed.order).await?;
+        let details = orders::placed_details(db, &placed).await?;
         let view = OrderView {
             order: &placed.order,
-            lines: Some(&placed.lines),
+            lines: Some(&details.lines),
             deliveries: None,
-            vouchers: &vouchers,
-            contact: &contact,
+            vouchers: &details.vouchers,
+            contact: &details.contact,
             sandbox: &state.sandbox_key,
+            refundability: &details.refundability,
             actions: OrderActions {
                 cancel: true,
                 ..OrderActions::default()
@@ -199,9 +208,8 @@ impl OrdersApi {
         /// The order's uid.
         uid: Path<String>,
     ) -> Result<OrderResponse, Problems<OrderReadProblems>> {
-        let (order, contact) = visible(&state, &uid.0, &caller).await?;
-        let actions = actions_for(&caller, &order)?;
-        let repr = full_repr(&state, &order, contact, state.hal.self_link(req), actions).await?;
+        let (order, merchant) = visible(&state, &uid.0, &caller).await?;
+        let repr = full_repr(&state, &order, &merchant, state.hal.self_link(req), &caller).await?;
         Ok(OrderResponse::Ok(HalJson(repr)))
     }
 
@@ -243,7 +251,8 @@ impl OrdersApi {
     /// List orders
     ///
     /// A customer sees the orders they placed; a merchant the orders of their shop. Newest
-    /// first, paged; embedded orders come without their lines (follow `self` for those).
+    /// first, paged; embedded orders come without their lines, deliveries and refund bill
+    /// (follow `self` for those), with `refundable_total` and `refund_eligibility`.
     #[oai(path = "/orders", method = "get", operation_id = "list_orders")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
@@ -279,7 +288,7 @@ impl OrdersApi {
         };
         let owner = input::owner(lister);
         let found = orders::page(&state.db, &owner, &filter, paging.offset(), paging.page_size).await?;
-        let collection = view::order_collection(&state.hal, req, paging, &found, &state.sandbox_key)?;
+        let collection = collection::order_collection(&state.hal, req, paging, &found, &state.sandbox_key)?;
         Ok(OrderListResponse::Ok(HalJson(collection)))
     }
 
@@ -301,14 +310,14 @@ impl OrdersApi {
         let hal = &state.hal;
         let reason = body.0.reason()?;
         let uid = body.0.order_uid(hal)?;
-        let (order, contact) = visible(&state, &uid, &caller).await?;
+        let (order, merchant) = visible(&state, &uid, &caller).await?;
         let cancelled = orders::cancel(&state.db, &order, reason).await?;
         let repr = full_repr(
             &state,
             &cancelled,
-            contact,
+            &merchant,
             hal.link(&format!("/orders/{}", cancelled.uid)),
-            actions_for(&caller, &cancelled)?,
+            &caller,
         )
         .await?;
         Ok(OrderResponse::Ok(HalJson(repr)))

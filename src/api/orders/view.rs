@@ -9,7 +9,7 @@ use serde::Deserialize;
 use super::super::{
     deliveries::DeliveryRepr,
     payments::sandbox_page_url,
-    products::PageLinksRepr,
+    refunds::{OrderRefundBillRepr, RefundEligibilityRepr, order_refund_bill},
     types::{MoneyRepr, Timestamp},
 };
 use super::actions::{OrderActions, order_templates};
@@ -17,6 +17,7 @@ use crate::{
     domain::{
         money::Money,
         orders::{self, Bill, Contact},
+        refunds::Refundability,
         sandbox::SandboxKey,
         status,
         taxes::{TaxAmount, percent},
@@ -24,7 +25,7 @@ use crate::{
     http::error::ApiError,
     http::{
         forms::Templates,
-        hal::{Curie, Hal, HalJson, Link, Paging},
+        hal::{Curie, Hal, HalJson, Link},
     },
 };
 
@@ -265,10 +266,12 @@ pub struct OrderLinks {
     #[oai(rename = "shop:deliveries", skip_serializing_if_is_none)]
     pub deliveries: Option<Link>,
     /// The refund requests of this order (`<base>/refund_requests?order=<order URI>`);
-    /// present once the order is paid.
+    /// present while the order has refund requests to list or a new one can be made. Its
+    /// presence alone never means a request can be made: `refund_eligibility.eligible` says.
     #[oai(rename = "shop:refund_requests", skip_serializing_if_is_none)]
     pub refund_requests: Option<Link>,
-    /// Preview what a refund would come to; present while something is refundable.
+    /// Preview what a refund would come to; present only while a refund can be requested
+    /// (`refund_eligibility.eligible`). The bill itself is embedded in every paid order.
     #[oai(rename = "shop:refund_bill", skip_serializing_if_is_none)]
     pub refund_bill: Option<Link>,
 }
@@ -280,6 +283,9 @@ pub struct OrderEmbedded {
     /// The deliveries, once the sale is registered.
     #[oai(rename = "shop:deliveries", skip_serializing_if_is_none)]
     pub deliveries: Option<Vec<DeliveryRepr>>,
+    /// What a full refund comes to now, and why; once the order is paid.
+    #[oai(rename = "shop:refund_bill", skip_serializing_if_is_none)]
+    pub refund_bill: Option<OrderRefundBillRepr>,
 }
 
 /// An order.
@@ -307,8 +313,11 @@ pub struct OrderRepr {
     /// What the buyer pays: products + taxes − vouchers.
     pub grand_total: MoneyRepr,
     pub refunded_total: MoneyRepr,
-    /// What can still be refunded: paid minus refunded (nothing before payment).
+    /// What can be refunded now: paid minus refunded while every rule of the sale
+    /// cancellation holds (`refund_eligibility`), `0.00` otherwise.
     pub refundable_total: MoneyRepr,
+    /// Whether a refund can be requested now, and the outcome of every rule.
+    pub refund_eligibility: RefundEligibilityRepr,
     /// Identifies this order's sale; unique per order.
     pub transaction_id: String,
     /// The buyer: the customer's `sub`, or for a guest a stable pseudonym of the e-mail.
@@ -383,6 +392,8 @@ pub struct OrderView<'a> {
     pub contact: &'a Contact,
     /// Derives the secret of the order's sandbox `payment` link.
     pub sandbox: &'a SandboxKey,
+    /// Whether and how much it can be refunded now, and why.
+    pub refundability: &'a Refundability,
     /// What the caller may do with the order now.
     pub actions: OrderActions,
 }
@@ -396,15 +407,19 @@ impl From<&Contact> for CustomerServiceRepr {
     }
 }
 
+/// A link to `path` about the order (`?order=<order URI>`).
+fn about_order(hal: &Hal, order: &order::Model, path: &str) -> Link {
+    let order_uri = hal.href(&format!("/orders/{}", order.uid));
+    Hal::link_to(hal.url_with_query(path, [("order", Some(order_uri))]))
+}
+
 /// The links of an order: what can be done with it depends on where it stands.
 fn order_links(hal: &Hal, view: &OrderView<'_>, self_link: Link) -> Result<OrderLinks, ApiError> {
     let order = view.order;
     let status = orders::status_of(order)?;
     let paid = status.is_paid();
-    let refundable = orders::refundable_amount(order)?.minor() > 0;
-    let order_uri = hal.href(&format!("/orders/{}", order.uid));
-    let about_order =
-        |path: &str| Hal::link_to(hal.url_with_query(path, [("order", Some(order_uri.clone()))]));
+    let eligible = view.refundability.eligibility.eligible;
+    let listed = view.refundability.has_requests || eligible;
     Ok(OrderLinks {
         self_link,
         curies: hal.curies(),
@@ -415,8 +430,8 @@ fn order_links(hal: &Hal, view: &OrderView<'_>, self_link: Link) -> Result<Order
                 .with_title("Pay this order")
         }),
         deliveries: paid.then(|| hal.link(&format!("/orders/{}/deliveries", order.uid))),
-        refund_requests: paid.then(|| about_order("/refund_requests")),
-        refund_bill: (paid && refundable).then(|| about_order("/refund-bill")),
+        refund_requests: listed.then(|| about_order(hal, order, "/refund_requests")),
+        refund_bill: eligible.then(|| about_order(hal, order, "/refund-bill")),
     })
 }
 
@@ -425,6 +440,7 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
     let links = order_links(hal, &view, self_link)?;
     let currency = orders::currency_of(order)?;
     let money = |minor: i64| -> MoneyRepr { Money::from_minor(minor, currency).into() };
+    let eligibility = &view.refundability.eligibility;
     let embedded = match view.lines {
         Some(lines) => Some(OrderEmbedded {
             lines: lines
@@ -432,6 +448,9 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
                 .map(|line| line_repr(hal, order, line))
                 .collect::<Result<_, _>>()?,
             deliveries: view.deliveries.filter(|d| !d.is_empty()),
+            refund_bill: orders::status_of(order)?
+                .is_paid()
+                .then(|| order_refund_bill(hal, about_order(hal, order, "/refund-bill"), eligibility)),
         }),
         None => None,
     };
@@ -464,7 +483,8 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
         voucher_total: money(order.voucher_total_minor),
         grand_total: money(order.grand_total_minor),
         refunded_total: money(order.refunded_total_minor),
-        refundable_total: orders::refundable_amount(order)?.into(),
+        refundable_total: eligibility.refundable.into(),
+        refund_eligibility: eligibility.into(),
         transaction_id: order.transaction_id.clone(),
         customer_id: order.customer_id.clone(),
         sale_state: order.sale_state.clone(),
@@ -476,49 +496,6 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
         embedded,
         templates: order_templates(hal, order, view.actions),
     })
-}
-
-/// A page of orders from orders already loaded with their vouchers and contacts.
-pub fn order_collection(
-    hal: &Hal,
-    req: &Request,
-    paging: Paging,
-    page: &orders::OrderPage,
-    sandbox: &SandboxKey,
-) -> Result<OrderCollection, ApiError> {
-    let mut reprs = Vec::with_capacity(page.orders.len());
-    for order in &page.orders {
-        let contact = page
-            .contacts
-            .get(&order.merchant_id)
-            .ok_or_else(|| ApiError::internal(format!("merchant {} missing", order.merchant_id)))?;
-        let view = OrderView {
-            order,
-            lines: None,
-            deliveries: None,
-            vouchers: page.vouchers.get(&order.id).map_or(&[], Vec::as_slice),
-            contact,
-            sandbox,
-            actions: OrderActions::default(),
-        };
-        reprs.push(order_repr(
-            hal,
-            view,
-            hal.link(&format!("/orders/{}", order.uid)),
-        )?);
-    }
-    Ok(OrderCollection {
-        links: PageLinksRepr::new(hal, req, paging, page.item_count, orders_search(hal)),
-        item_count: page.item_count,
-        page: paging.page,
-        page_size: paging.page_size,
-        embedded: OrdersEmbedded { orders: reprs },
-    })
-}
-
-/// The templated search link of the order listing.
-pub fn orders_search(hal: &Hal) -> Link {
-    hal.templated("/orders{?status,created_gte,created_lt,external_reference,page,page_size}")
 }
 
 #[derive(ApiResponse)]
@@ -552,34 +529,6 @@ pub enum OrderResponse {
     /// The order.
     #[oai(status = 200)]
     Ok(HalJson<OrderRepr>),
-    /// Not modified: the `If-None-Match` ETag is still current.
-    #[oai(status = 304)]
-    NotModified,
-}
-
-#[derive(Debug, Clone, Object)]
-pub struct OrdersEmbedded {
-    #[oai(rename = "shop:orders")]
-    pub orders: Vec<OrderRepr>,
-}
-
-/// A page of orders, newest first.
-#[derive(Debug, Clone, Object)]
-pub struct OrderCollection {
-    #[oai(rename = "_links")]
-    pub links: PageLinksRepr,
-    pub item_count: u64,
-    pub page: u64,
-    pub page_size: u64,
-    #[oai(rename = "_embedded")]
-    pub embedded: OrdersEmbedded,
-}
-
-#[derive(ApiResponse)]
-pub enum OrderListResponse {
-    /// A page of orders.
-    #[oai(status = 200)]
-    Ok(HalJson<OrderCollection>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,

@@ -62,8 +62,10 @@ impl PosApi {
 
     /// Void a till purchase
     ///
-    /// Cancels a purchase of this store and voids its access code. Refused when the code
-    /// was redeemed, over the refund time or usage limit, or voided already.
+    /// Cancels a purchase of this store and voids its access code. A void is a refund, refused
+    /// by the same rules as a refund request (the order's `refund_eligibility`): when the shop
+    /// may not refund, the code was redeemed (or the file downloaded), over the refund time
+    /// or usage limit, or voided already.
     #[oai(path = "/stores/:san/refunds", method = "post", operation_id = "store_refund")]
     async fn refund(
         &self,

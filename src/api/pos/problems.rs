@@ -24,7 +24,7 @@ problem_set!(
     /// Errors of a till void.
     StoreRefundProblems:
     400 => "`san_malformed`, `token_malformed`, `partner_transact_id_malformed`, `purchase_transact_id_malformed`, `san_nonconforming` or `malformed_request`.",
-    403 => "`store_token_invalid`, `store_refund_time_limit` or `store_refund_usage_limit`.",
+    403 => "`store_token_invalid`, `refund_unauthorized` (the shop may not refund sales), `store_refund_time_limit` or `store_refund_usage_limit`.",
     404 => "`store_not_registered` or `purchase_not_found`.",
     405 => "`method_not_allowed`.",
     409 => "`partner_transact_id_reused`, `code_redeemed` or `already_voided`.",
@@ -82,6 +82,10 @@ impl From<PosError> for ApiError {
             PosError::PurchaseNotFound => ApiError::new(
                 &problems::PURCHASE_NOT_FOUND,
                 "The submitted purchase_transact_id cannot be found for this store",
+            ),
+            PosError::NotAllowed => ApiError::new(
+                &problems::REFUND_UNAUTHORIZED,
+                "This shop does not have the right to refund sales.",
             ),
             PosError::Redeemed => ApiError::new(
                 &problems::CODE_REDEEMED,

@@ -3,6 +3,7 @@
 
 mod access;
 mod actions;
+mod eligibility_view;
 mod input;
 mod problems;
 mod view;
@@ -16,6 +17,10 @@ use poem_openapi::{
 };
 
 pub use self::{
+    eligibility_view::{
+        OrderRefundBillLinks, OrderRefundBillRepr, RefundCheckCode, RefundCheckRepr, RefundEligibilityRepr,
+        order_refund_bill,
+    },
     input::{
         BankDetailsInput, RefundRequestInput, RefundRequestUpdate, RequestStatusFilter, RequestedStatus,
         WithdrawalInput,
@@ -26,7 +31,7 @@ pub use self::{
 use super::ApiTags;
 use crate::{
     auth::{MerchantAuth, OrderCaller},
-    domain::{catalogue, orders, refunds, status::RefundRequestStatus},
+    domain::{catalogue, refunds, status::RefundRequestStatus},
     http::{
         error::{ApiError, FieldError, Problems, problems as kinds},
         forms::Templates,
@@ -241,8 +246,11 @@ impl RefundsApi {
     /// Preview a refund bill
     ///
     /// `?refund_request=<uid>` shows a request's bill; `?order=<URI>` with shares previews
-    /// what a split would come to, saving nothing. Amounts split what is still refundable
-    /// (paid minus refunded) and add up to it to the cent.
+    /// what a split would come to, saving nothing (without shares: a full refund — the bill
+    /// a paid order embeds). Amounts split what can be refunded now and add up to it to the
+    /// cent: paid minus refunded while every rule of the sale cancellation holds, zero
+    /// otherwise. `refund_eligibility` lists every rule with its outcome — the same answer a
+    /// refund request gets (under a request's own rules with `refund_request`).
     #[oai(path = "/refund-bill", method = "get", operation_id = "get_refund_bill")]
     #[allow(clippy::too_many_arguments)]
     async fn refund_bill(
@@ -270,22 +278,12 @@ impl RefundsApi {
         donation_percentage: Query<Option<String>>,
     ) -> Result<RefundBillResponse, Problems<RefundReadProblems>> {
         let db = &state.db;
-        let (order, split) = match (refund_request.0, order.0) {
+        let (order, request) = match (refund_request.0, order.0) {
             (Some(uid), _) => {
                 let (request, order) = access::visible_request(db, &uid, &caller).await?;
-                (order, refunds::split_of(&request)?)
+                (order, Some(request))
             }
-            (None, Some(uri)) => {
-                let order = access::order_at(db, &state.hal, &uri, &caller).await?;
-                let merchant = refunds::merchant_of(db, &order).await?;
-                let shares = input::shares_of(
-                    &refund_percentage.0,
-                    &change_order_percentage.0,
-                    &voucher_percentage.0,
-                    &donation_percentage.0,
-                );
-                (order, refunds::Split::new(shares, merchant.offers_change_order)?)
-            }
+            (None, Some(uri)) => (access::order_at(db, &state.hal, &uri, &caller).await?, None),
             (None, None) => {
                 return Err(ApiError::new(
                     &kinds::MALFORMED_REQUEST,
@@ -295,9 +293,23 @@ impl RefundsApi {
                 .into());
             }
         };
-        let bill = refunds::bill(&order, &split)?;
-        let lines = orders::lines_of(db, order.id).await?;
-        let repr = view::bill_repr(&state.hal, &order, &lines, bill, state.hal.self_link(req));
+        let sale = refunds::load_sale(db, &order).await?;
+        let split = match &request {
+            Some(request) => refunds::split_of(request)?,
+            None => {
+                let shares = input::shares_of(
+                    &refund_percentage.0,
+                    &change_order_percentage.0,
+                    &voucher_percentage.0,
+                    &donation_percentage.0,
+                );
+                refunds::Split::new(shares, sale.merchant.offers_change_order)?
+            }
+        };
+        let eligibility = sale.eligibility(&order, request.as_ref())?;
+        let bill = refunds::bill(eligibility.refundable, &split);
+        let self_link = state.hal.self_link(req);
+        let repr = view::bill_repr(&state.hal, &order, &sale.lines, bill, &eligibility, self_link);
         Ok(RefundBillResponse::Ok(HalJson(repr)))
     }
 

@@ -5,11 +5,12 @@ use entity::{order, order_line, refund_request};
 use poem::Request;
 use poem_openapi::{ApiResponse, Object};
 
+use super::eligibility_view::RefundEligibilityRepr;
 use crate::{
     api::types::{MoneyRepr, Timestamp},
     domain::{
         money::Money,
-        refunds::{self, OrderRequests, RefundBill, RefundDetails, RequestDetails},
+        refunds::{self, Eligibility, OrderRequests, RefundBill, RefundDetails, RequestDetails},
         status::RefundRequestStatus,
     },
     http::forms::Templates,
@@ -184,7 +185,8 @@ pub struct RefundBillLinks {
 pub struct RefundBillRepr {
     #[oai(rename = "_links")]
     pub links: RefundBillLinks,
-    /// What is still refundable: paid minus already refunded.
+    /// What can be refunded now: paid minus already refunded while every rule of the sale
+    /// cancellation holds (`refund_eligibility`), zero otherwise.
     pub refundable_amount: MoneyRepr,
     pub refund_amount: MoneyRepr,
     pub voucher_amount: MoneyRepr,
@@ -192,6 +194,8 @@ pub struct RefundBillRepr {
     #[oai(skip_serializing_if_is_none)]
     pub change_order_amount: Option<MoneyRepr>,
     pub direct_refundable_amount_breakdown: Option<AmountBreakdown>,
+    /// Whether the order can be refunded now, and why: the amounts are zero when not.
+    pub refund_eligibility: RefundEligibilityRepr,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -479,6 +483,7 @@ pub fn bill_repr(
     order: &order::Model,
     lines: &[order_line::Model],
     bill: RefundBill,
+    eligibility: &Eligibility,
     self_link: Link,
 ) -> RefundBillRepr {
     RefundBillRepr {
@@ -493,6 +498,7 @@ pub fn bill_repr(
         donation_amount: bill.donation.into(),
         change_order_amount: bill.change_order.map(Into::into),
         direct_refundable_amount_breakdown: (bill.refund.minor() > 0).then(|| breakdown(lines, bill.refund)),
+        refund_eligibility: eligibility.into(),
     }
 }
 

@@ -19,11 +19,12 @@ pub use cart::{Cart, CartLine, CheckoutError, Consumer, Field, Reason, Refusal};
 pub use placing::{Buyer, PlacedOrder, guest_customer_id, place};
 pub use pricing::{Bill, PricedCartLine, price};
 pub use reading::{
-    Contact, OrderDetails, OrderFilter, OrderPage, Owner, contact_of, contacts_of, details, find,
-    find_with_contact, lines_of, list, page, vouchers_of, vouchers_of_orders,
+    Contact, OrderDetails, OrderFilter, OrderPage, Owner, by_order, deliveries_of_orders, details, find,
+    find_with_merchant, lines_of, lines_of_orders, list, page, placed_details, vouchers_of,
+    vouchers_of_orders,
 };
 
-use super::money::{Currency, Money};
+use super::money::Currency;
 
 /// The order's status, read from its stored text.
 pub fn status_of(order: &order::Model) -> Result<OrderStatus, DbErr> {
@@ -49,17 +50,4 @@ pub fn currency_of(order: &order::Model) -> Result<Currency, DbErr> {
         .currency
         .parse()
         .map_err(|_| DbErr::Type(format!("order {} has an unknown currency", order.uid)))
-}
-
-/// What can still be refunded of an order: what was paid minus what was refunded, and
-/// nothing before a payment is recorded. The one answer for the order, the refund bill
-/// and refund eligibility.
-pub fn refundable_amount(order: &order::Model) -> Result<Money, DbErr> {
-    let currency = currency_of(order)?;
-    let minor = if status_of(order)?.is_paid() {
-        (order.grand_total_minor - order.refunded_total_minor).max(0)
-    } else {
-        0
-    };
-    Ok(Money::from_minor(minor, currency))
 }

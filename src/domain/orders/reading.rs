@@ -4,15 +4,17 @@
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
-use entity::{merchant, order, order_line, voucher};
+use entity::{delivery, merchant, order, order_line, voucher};
 use sea_orm::{
     ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
     QuerySelect, sea_query::JoinType,
 };
 
+use super::PlacedOrder;
 use crate::domain::{
     deliveries::{self, WithLine},
     ids,
+    refunds::{self, Facts, Refundability},
     status::OrderStatus,
 };
 
@@ -46,21 +48,51 @@ pub async fn vouchers_of_orders(
     db: &impl ConnectionTrait,
     order_ids: &[i64],
 ) -> Result<HashMap<i64, Vec<voucher::Model>>, DbErr> {
-    let mut by_order: HashMap<i64, Vec<voucher::Model>> = HashMap::new();
     if order_ids.is_empty() {
-        return Ok(by_order);
+        return Ok(HashMap::new());
     }
     let found = voucher::Entity::find()
         .filter(voucher::Column::OrderId.is_in(order_ids.iter().copied()))
         .order_by_asc(voucher::Column::Id)
         .all(db)
         .await?;
-    for voucher in found {
-        if let Some(order_id) = voucher.order_id {
-            by_order.entry(order_id).or_default().push(voucher);
-        }
+    let used = found.into_iter().filter(|voucher| voucher.order_id.is_some());
+    Ok(by_order(used, |voucher| voucher.order_id.unwrap_or_default()))
+}
+
+/// Rows grouped by the order they belong to, in the order given.
+pub fn by_order<T>(rows: impl IntoIterator<Item = T>, order_id: impl Fn(&T) -> i64) -> HashMap<i64, Vec<T>> {
+    let mut grouped: HashMap<i64, Vec<T>> = HashMap::new();
+    for row in rows {
+        grouped.entry(order_id(&row)).or_default().push(row);
     }
-    Ok(by_order)
+    grouped
+}
+
+/// The lines of each of these orders, in one query.
+pub async fn lines_of_orders(
+    db: &impl ConnectionTrait,
+    order_ids: &[i64],
+) -> Result<HashMap<i64, Vec<order_line::Model>>, DbErr> {
+    let found = order_line::Entity::find()
+        .filter(order_line::Column::OrderId.is_in(order_ids.iter().copied()))
+        .order_by_asc(order_line::Column::Position)
+        .all(db)
+        .await?;
+    Ok(by_order(found, |line| line.order_id))
+}
+
+/// The deliveries of each of these orders, in one query.
+pub async fn deliveries_of_orders(
+    db: &impl ConnectionTrait,
+    order_ids: &[i64],
+) -> Result<HashMap<i64, Vec<delivery::Model>>, DbErr> {
+    let found = delivery::Entity::find()
+        .filter(delivery::Column::OrderId.is_in(order_ids.iter().copied()))
+        .order_by_asc(delivery::Column::Id)
+        .all(db)
+        .await?;
+    Ok(by_order(found, |delivery| delivery.order_id))
 }
 
 /// Whom a buyer contacts about an order: the merchant's customer service.
@@ -70,31 +102,33 @@ pub struct Contact {
     pub phone: String,
 }
 
-/// The customer service of each of these merchants, in one query.
-pub async fn contacts_of(
+impl From<&merchant::Model> for Contact {
+    fn from(merchant: &merchant::Model) -> Self {
+        Contact {
+            email: merchant.support_email.clone(),
+            phone: merchant.support_phone.clone(),
+        }
+    }
+}
+
+/// Each of these merchants, in one query.
+async fn merchants_of(
     db: &impl ConnectionTrait,
     merchant_ids: impl IntoIterator<Item = i64>,
-) -> Result<HashMap<i64, Contact>, DbErr> {
+) -> Result<HashMap<i64, merchant::Model>, DbErr> {
     let mut ids: Vec<i64> = merchant_ids.into_iter().collect();
     ids.sort_unstable();
     ids.dedup();
-    let found = merchant::Entity::find()
+    let found: HashMap<i64, merchant::Model> = merchant::Entity::find()
         .filter(merchant::Column::Id.is_in(ids.iter().copied()))
         .all(db)
-        .await?;
-    let contacts: HashMap<i64, Contact> = found
+        .await?
         .into_iter()
-        .map(|m| {
-            let contact = Contact {
-                email: m.support_email,
-                phone: m.support_phone,
-            };
-            (m.id, contact)
-        })
+        .map(|m| (m.id, m))
         .collect();
-    match ids.iter().find(|id| !contacts.contains_key(id)) {
+    match ids.iter().find(|id| !found.contains_key(id)) {
         Some(missing) => Err(DbErr::RecordNotFound(format!("merchant {missing} missing"))),
-        None => Ok(contacts),
+        None => Ok(found),
     }
 }
 
@@ -106,13 +140,15 @@ pub struct OrderDetails {
     pub contact: Contact,
     /// The deliveries of the order with their lines, in issue order.
     pub deliveries: Vec<WithLine>,
+    /// Whether and how much it can be refunded now, and why.
+    pub refundability: Refundability,
 }
 
-/// The order at `uid` with the customer service of its merchant, in one query.
-pub async fn find_with_contact(
+/// The order at `uid` with its merchant, in one query.
+pub async fn find_with_merchant(
     db: &impl ConnectionTrait,
     uid: &str,
-) -> Result<Option<(order::Model, Contact)>, DbErr> {
+) -> Result<Option<(order::Model, merchant::Model)>, DbErr> {
     if !ids::is_uid(uid) {
         return Ok(None);
     }
@@ -125,43 +161,57 @@ pub async fn find_with_contact(
         .filter(order::Column::Uid.eq(uid))
         .one(db)
         .await?;
-    Ok(found.and_then(|(order, merchant)| {
-        merchant.map(|m| {
-            let contact = Contact {
-                email: m.support_email,
-                phone: m.support_phone,
-            };
-            (order, contact)
-        })
-    }))
+    Ok(found.and_then(|(order, merchant)| merchant.map(|m| (order, m))))
 }
 
-/// The lines, vouchers and deliveries of an order whose customer service is known, the
-/// three queries running side by side.
+/// The lines, vouchers, deliveries and refund requests of an order whose merchant is
+/// known, the four queries running side by side, and what they make of its refunds.
 pub async fn details(
     db: &impl ConnectionTrait,
     order: &order::Model,
-    contact: Contact,
+    merchant: &merchant::Model,
 ) -> Result<OrderDetails, DbErr> {
-    let (lines, vouchers, deliveries) = tokio::try_join!(
+    let (lines, vouchers, deliveries, requests) = tokio::try_join!(
         lines_of(db, order.id),
         vouchers_of(db, order.id),
         deliveries::of_order(db, order.id),
+        refunds::of_order(db, order.id),
     )?;
+    let issued: Vec<&delivery::Model> = deliveries.iter().map(|(delivery, _)| delivery).collect();
+    let facts = Facts {
+        order,
+        merchant,
+        lines: &lines,
+        deliveries: &issued,
+    };
+    let refundability = Refundability::of(facts, &requests, Utc::now())?;
     Ok(OrderDetails {
         lines,
         vouchers,
-        contact,
+        contact: merchant.into(),
         deliveries,
+        refundability,
     })
 }
 
-/// The customer service of the order's merchant.
-pub async fn contact_of(db: &impl ConnectionTrait, order: &order::Model) -> Result<Contact, DbErr> {
-    let mut contacts = contacts_of(db, [order.merchant_id]).await?;
-    contacts
-        .remove(&order.merchant_id)
-        .ok_or_else(|| DbErr::RecordNotFound(format!("merchant {} missing", order.merchant_id)))
+/// What a view of an order just placed shows: its vouchers and merchant, in two queries
+/// side by side; it has no deliveries and no refund requests yet.
+pub async fn placed_details(db: &impl ConnectionTrait, placed: &PlacedOrder) -> Result<OrderDetails, DbErr> {
+    let order = &placed.order;
+    let (vouchers, merchant) = tokio::try_join!(vouchers_of(db, order.id), refunds::merchant_of(db, order))?;
+    let facts = Facts {
+        order,
+        merchant: &merchant,
+        lines: &placed.lines,
+        deliveries: &[],
+    };
+    Ok(OrderDetails {
+        lines: placed.lines.clone(),
+        vouchers,
+        contact: (&merchant).into(),
+        deliveries: Vec::new(),
+        refundability: Refundability::of(facts, &[], Utc::now())?,
+    })
 }
 
 /// Whose orders a listing shows.
@@ -216,16 +266,20 @@ pub async fn list(
     Ok((items, total))
 }
 
-/// A page of orders with the vouchers of each and the customer service of their merchants.
+/// A page of orders with the vouchers of each, the customer service of their merchants and
+/// what each can be refunded.
 #[derive(Debug, Clone)]
 pub struct OrderPage {
     pub orders: Vec<order::Model>,
     pub item_count: u64,
     pub vouchers: HashMap<i64, Vec<voucher::Model>>,
     pub contacts: HashMap<i64, Contact>,
+    /// By order id.
+    pub refundability: HashMap<i64, Refundability>,
 }
 
-/// [`list`], with what the listing shows of each order, in two more queries.
+/// [`list`], with what the listing shows of each order, in five more queries side by side
+/// (however many orders there are).
 pub async fn page(
     db: &impl ConnectionTrait,
     owner: &Owner,
@@ -234,17 +288,44 @@ pub async fn page(
     limit: u64,
 ) -> Result<OrderPage, DbErr> {
     let (orders, item_count) = list(db, owner, filter, offset, limit).await?;
+    if orders.is_empty() {
+        return Ok(OrderPage {
+            orders,
+            item_count,
+            vouchers: HashMap::new(),
+            contacts: HashMap::new(),
+            refundability: HashMap::new(),
+        });
+    }
     let ids: Vec<i64> = orders.iter().map(|order| order.id).collect();
-    let vouchers = vouchers_of_orders(db, &ids).await?;
-    let contacts = if orders.is_empty() {
-        HashMap::new()
-    } else {
-        contacts_of(db, orders.iter().map(|order| order.merchant_id)).await?
-    };
+    let (vouchers, merchants, lines, deliveries, requests) = tokio::try_join!(
+        vouchers_of_orders(db, &ids),
+        merchants_of(db, orders.iter().map(|order| order.merchant_id)),
+        lines_of_orders(db, &ids),
+        deliveries_of_orders(db, &ids),
+        refunds::of_orders(db, &ids),
+    )?;
+    let now = Utc::now();
+    let mut refundability = HashMap::with_capacity(orders.len());
+    for order in &orders {
+        let merchant = merchants
+            .get(&order.merchant_id)
+            .ok_or_else(|| DbErr::RecordNotFound(format!("merchant {} missing", order.merchant_id)))?;
+        let issued: Vec<&delivery::Model> = deliveries.get(&order.id).into_iter().flatten().collect();
+        let facts = Facts {
+            order,
+            merchant,
+            lines: lines.get(&order.id).map_or(&[], Vec::as_slice),
+            deliveries: &issued,
+        };
+        let requests = requests.get(&order.id).map_or(&[][..], Vec::as_slice);
+        refundability.insert(order.id, Refundability::of(facts, requests, now)?);
+    }
     Ok(OrderPage {
         orders,
         item_count,
         vouchers,
-        contacts,
+        contacts: merchants.iter().map(|(id, m)| (*id, m.into())).collect(),
+        refundability,
     })
 }

@@ -10,14 +10,18 @@ mod withdrawal;
 
 use std::collections::HashMap;
 
-use entity::{merchant, order, order_line, refund, refund_request, voucher};
+use chrono::Utc;
+use entity::{delivery, merchant, order, order_line, refund, refund_request, voucher};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
     QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Query},
 };
 
-pub use eligibility::{Ineligible, check_eligibility};
+pub use eligibility::{
+    Check, Eligibility, Facts, Ineligible, Refundability, Rule, Sale, check_eligibility, evaluate, load_sale,
+    source_now,
+};
 pub use lifecycle::{
     BankDetails, BankDetailsRefused, BankRefusal, Decision, HolderChange, NewRequest, change_by_holder,
     request_refund,
@@ -30,7 +34,7 @@ use super::{
     ids,
     money::{Currency, Money},
     orders,
-    status::{RefundRequestStatus, RefundType},
+    status::{RefundRequestStatus, RefundSource, RefundType},
 };
 
 #[derive(Debug)]
@@ -106,8 +110,22 @@ pub async fn of_order(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<re
         .await
 }
 
+/// The refund requests of each of these orders, in one query.
+pub async fn of_orders(
+    db: &impl ConnectionTrait,
+    order_ids: &[i64],
+) -> Result<HashMap<i64, Vec<refund_request::Model>>, DbErr> {
+    let found = refund_request::Entity::find()
+        .filter(refund_request::Column::OrderId.is_in(order_ids.iter().copied()))
+        .order_by_asc(refund_request::Column::Id)
+        .all(db)
+        .await?;
+    Ok(orders::by_order(found, |request| request.order_id))
+}
+
 /// A page of the refund requests on a merchant's orders, newest first, each loaded with its
-/// order for its representation, and how many there are in all.
+/// order for its representation, and how many there are in all: two queries, and five more
+/// side by side however many requests the page holds.
 pub async fn page_of_merchant(
     db: &impl ConnectionTrait,
     merchant_id: i64,
@@ -132,12 +150,49 @@ pub async fn page_of_merchant(
         .limit(limit)
         .all(db)
         .await?;
+    if requests.is_empty() {
+        return Ok((Vec::new(), total));
+    }
+    let statuses = statuses_of(&requests)?;
+    let order_ids: Vec<i64> = requests.iter().map(|request| request.order_id).collect();
+    let merchant = merchant::Entity::find_by_id(merchant_id);
+    let (found, lines, deliveries, made, merchant) = tokio::try_join!(
+        order::Entity::find()
+            .filter(order::Column::Id.is_in(order_ids.iter().copied()))
+            .all(db),
+        orders::lines_of_orders(db, &order_ids),
+        orders::deliveries_of_orders(db, &order_ids),
+        made_by(db, &requests, &statuses),
+        merchant.one(db),
+    )?;
+    let merchant = merchant.ok_or_else(|| DbErr::RecordNotFound("merchant of a refund queue".into()))?;
+    let found: HashMap<i64, order::Model> = found.into_iter().map(|order| (order.id, order)).collect();
+    let now = Utc::now();
     let mut page = Vec::with_capacity(requests.len());
-    for request in requests {
-        let order = order_by_id(db, request.order_id)
-            .await?
+    for (request, status) in requests.into_iter().zip(statuses) {
+        let order = found
+            .get(&request.order_id)
+            .cloned()
             .ok_or_else(|| DbErr::RecordNotFound("order of a refund request".into()))?;
-        page.push(load_requests(db, order, vec![request]).await?);
+        let lines = lines.get(&order.id).cloned().unwrap_or_default();
+        let refundable = if status.is_open() {
+            let issued: Vec<&delivery::Model> = deliveries.get(&order.id).into_iter().flatten().collect();
+            let facts = Facts {
+                order: &order,
+                merchant: &merchant,
+                lines: &lines,
+                deliveries: &issued,
+            };
+            evaluate(facts, RefundSource::from_stored(&request.source)?, now)?.refundable
+        } else {
+            Money::zero(orders::currency_of(&order)?)
+        };
+        let details = details(request, status, &made, refundable)?;
+        page.push(OrderRequests {
+            order,
+            lines,
+            requests: vec![details],
+        });
     }
     Ok((page, total))
 }
@@ -169,7 +224,8 @@ pub fn split_of(request: &refund_request::Model) -> Result<Split, DbErr> {
 pub struct RequestDetails {
     pub request: refund_request::Model,
     pub status: RefundRequestStatus,
-    /// Live for an open request, as made for a processed one, zero for a closed one.
+    /// What eligibility allows now for an open request (zero when it can no longer be
+    /// granted), as made for a processed one, zero for a closed one.
     pub refund_amount: Money,
     pub voucher_amount: Money,
     /// The receipt token, once processed.
@@ -185,37 +241,32 @@ pub struct OrderRequests {
 }
 
 /// Loads what the representations of `requests` (all of `order`) show, in at most two
-/// queries however many there are.
+/// queries however many there are — five, side by side, when one of them is open: the
+/// amounts of an open request are what its eligibility allows now.
 pub async fn load_requests(
     db: &impl ConnectionTrait,
     order: order::Model,
     requests: Vec<refund_request::Model>,
 ) -> Result<OrderRequests, DbErr> {
     let currency = orders::currency_of(&order)?;
-    let statuses = requests
-        .iter()
-        .map(|r| RefundRequestStatus::from_stored(&r.status))
-        .collect::<Result<Vec<_>, _>>()?;
-    let processed: Vec<i64> = requests
+    let statuses = statuses_of(&requests)?;
+    let made = made_by(db, &requests, &statuses).await?;
+    let open = requests
         .iter()
         .zip(&statuses)
-        .filter(|(_, status)| **status == RefundRequestStatus::Processed)
-        .map(|(r, _)| r.id)
-        .collect();
-    let made = if processed.is_empty() {
-        Vec::new()
-    } else {
-        refund::Entity::find()
-            .filter(refund::Column::RefundRequestId.is_in(processed))
-            .order_by_asc(refund::Column::Id)
-            .all(db)
-            .await?
+        .find(|(_, status)| status.is_open());
+    let (lines, refundable) = match open {
+        Some((request, _)) => {
+            let sale = load_sale(db, &order).await?;
+            let eligibility = sale.eligibility(&order, Some(request))?;
+            (sale.lines, eligibility.refundable)
+        }
+        None => (orders::lines_of(db, order.id).await?, Money::zero(currency)),
     };
-    let lines = orders::lines_of(db, order.id).await?;
     let requests = requests
         .into_iter()
         .zip(statuses)
-        .map(|(request, status)| details(&order, request, status, &made, currency))
+        .map(|(request, status)| details(request, status, &made, refundable))
         .collect::<Result<_, DbErr>>()?;
     Ok(OrderRequests {
         order,
@@ -224,13 +275,43 @@ pub async fn load_requests(
     })
 }
 
+fn statuses_of(requests: &[refund_request::Model]) -> Result<Vec<RefundRequestStatus>, DbErr> {
+    requests
+        .iter()
+        .map(|r| RefundRequestStatus::from_stored(&r.status))
+        .collect()
+}
+
+/// The refunds made for the processed ones of `requests`, in one query (none without one).
+async fn made_by(
+    db: &impl ConnectionTrait,
+    requests: &[refund_request::Model],
+    statuses: &[RefundRequestStatus],
+) -> Result<Vec<refund::Model>, DbErr> {
+    let processed: Vec<i64> = requests
+        .iter()
+        .zip(statuses)
+        .filter(|(_, status)| **status == RefundRequestStatus::Processed)
+        .map(|(r, _)| r.id)
+        .collect();
+    if processed.is_empty() {
+        return Ok(Vec::new());
+    }
+    refund::Entity::find()
+        .filter(refund::Column::RefundRequestId.is_in(processed))
+        .order_by_asc(refund::Column::Id)
+        .all(db)
+        .await
+}
+
+/// `refundable` is what the eligibility of the order's open request allows.
 fn details(
-    order: &order::Model,
     request: refund_request::Model,
     status: RefundRequestStatus,
     made: &[refund::Model],
-    currency: Currency,
+    refundable: Money,
 ) -> Result<RequestDetails, DbErr> {
+    let currency = refundable.currency();
     let mine: Vec<&refund::Model> = made
         .iter()
         .filter(|r| r.refund_request_id == request.id)
@@ -245,7 +326,7 @@ fn details(
     };
     let (refund_amount, voucher_amount) = match status {
         RefundRequestStatus::New | RefundRequestStatus::Approved => {
-            let bill = bill(order, &Split::of(&request)?)?;
+            let bill = bill(refundable, &Split::of(&request)?);
             (bill.refund, bill.voucher)
         }
         RefundRequestStatus::Processed => (sum(RefundType::Psp), sum(RefundType::Voucher)),

@@ -10,7 +10,7 @@ use sea_orm::{
 };
 
 use super::{
-    Ineligible, RefundError, check_eligibility,
+    Eligibility, Ineligible, RefundError, check_eligibility,
     lifecycle::{advance, expect_status, reload},
     merchant_of,
     split::{RefundBill, Split, bill, by_lines},
@@ -64,8 +64,8 @@ pub async fn process(
         .one(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order of a refund request".into()))?;
-    still_eligible(&txn, request, &order, now).await?;
-    let amounts = bill(&order, &Split::of(request)?)?;
+    let eligibility = still_eligible(&txn, request, &order, now).await?;
+    let amounts = bill(eligibility.refundable, &Split::of(request)?);
     raise_refunded_total(&txn, &order, amounts.refundable, now).await?;
     let receipt = ids::new_secret("rf_");
     let refunds = make_refunds(&txn, request, &order, &amounts, &receipt, now).await?;
@@ -97,7 +97,7 @@ async fn still_eligible(
     request: &refund_request::Model,
     order: &order::Model,
     now: DateTime<Utc>,
-) -> Result<(), RefundError> {
+) -> Result<Eligibility, RefundError> {
     let merchant = merchant_of(txn, order).await?;
     let source = RefundSource::from_stored(&request.source)?;
     check_eligibility(txn, order, &merchant, source, None, now)

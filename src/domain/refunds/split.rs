@@ -3,13 +3,12 @@
 
 use std::fmt;
 
-use entity::{order, order_line, refund_request};
+use entity::{order_line, refund_request};
 use rust_decimal::{Decimal, prelude::ToPrimitive};
 use sea_orm::DbErr;
 
 use crate::domain::{
     money::Money,
-    orders::refundable_amount,
     percentage::{InvalidPercentage, Percentage},
 };
 
@@ -197,8 +196,9 @@ pub fn split_minor(total: i64, shares: &[Decimal]) -> Vec<i64> {
     parts
 }
 
-pub fn bill(order: &order::Model, split: &Split) -> Result<RefundBill, DbErr> {
-    let refundable = refundable_amount(order)?;
+/// What `split` comes to of `refundable`: the amount an
+/// [`Eligibility`](super::Eligibility) allows, zero when a refund cannot be granted.
+pub fn bill(refundable: Money, split: &Split) -> RefundBill {
     let currency = refundable.currency();
     let shares = [
         split.refund.value(),
@@ -207,13 +207,13 @@ pub fn bill(order: &order::Model, split: &Split) -> Result<RefundBill, DbErr> {
         split.change_order.map_or(Decimal::ZERO, Percentage::value),
     ];
     let parts = split_minor(refundable.minor(), &shares);
-    Ok(RefundBill {
+    RefundBill {
         refundable,
         refund: Money::from_minor(parts[0], currency),
         voucher: Money::from_minor(parts[1], currency),
         donation: Money::from_minor(parts[2], currency),
         change_order: split.change_order.map(|_| Money::from_minor(parts[3], currency)),
-    })
+    }
 }
 
 /// How the refund part is spread over the order's lines, by line total.

@@ -1,6 +1,7 @@
 //! A paid order of tickets (or of an ebook) and its refund requests.
 
 use reqwest::{Method, Response, StatusCode};
+use sea_orm::{EntityTrait, sea_query::Expr};
 use serde_json::{Value, json};
 
 use super::{
@@ -50,6 +51,25 @@ pub async fn paid_ebook() -> Paid {
         product,
         placed,
     }
+}
+
+/// Moves every sale of the app `days` days into the past.
+pub async fn sold_days_ago(app: &TestApp, days: i64) {
+    let sold_at = chrono::Utc::now() - chrono::Duration::days(days);
+    entity::order::Entity::update_many()
+        .col_expr(entity::order::Column::CompletedAt, Expr::value(sold_at))
+        .exec(&app.db)
+        .await
+        .expect("sales moved into the past");
+}
+
+/// Takes the right to refund sales from every merchant of the app.
+pub async fn forbid_refunds(app: &TestApp) {
+    entity::merchant::Entity::update_many()
+        .col_expr(entity::merchant::Column::CanRefund, Expr::value(false))
+        .exec(&app.db)
+        .await
+        .expect("refunds forbidden");
 }
 
 impl Paid {
