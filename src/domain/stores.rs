@@ -4,6 +4,17 @@ use entity::store;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 /// The stores that sell a merchant's products, in creation order.
+/// The store with this uid, if any.
+pub async fn find(db: &impl ConnectionTrait, uid: &str) -> Result<Option<store::Model>, DbErr> {
+    if !crate::domain::ids::is_uid(uid) {
+        return Ok(None);
+    }
+    store::Entity::find()
+        .filter(store::Column::Uid.eq(uid))
+        .one(db)
+        .await
+}
+
 pub async fn of_merchant(db: &impl ConnectionTrait, merchant_id: i64) -> Result<Vec<store::Model>, DbErr> {
     store::Entity::find()
         .filter(store::Column::MerchantId.eq(merchant_id))

@@ -317,7 +317,10 @@ async fn a_client_preferring_plain_hal_gets_hal_json() {
 async fn a_downloaded_order_offers_no_refund_request_as_its_eligibility_says() {
     let paid = paid_ebook().await;
     let file = paid.download_href().await;
-    assert_eq!(paid.app.get_as(paid.holder(), &file).await.status(), StatusCode::OK);
+    assert_eq!(
+        paid.app.get_as(paid.holder(), &file).await.status(),
+        StatusCode::OK
+    );
     let order = paid.order_now().await;
     assert_eq!(order["refund_eligibility"]["eligible"], false);
     assert!(order.get("_templates").is_none(), "{order:#}");

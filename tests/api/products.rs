@@ -484,3 +484,29 @@ async fn the_demo_catalogue_is_seeded_into_an_empty_database_with_its_store() {
     let root: Value = app.get("/").await.json().await.unwrap();
     assert_eq!(root["customer_service"]["email"], "support@halshop.example");
 }
+
+#[tokio::test]
+async fn each_sales_point_of_a_product_is_readable_at_its_own_self() {
+    let app = spawn_app_with(|settings| settings.seed_demo = true).await;
+    let page: Value = app.get("/products").await.json().await.unwrap();
+    let sales_points = page["_embedded"]["shop:products"][0]["_links"]["shop:sales_points"]["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let stores: Value = app.get(&sales_points).await.json().await.unwrap();
+    let listed = &stores["_embedded"]["shop:sales_points"][0];
+    let store_url = listed["_links"]["self"]["href"].as_str().unwrap();
+    let response = app.get(store_url).await;
+    assert_eq!(response.status(), StatusCode::OK);
+    let store: Value = response.json().await.unwrap();
+    assert_eq!(store["san"], "1234560");
+    assert_eq!(store["name"], listed["name"]);
+    assert_eq!(store["_links"]["self"]["href"], store_url);
+}
+
+#[tokio::test]
+async fn an_unknown_store_is_not_found() {
+    let app = spawn_app().await;
+    let response = app.get("/stores/0123456789abcdef0123456789abcdef").await;
+    assert_problem(response, StatusCode::NOT_FOUND, "not_found").await;
+}

@@ -15,11 +15,11 @@ use poem_openapi::{
 
 pub use self::{
     input::ProductInput,
-    problems::{CreateProblems, ListProblems, ReadProblems, UpdateProblems},
+    problems::{CreateProblems, ListProblems, ReadProblems, StoreReadProblems, UpdateProblems},
     view::{
         Format, Kind, ProductCollection, ProductCreatedResponse, ProductListResponse, ProductRepr,
-        ProductResponse, Protection, RefundPolicy, SalesPointCollection, SalesPointRepr, SalesPointsResponse,
-        etag,
+        ProductResponse, Protection, RefundPolicy, SalesPointCollection, SalesPointRepr, SalesPointResponse,
+        SalesPointsResponse, etag,
     },
 };
 use super::ApiTags;
@@ -205,5 +205,24 @@ impl ProductsApi {
         let stores = stores::of_merchant(db, product.merchant_id).await?;
         let collection = SalesPointCollection::new(&state.hal, req, &product, stores);
         Ok(SalesPointsResponse::Ok(HalJson(collection)))
+    }
+
+    /// Read a store
+    ///
+    /// A point-of-sale store selling the merchant's products at the counter: its name and
+    /// Standard Address Number. Each sales point of a product links here as its `self`.
+    #[oai(path = "/stores/:uid", method = "get", operation_id = "get_store")]
+    async fn store(
+        &self,
+        state: Data<&SharedState>,
+        req: &Request,
+        /// The store's uid.
+        uid: Path<String>,
+    ) -> Result<SalesPointResponse, Problems<StoreReadProblems>> {
+        let store = stores::find(&state.db, &uid.0)
+            .await?
+            .ok_or_else(|| ApiError::not_found("No store has this uid."))?;
+        let repr = SalesPointRepr::new(&state.hal, store, Some(state.hal.self_link(req)));
+        Ok(SalesPointResponse::Ok(HalJson(repr)))
     }
 }

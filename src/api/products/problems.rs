@@ -22,6 +22,13 @@ problem_set!(
 );
 
 problem_set!(
+    /// Errors of reading a store.
+    StoreReadProblems:
+    404 => "`not_found`: no store has this uid.",
+    405 => "`method_not_allowed`."
+);
+
+problem_set!(
     /// Errors of creating a product.
     CreateProblems:
     400 => "`malformed_request` (the body is not JSON) or `idempotency_key_invalid`.",

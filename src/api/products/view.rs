@@ -204,7 +204,7 @@ pub struct ProductCollection {
 #[derive(Debug, Clone, Object)]
 pub struct SalesPointRepr {
     #[oai(rename = "_links")]
-    pub links: CuriesOnly,
+    pub links: SalesPointLinks,
     pub uid: String,
     pub name: String,
     /// Standard Address Number of the store.
@@ -212,8 +212,35 @@ pub struct SalesPointRepr {
 }
 
 #[derive(Debug, Clone, Object)]
-pub struct CuriesOnly {
+pub struct SalesPointLinks {
+    #[oai(rename = "self")]
+    pub self_link: Link,
     pub curies: Vec<Curie>,
+}
+
+impl SalesPointRepr {
+    /// A store, linked by its own URL unless `self_link` says how it was reached.
+    pub fn new(hal: &Hal, store: store::Model, self_link: Option<Link>) -> Self {
+        SalesPointRepr {
+            links: SalesPointLinks {
+                self_link: self_link.unwrap_or_else(|| hal.link(&format!("/stores/{}", store.uid))),
+                curies: hal.curies(),
+            },
+            uid: store.uid,
+            name: store.name,
+            san: store.san,
+        }
+    }
+}
+
+#[derive(ApiResponse)]
+pub enum SalesPointResponse {
+    /// The store.
+    #[oai(status = 200)]
+    Ok(HalJson<SalesPointRepr>),
+    /// Not modified: the `If-None-Match` ETag is still current.
+    #[oai(status = 304)]
+    NotModified,
 }
 
 #[derive(Debug, Clone, Object)]
@@ -270,12 +297,7 @@ impl SalesPointCollection {
     pub fn new(hal: &Hal, req: &Request, product: &product::Model, stores: Vec<store::Model>) -> Self {
         let sales_points: Vec<SalesPointRepr> = stores
             .into_iter()
-            .map(|store| SalesPointRepr {
-                links: CuriesOnly { curies: hal.curies() },
-                uid: store.uid,
-                name: store.name,
-                san: store.san,
-            })
+            .map(|store| SalesPointRepr::new(hal, store, None))
             .collect();
         SalesPointCollection {
             links: SalesPointsLinks {
