@@ -1,6 +1,12 @@
 use serde_json::Value;
 
-use crate::helpers::cli::{halshop, json_stdout, keys, run_on};
+use crate::helpers::{
+    Who,
+    cli::{halshop, json_stdout, keys, run_on, stderr},
+    ebook,
+    identity::customer_token,
+    spawn_app,
+};
 
 #[test]
 fn the_openapi_command_prints_the_committed_spec() {
@@ -75,4 +81,37 @@ fn a_bad_bind_address_is_reported_plainly() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("HALSHOP_BIND"));
+}
+
+#[tokio::test]
+async fn the_root_shows_the_first_merchant_created_with_the_cli_and_keeps_it_as_operator() {
+    let app = spawn_app().await;
+    let root = app.get_json(Who::Anonymous, "/").await;
+    assert_eq!(root["name"], "halshop");
+    assert!(root.get("customer_service").is_none(), "{root}");
+
+    let create = |name: &str, email: &str| {
+        let args = [
+            "merchant",
+            "create",
+            "--name",
+            name,
+            "--support-email",
+            email,
+            "--json",
+        ];
+        json_stdout(&run_on(&app.database_url, &args))
+    };
+    create("Librairie du Quartier", "aide@quartier.example");
+    let response = app.get("/").await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let root: Value = response.json().await.unwrap();
+    assert_eq!(root["name"], "Librairie du Quartier");
+    assert_eq!(root["customer_service"]["email"], "aide@quartier.example");
+    assert_eq!(root["customer_service"]["phone"], "+1 514 555 0100");
+
+    create("Second shop", "help@second.example");
+    let root = app.get_json(Who::Anonymous, "/").await;
+    assert_eq!(root["name"], "Librairie du Quartier");
+    assert_eq!(root["customer_service"]["email"], "aide@quartier.example");
 }
