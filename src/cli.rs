@@ -1,12 +1,13 @@
-//! The command line: `serve` (default), `migrate`, `openapi`, `merchant create`.
+//! The command line: `serve` (default), `migrate`, `openapi`, `merchant create`, `store create`,
+//! `dev-token`, `dev-seed-orders`.
 
 use anyhow::Context;
 
 use crate::{
     api, auth,
     config::{
-        Cli, Command, DevToken, MerchantCommand, MerchantCreate, SaleStateArg, Settings, StoreCommand,
-        StoreCreate,
+        Cli, Command, DevSeedOrders, DevToken, MerchantCommand, MerchantCreate, SaleStateArg, Settings,
+        StoreCommand, StoreCreate,
     },
     db,
     domain::merchants::{self, NewMerchant, SaleState},
@@ -34,6 +35,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::Merchant(MerchantCommand::Create(args)) => create_merchant(settings, args).await,
         Command::DevToken(args) => dev_token(settings, args).await,
+        Command::DevSeedOrders(args) => dev_seed_orders(settings, args).await,
         Command::Store(StoreCommand::Create(args)) => create_store(settings, args).await,
     }
 }
@@ -62,6 +64,31 @@ async fn dev_token(settings: Settings, args: DevToken) -> anyhow::Result<()> {
         .mint(&issuer, args.sub.trim(), args.email.as_deref(), ttl)
         .map_err(anyhow::Error::msg)?;
     println!("{token}");
+    Ok(())
+}
+
+/// Writes many orders and prints one line saying what was written and how fast.
+async fn dev_seed_orders(settings: Settings, args: DevSeedOrders) -> anyhow::Result<()> {
+    anyhow::ensure!(args.customers > 0, "--customers must be at least 1");
+    let db = db::connect(&settings.database_url, 1)
+        .await
+        .context("cannot connect to the database")?;
+    db::migrate(&db).await.context("cannot apply migrations")?;
+    let started = std::time::Instant::now();
+    let seeded = crate::seed::orders::seed_orders(&db, args.count, args.customers)
+        .await
+        .context("cannot seed the orders")?;
+    let seconds = started.elapsed().as_secs_f64();
+    println!(
+        "seeded {} completed orders of {} ({}) for {} customers ({} … {}) in {seconds:.1}s ({:.0} orders/s)",
+        seeded.orders,
+        seeded.merchant,
+        seeded.sku,
+        seeded.customers.len(),
+        seeded.customers.first().map_or("", String::as_str),
+        seeded.customers.last().map_or("", String::as_str),
+        seeded.orders as f64 / seconds.max(f64::EPSILON),
+    );
     Ok(())
 }
 

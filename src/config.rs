@@ -142,6 +142,18 @@ pub enum Command {
     /// Print a customer token from the development identity provider (only when
     /// COGNITO_ISSUER is unset). Set HALSHOP_PUBLIC_URL as the server has it.
     DevToken(DevToken),
+    /// Write N completed orders (with their lines and deliveries) for a few customers, to
+    /// measure halshop on a large database. Seeds the demo data first into an empty database.
+    DevSeedOrders(DevSeedOrders),
+}
+
+#[derive(Debug, Args)]
+pub struct DevSeedOrders {
+    /// How many orders to write.
+    pub count: u64,
+    /// How many customers (`seed-customer-1` …) the orders are shared among.
+    #[arg(long, default_value_t = 5)]
+    pub customers: u32,
 }
 
 #[derive(Debug, Subcommand)]

@@ -1,6 +1,8 @@
 //! Demo data for an empty database: a merchant, a store and a small catalogue, so that a
 //! newcomer can try every flow right after `cargo run --release`.
 
+pub mod orders;
+
 use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, TransactionTrait};
 
 use crate::domain::{

@@ -96,6 +96,7 @@ impl Application {
             payment_secret,
             sandbox_key,
             settings,
+            shop_operator: Default::default(),
         });
         Ok(Self {
             acceptor,

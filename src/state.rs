@@ -2,12 +2,16 @@
 
 use std::sync::Arc;
 
+use entity::merchant;
 use sea_orm::DatabaseConnection;
 
-use crate::{auth::CustomerAuthentication, config::Settings, domain::sandbox::SandboxKey, http::hal::Hal};
+use crate::{
+    auth::CustomerAuthentication, cache::Expiring, config::Settings, domain::sandbox::SandboxKey,
+    http::hal::Hal,
+};
 
 /// Everything a request handler may need. Nothing here must be consistent across
-/// instances: that lives in the database.
+/// instances: that lives in the database, and the copies kept here expire within seconds.
 #[derive(Debug)]
 pub struct AppState {
     pub db: DatabaseConnection,
@@ -18,6 +22,8 @@ pub struct AppState {
     /// Key from which each order's sandbox payment secret is derived.
     pub sandbox_key: SandboxKey,
     pub settings: Settings,
+    /// The shop operator shown at the root, so that `GET /` does not query it every time.
+    pub shop_operator: Expiring<Arc<merchant::Model>>,
 }
 
 pub type SharedState = Arc<AppState>;

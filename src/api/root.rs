@@ -108,7 +108,7 @@ impl RootApi {
         req: &Request,
     ) -> Result<RootResponse, Problems<RootProblems>> {
         let hal = &state.hal;
-        let operator = merchants::shop_operator(&state.db)
+        let operator = merchants::cached_shop_operator(&state.db, &state.shop_operator)
             .await
             .map_err(ApiError::from)?;
         Ok(RootResponse::Ok(HalJson(RootRepr {
@@ -134,8 +134,8 @@ impl RootApi {
                 .unwrap_or_else(|| "halshop".into()),
             version: env!("CARGO_PKG_VERSION").into(),
             customer_service: operator.map(|m| CustomerService {
-                email: m.support_email,
-                phone: m.support_phone,
+                email: m.support_email.clone(),
+                phone: m.support_phone.clone(),
             }),
             templates: checkout_templates(hal),
         })))

@@ -1,5 +1,7 @@
 //! Merchants: creation with one-time credentials, and authentication.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 use entity::merchant;
 use sea_orm::{
@@ -8,6 +10,7 @@ use sea_orm::{
 };
 
 use super::ids;
+use crate::cache::Expiring;
 
 /// Whether a merchant's sales are test sales or live sales (the `sale_state` of a sale).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -87,6 +90,22 @@ pub async fn shop_operator(db: &impl ConnectionTrait) -> Result<Option<merchant:
         .order_by_asc(merchant::Column::Id)
         .one(db)
         .await
+}
+
+/// [`shop_operator`], from `cache` while its copy is fresh. A shop without merchants is not
+/// remembered, so that its first merchant shows at once.
+pub async fn cached_shop_operator(
+    db: &impl ConnectionTrait,
+    cache: &Expiring<Arc<merchant::Model>>,
+) -> Result<Option<Arc<merchant::Model>>, DbErr> {
+    if let Some(operator) = cache.get() {
+        return Ok(Some(operator));
+    }
+    let operator = shop_operator(db).await?.map(Arc::new);
+    if let Some(operator) = &operator {
+        cache.put(operator.clone());
+    }
+    Ok(operator)
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<merchant::Model>, DbErr> {

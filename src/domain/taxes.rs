@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use entity::tax_rate;
 use rust_decimal::Decimal;
-use sea_orm::{ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
+use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
 use super::{catalogue::Kind, money::Money};
 
@@ -109,8 +109,61 @@ pub fn percent(rate: Decimal) -> String {
     (rate * Decimal::from(100)).normalize().to_string()
 }
 
-/// The taxes of a product kind sold to a buyer in (country, region) on `date`. No row
-/// means no tax (the zero-rate default).
+/// The tax rows of one country, read in one query and then asked for its regions and for
+/// the rates of each line, so that pricing a cart reads the table once.
+#[derive(Debug, Clone, Default)]
+pub struct CountryTaxes {
+    /// Every row of the country, whatever its dates, in id order.
+    rows: Vec<tax_rate::Model>,
+}
+
+impl CountryTaxes {
+    pub async fn load(db: &impl ConnectionTrait, country: &str) -> Result<Self, DbErr> {
+        let rows = tax_rate::Entity::find()
+            .filter(tax_rate::Column::Country.eq(country))
+            .order_by_asc(tax_rate::Column::Id)
+            .all(db)
+            .await?;
+        Ok(Self { rows })
+    }
+
+    /// The taxes of a product kind sold to a buyer in `region` on `date`. No row means no
+    /// tax (the zero-rate default).
+    pub fn rates(&self, region: Option<&str>, kind: Kind, date: NaiveDate) -> Result<Vec<TaxRate>, DbErr> {
+        let day = date.format("%Y-%m-%d").to_string();
+        self.rows
+            .iter()
+            .filter(|row| row.region == "*" || Some(row.region.as_str()) == region)
+            .filter(|row| row.kind == "*" || row.kind == kind.as_str())
+            .filter(|row| row.valid_from.as_str() <= day.as_str())
+            .filter(|row| row.valid_to.as_deref().is_none_or(|to| to > day.as_str()))
+            .map(|row| {
+                let rate = Decimal::from_str_exact(&row.rate)
+                    .map_err(|err| DbErr::Type(format!("tax rate {}: {err}", row.id)))?;
+                Ok(TaxRate {
+                    name: row.name.clone(),
+                    rate,
+                })
+            })
+            .collect()
+    }
+
+    /// The regions that have their own taxes (at any date), sorted; when there are any, a
+    /// buyer in that country must say which region they are in.
+    pub fn regions(&self) -> Vec<String> {
+        let mut regions: Vec<String> = self
+            .rows
+            .iter()
+            .filter(|row| row.region != "*")
+            .map(|row| row.region.clone())
+            .collect();
+        regions.sort();
+        regions.dedup();
+        regions
+    }
+}
+
+/// The taxes of a product kind sold to a buyer in (country, region) on `date`.
 pub async fn rates_for(
     db: &impl ConnectionTrait,
     country: &str,
@@ -118,47 +171,12 @@ pub async fn rates_for(
     kind: Kind,
     date: NaiveDate,
 ) -> Result<Vec<TaxRate>, DbErr> {
-    let day = date.format("%Y-%m-%d").to_string();
-    let mut regions = vec!["*".to_owned()];
-    if let Some(region) = region {
-        regions.push(region.to_owned());
-    }
-    let rows = tax_rate::Entity::find()
-        .filter(tax_rate::Column::Country.eq(country))
-        .filter(tax_rate::Column::Region.is_in(regions))
-        .filter(tax_rate::Column::Kind.is_in(["*", kind.as_str()]))
-        .filter(tax_rate::Column::ValidFrom.lte(day.clone()))
-        .filter(
-            Condition::any()
-                .add(tax_rate::Column::ValidTo.is_null())
-                .add(tax_rate::Column::ValidTo.gt(day)),
-        )
-        .order_by_asc(tax_rate::Column::Id)
-        .all(db)
-        .await?;
-    rows.into_iter()
-        .map(|row| {
-            let rate = Decimal::from_str_exact(&row.rate)
-                .map_err(|err| DbErr::Type(format!("tax rate {}: {err}", row.id)))?;
-            Ok(TaxRate { name: row.name, rate })
-        })
-        .collect()
+    CountryTaxes::load(db, country).await?.rates(region, kind, date)
 }
 
-/// The regions of `country` that have their own taxes; when there are any, a buyer in that
-/// country must say which region they are in.
+/// The regions of `country` that have their own taxes.
 pub async fn regions_of(db: &impl ConnectionTrait, country: &str) -> Result<Vec<String>, DbErr> {
-    let mut regions: Vec<String> = tax_rate::Entity::find()
-        .filter(tax_rate::Column::Country.eq(country))
-        .filter(tax_rate::Column::Region.ne("*"))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|row| row.region)
-        .collect();
-    regions.sort();
-    regions.dedup();
-    Ok(regions)
+    Ok(CountryTaxes::load(db, country).await?.regions())
 }
 
 #[cfg(test)]
@@ -249,5 +267,42 @@ mod tests {
         assert_eq!(summed.len(), 1);
         assert_eq!(summed[0].amount, cad("1.50"));
         assert_eq!(percent(Decimal::from_str_exact("0.09975").unwrap()), "9.975");
+    }
+
+    fn row(id: i64, region: &str, kind: &str, name: &str, from: &str, to: Option<&str>) -> tax_rate::Model {
+        tax_rate::Model {
+            id,
+            country: "CA".into(),
+            region: region.into(),
+            kind: kind.into(),
+            name: name.into(),
+            rate: "0.05".into(),
+            valid_from: from.into(),
+            valid_to: to.map(Into::into),
+        }
+    }
+
+    #[test]
+    fn country_taxes_pick_rows_by_region_kind_and_date() {
+        let table = CountryTaxes {
+            rows: vec![
+                row(1, "*", "*", "GST", "2008-01-01", None),
+                row(2, "QC", "*", "QST", "2013-01-01", None),
+                row(3, "ON", "ebook", "HST-old", "2010-07-01", Some("2020-01-01")),
+                row(4, "ON", "ticket", "HST", "2010-07-01", None),
+            ],
+        };
+        let names = |region, kind, day: &str| -> Vec<String> {
+            let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
+            let rates = table.rates(region, kind, date).unwrap();
+            rates.into_iter().map(|r| r.name).collect()
+        };
+        assert_eq!(names(Some("QC"), Kind::Ebook, "2026-01-01"), ["GST", "QST"]);
+        assert_eq!(names(Some("ON"), Kind::Ebook, "2019-12-31"), ["GST", "HST-old"]);
+        assert_eq!(names(Some("ON"), Kind::Ebook, "2020-01-01"), ["GST"]);
+        assert_eq!(names(Some("ON"), Kind::Ticket, "2026-01-01"), ["GST", "HST"]);
+        assert_eq!(names(None, Kind::Ticket, "2026-01-01"), ["GST"]);
+        assert!(names(None, Kind::Ebook, "2007-12-31").is_empty());
+        assert_eq!(table.regions(), ["ON", "QC"]);
     }
 }

@@ -1,6 +1,12 @@
 use serde_json::Value;
 
-use crate::helpers::cli::{halshop, json_stdout, keys, run_on};
+use crate::helpers::{
+    Who,
+    cli::{halshop, json_stdout, keys, run_on, stderr},
+    ebook,
+    identity::customer_token,
+    spawn_app,
+};
 
 #[test]
 fn the_openapi_command_prints_the_committed_spec() {
@@ -75,4 +81,70 @@ fn a_bad_bind_address_is_reported_plainly() {
         .unwrap();
     assert!(!output.status.success());
     assert!(String::from_utf8_lossy(&output.stderr).contains("HALSHOP_BIND"));
+}
+
+#[tokio::test]
+async fn the_root_shows_the_first_merchant_created_with_the_cli_and_keeps_it_as_operator() {
+    let app = spawn_app().await;
+    let root = app.get_json(Who::Anonymous, "/").await;
+    assert_eq!(root["name"], "halshop");
+    assert!(root.get("customer_service").is_none(), "{root}");
+
+    let create = |name: &str, email: &str| {
+        let args = [
+            "merchant",
+            "create",
+            "--name",
+            name,
+            "--support-email",
+            email,
+            "--json",
+        ];
+        json_stdout(&run_on(&app.database_url, &args))
+    };
+    create("Librairie du Quartier", "aide@quartier.example");
+    let response = app.get("/").await;
+    assert_eq!(response.status(), reqwest::StatusCode::OK);
+    let root: Value = response.json().await.unwrap();
+    assert_eq!(root["name"], "Librairie du Quartier");
+    assert_eq!(root["customer_service"]["email"], "aide@quartier.example");
+    assert_eq!(root["customer_service"]["phone"], "+1 514 555 0100");
+
+    create("Second shop", "help@second.example");
+    let root = app.get_json(Who::Anonymous, "/").await;
+    assert_eq!(root["name"], "Librairie du Quartier");
+    assert_eq!(root["customer_service"]["email"], "aide@quartier.example");
+}
+
+#[tokio::test]
+async fn dev_seed_orders_writes_completed_orders_that_each_customer_lists() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let product = app.create_product(&merchant, &ebook(1)).await;
+
+    let output = run_on(&app.database_url, &["dev-seed-orders", "50", "--customers", "2"]);
+    assert!(output.status.success(), "{}", stderr(&output));
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert_eq!(printed.lines().count(), 1, "{printed}");
+    assert!(
+        printed.starts_with("seeded 50 completed orders of Test bookstore"),
+        "{printed}"
+    );
+
+    let token = customer_token(&app, "seed-customer-1").await;
+    assert_eq!(app.count(Who::Bearer(&token), "/orders").await, 25);
+    let listing = app
+        .get_json(Who::Bearer(&token), "/orders?status=completed")
+        .await;
+    assert_eq!(listing["item_count"], 25);
+    let first = &listing["_embedded"]["shop:orders"][0];
+    let order = app
+        .get_json(Who::Bearer(&token), &crate::helpers::self_href(first))
+        .await;
+    assert_eq!(order["status"], "completed", "{order}");
+    let lines = order["_embedded"]["shop:order_lines"].as_array().unwrap();
+    assert_eq!(lines.len(), 1, "{order}");
+    assert_eq!(lines[0]["sku"], product["sku"], "{order}");
+    let other = customer_token(&app, "seed-customer-2").await;
+    assert_eq!(app.count(Who::Bearer(&other), "/orders").await, 25);
 }

@@ -87,7 +87,8 @@ impl NewOrder<'_> {
         Ok((order, stored))
     }
 
-    fn active_model(self) -> order::ActiveModel {
+    /// The order row, unsaved, for writers that insert many rows at once.
+    pub fn active_model(self) -> order::ActiveModel {
         let totals = self.totals;
         order::ActiveModel {
             uid: Set(ids::new_uid()),
@@ -126,7 +127,8 @@ impl NewOrder<'_> {
     }
 }
 
-fn line_model(order_id: i64, position: usize, line: &NewLine<'_>) -> order_line::ActiveModel {
+/// A line row of the order `order_id`, unsaved.
+pub fn line_model(order_id: i64, position: usize, line: &NewLine<'_>) -> order_line::ActiveModel {
     let product = line.product;
     order_line::ActiveModel {
         order_id: Set(order_id),

@@ -51,7 +51,8 @@ struct Settled {
 /// Prices a cart without saving anything: the sale simulation.
 pub async fn price(db: &impl ConnectionTrait, cart: &Cart) -> Result<Bill, CheckoutError> {
     let mut refusals = Refusals::default();
-    check_region(db, cart, &mut refusals).await?;
+    let country_taxes = taxes::CountryTaxes::load(db, &cart.consumer.country).await?;
+    check_region(&country_taxes, cart, &mut refusals);
     let mut settled = Settled {
         currency: cart.currency,
         ..Settled::default()
@@ -72,7 +73,14 @@ pub async fn price(db: &impl ConnectionTrait, cart: &Cart) -> Result<Bill, Check
             continue;
         }
         let kind = check_line(&product, line.quantity, index, &mut settled, &mut refusals)?;
-        lines.push(price_line(db, cart, product, line.quantity, kind, today).await?);
+        lines.push(price_line(
+            &country_taxes,
+            cart,
+            product,
+            line.quantity,
+            kind,
+            today,
+        )?);
     }
     let (Some(currency), Some(merchant_id)) = (settled.currency, settled.merchant_id) else {
         return Err(CheckoutError::Refused(refusals.0));
@@ -100,12 +108,11 @@ pub async fn price(db: &impl ConnectionTrait, cart: &Cart) -> Result<Bill, Check
 }
 
 /// Where taxes differ by region, the buyer must name one of the country's regions.
-async fn check_region(db: &impl ConnectionTrait, cart: &Cart, refusals: &mut Refusals) -> Result<(), DbErr> {
-    let regions = taxes::regions_of(db, &cart.consumer.country).await?;
+fn check_region(country_taxes: &taxes::CountryTaxes, cart: &Cart, refusals: &mut Refusals) {
+    let regions = country_taxes.regions();
     if !regions.is_empty() && !cart.consumer.region.as_ref().is_some_and(|r| regions.contains(r)) {
         refusals.add(Field::Region, Reason::RegionRequired { regions });
     }
-    Ok(())
 }
 
 /// Checks that a found product can be sold in this quantity, from the cart's shop and in
@@ -155,8 +162,8 @@ fn product_currency(product: &product::Model) -> Result<Currency, DbErr> {
 }
 
 /// Prices one line with the taxes of the buyer's country and region for the product's kind.
-async fn price_line(
-    db: &impl ConnectionTrait,
+fn price_line(
+    country_taxes: &taxes::CountryTaxes,
     cart: &Cart,
     product: product::Model,
     quantity: u32,
@@ -164,7 +171,7 @@ async fn price_line(
     today: NaiveDate,
 ) -> Result<PricedCartLine, DbErr> {
     let consumer = &cart.consumer;
-    let rates = taxes::rates_for(db, &consumer.country, consumer.region.as_deref(), kind, today).await?;
+    let rates = country_taxes.rates(consumer.region.as_deref(), kind, today)?;
     let priced = taxes::price_line(
         Money::from_minor(product.price_minor, product_currency(&product)?),
         quantity,
