@@ -11,7 +11,7 @@ use crate::{
     http::{
         browse::{self, assets},
         connections::{self, GuardedAcceptor},
-        edge, headers, idempotency, middleware,
+        edge, headers, idempotency, middleware, public_cache,
     },
     seed,
     state::{AppState, SharedState},
@@ -97,6 +97,7 @@ impl Application {
             sandbox_key,
             settings,
             shop_operator: Default::default(),
+            public_cache: Default::default(),
         });
         Ok(Self {
             acceptor,
@@ -193,6 +194,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let cors_origins = state.settings.cors_origins.clone();
     let db = state.db.clone();
     let customers = state.customers.clone();
+    let public_cache = state.public_cache.clone();
 
     let (rels_index, problems_index) = (
         api::docs::rels_index(&state.hal),
@@ -221,6 +223,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
         .data(customers)
         .around(move |ep, req| middleware::problems_for_errors(ep, req, allowed.clone()))
         .around(move |ep, req| idempotency::idempotency(ep, req, db.clone()))
+        .around(move |ep, req| public_cache::public_cache(ep, req, public_cache.clone()))
         .around(middleware::conditional_get)
         .around(move |ep, req| edge::refuse_control_characters(ep, req, routes_by_path.clone()))
         .around(move |ep, req| middleware::limit_body(ep, req, limit))
