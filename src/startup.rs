@@ -4,14 +4,16 @@ use std::{sync::Arc, time::Duration};
 
 use crate::{
     api, auth,
+    cache::Writes,
     config::Settings,
     db,
-    domain::{sandbox::SandboxKey, secrets},
+    domain::{orders::CheckoutCopies, sandbox::SandboxKey, secrets},
     http::hal::Hal,
     http::{
         browse::{self, assets},
         connections::{self, GuardedAcceptor},
-        edge, headers, idempotency, middleware, public_cache,
+        edge, headers, idempotency, middleware,
+        public_cache::{self, PublicCache},
     },
     seed,
     state::{AppState, SharedState},
@@ -89,6 +91,7 @@ impl Application {
         let sandbox_key = SandboxKey::load(&db)
             .await
             .context("cannot load the sandbox payment key")?;
+        let writes = Arc::new(Writes::default());
         let state = Arc::new(AppState {
             db,
             hal,
@@ -97,7 +100,9 @@ impl Application {
             sandbox_key,
             settings,
             shop_operator: Default::default(),
-            public_cache: Default::default(),
+            public_cache: Arc::new(PublicCache::new(writes.clone())),
+            checkout: CheckoutCopies::new(writes.clone()),
+            writes,
         });
         Ok(Self {
             acceptor,

@@ -7,9 +7,9 @@ use sea_orm::DatabaseConnection;
 
 use crate::{
     auth::CustomerAuthentication,
-    cache::Expiring,
+    cache::{Expiring, Writes},
     config::Settings,
-    domain::sandbox::SandboxKey,
+    domain::{orders::CheckoutCopies, sandbox::SandboxKey},
     http::{hal::Hal, public_cache::PublicCache},
 };
 
@@ -27,8 +27,12 @@ pub struct AppState {
     pub settings: Settings,
     /// The shop operator shown at the root, so that `GET /` does not query it every time.
     pub shop_operator: Expiring<Arc<merchant::Model>>,
-    /// Rendered answers to anonymous catalogue reads (dropped by every write through here).
+    /// Writes begun through this instance: they make the copies below stale.
+    pub writes: Arc<Writes>,
+    /// Rendered answers to anonymous catalogue reads.
     pub public_cache: Arc<PublicCache>,
+    /// Products, tax rates and keys that checkout reads for every cart.
+    pub checkout: CheckoutCopies,
 }
 
 pub type SharedState = Arc<AppState>;

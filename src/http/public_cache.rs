@@ -18,10 +18,7 @@
 
 use std::{
     collections::HashMap,
-    sync::{
-        Arc, RwLock,
-        atomic::{AtomicU64, Ordering},
-    },
+    sync::{Arc, RwLock},
     time::{Duration, Instant},
 };
 
@@ -32,6 +29,7 @@ use poem::{
 };
 
 use super::{error::ApiError, headers, middleware::body_etag};
+use crate::cache::Writes;
 
 /// How long a copy is served before the next reader renders it again.
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
@@ -64,14 +62,22 @@ struct Copy {
 /// The copies, and the count of writes begun through this instance.
 #[derive(Debug, Default)]
 pub struct PublicCache {
-    generation: AtomicU64,
+    writes: Arc<Writes>,
     copies: RwLock<HashMap<String, Arc<Copy>>>,
 }
 
 impl PublicCache {
+    /// Copies made stale by every write counted in `writes`.
+    pub fn new(writes: Arc<Writes>) -> Self {
+        Self {
+            writes,
+            copies: RwLock::default(),
+        }
+    }
+
     /// Drops every copy: something they show may have changed.
     pub fn invalidate(&self) {
-        self.generation.fetch_add(1, Ordering::SeqCst);
+        self.writes.begin();
         self.copies
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
@@ -79,7 +85,7 @@ impl PublicCache {
     }
 
     fn fresh(&self, key: &str) -> Option<Arc<Copy>> {
-        let generation = self.generation.load(Ordering::SeqCst);
+        let generation = self.writes.current();
         let copies = self
             .copies
             .read()
@@ -95,7 +101,7 @@ impl PublicCache {
             .copies
             .write()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if copy.generation != self.generation.load(Ordering::SeqCst) {
+        if copy.generation != self.writes.current() {
             return;
         }
         if copies.len() >= MAX_ENTRIES {
@@ -154,7 +160,7 @@ pub async fn public_cache<E: Endpoint>(
     if let Some(copy) = cache.fresh(&key) {
         return Ok(replay(&copy));
     }
-    let generation = cache.generation.load(Ordering::SeqCst);
+    let generation = cache.writes.current();
     let mut response = ep.call(req).await?.into_response();
     let no_store = response
         .headers()
@@ -206,7 +212,7 @@ mod tests {
 
     fn copy(cache: &PublicCache) -> Copy {
         Copy {
-            generation: cache.generation.load(Ordering::SeqCst),
+            generation: cache.writes.current(),
             stored: Instant::now(),
             status: StatusCode::OK,
             headers: HeaderMap::new(),

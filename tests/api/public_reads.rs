@@ -64,3 +64,35 @@ async fn a_merchant_reading_after_an_anonymous_reader_still_gets_the_merchant_ac
     let as_merchant: Value = as_merchant.json().await.unwrap();
     assert!(as_merchant["_templates"].is_object(), "{as_merchant}");
 }
+
+#[tokio::test]
+async fn a_cart_priced_after_a_price_change_is_billed_at_the_new_price() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let product = app.create_product(&merchant, &ebook(1)).await;
+    let url = product["_links"]["self"]["href"].as_str().unwrap();
+    let cart = serde_json::json!({
+        "products": [{"product": url, "quantity": 1}],
+        "consumer": {"email": "zoe@example.com", "first_name": "Zoé", "last_name": "Roy", "country": "NL"}
+    });
+    let before = expect_json(
+        app.post_json(Who::Anonymous, "/bill", &cart).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(before["grand_total"]["amount"], "12.50", "{before}");
+
+    let mut changed = ebook(1);
+    changed["price"]["amount"] = Value::from("9.99");
+    let response = app
+        .put_current(Who::Anonymous, Who::Merchant(&merchant), url, &changed)
+        .await;
+    expect_json(response, StatusCode::OK).await;
+
+    let after = expect_json(
+        app.post_json(Who::Anonymous, "/bill", &cart).await,
+        StatusCode::OK,
+    )
+    .await;
+    assert_eq!(after["grand_total"]["amount"], "9.99", "{after}");
+}

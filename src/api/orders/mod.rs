@@ -127,7 +127,7 @@ impl OrdersApi {
         body: JsonBody<OrderInput>,
     ) -> Result<BillResponse, Problems<BillProblems>> {
         let cart = body.0.cart(&state.hal)?;
-        let bill = orders::price(&state.db, &cart).await?;
+        let bill = orders::price_with_copies(&state.db, &cart, &state.checkout).await?;
         Ok(BillResponse::Ok(HalJson(view::bill_repr(&state.hal, req, &bill))))
     }
 
@@ -167,7 +167,7 @@ impl OrdersApi {
         let hal = &state.hal;
         let db = &state.db;
         let cart = body.0.cart(hal)?;
-        let placed = orders::place(db, &cart, &input::buyer(customer)).await?;
+        let placed = orders::place(db, &cart, &input::buyer(customer), &state.checkout).await?;
         let details = orders::placed_details(db, &placed).await?;
         let view = OrderView {
             order: &placed.order,

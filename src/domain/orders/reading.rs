@@ -194,21 +194,25 @@ pub async fn details(
     })
 }
 
-/// What a view of an order just placed shows: its vouchers and merchant, in two queries
-/// side by side; it has no deliveries and no refund requests yet.
+/// What a view of an order just placed shows: its vouchers (one query, when it used any);
+/// it has no deliveries and no refund requests yet.
 pub async fn placed_details(db: &impl ConnectionTrait, placed: &PlacedOrder) -> Result<OrderDetails, DbErr> {
     let order = &placed.order;
-    let (vouchers, merchant) = tokio::try_join!(vouchers_of(db, order.id), refunds::merchant_of(db, order))?;
+    let merchant = &placed.merchant;
+    let vouchers = match placed.used_vouchers {
+        true => vouchers_of(db, order.id).await?,
+        false => Vec::new(),
+    };
     let facts = Facts {
         order,
-        merchant: &merchant,
+        merchant,
         lines: &placed.lines,
         deliveries: &[],
     };
     Ok(OrderDetails {
         lines: placed.lines.clone(),
         vouchers,
-        contact: (&merchant).into(),
+        contact: merchant.into(),
         deliveries: Vec::new(),
         refundability: Refundability::of(facts, &[], Utc::now())?,
     })
