@@ -10,7 +10,8 @@ use std::{
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    ExecResult, QueryResult, SqlErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    EntityTrait, ExecResult, QueryResult, Select, SelectTwo, SqlErr, SqliteTransactionMode, Statement,
+    TransactionOptions, TransactionTrait,
     sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
 };
 
@@ -115,6 +116,54 @@ impl ConnectionTrait for WriteTxn {
 
     fn support_returning(&self) -> bool {
         self.txn.support_returning()
+    }
+}
+
+/// The one row of a query on a unique key (a primary key, a uid, a unique index).
+///
+/// Unlike `.one()`, the query has no `LIMIT 1`: SQLite re-prepares a statement at every
+/// execution when a bound value may change its plan, which a bound `LIMIT` does, and that
+/// costs more than the rest of such a query.
+pub trait FindUnique: Sized + Send {
+    type Row: Send;
+
+    fn unique<'a, C: ConnectionTrait>(
+        self,
+        db: &'a C,
+    ) -> impl Future<Output = Result<Option<Self::Row>, DbErr>> + Send + 'a
+    where
+        Self: 'a;
+}
+
+impl<E> FindUnique for Select<E>
+where
+    E: EntityTrait,
+    E::Model: Send + Sync,
+{
+    type Row = E::Model;
+
+    async fn unique<'a, C: ConnectionTrait>(self, db: &'a C) -> Result<Option<Self::Row>, DbErr>
+    where
+        Self: 'a,
+    {
+        Ok(self.all(db).await?.into_iter().next())
+    }
+}
+
+impl<E, F> FindUnique for SelectTwo<E, F>
+where
+    E: EntityTrait,
+    F: EntityTrait,
+    E::Model: Send + Sync,
+    F::Model: Send + Sync,
+{
+    type Row = (E::Model, Option<F::Model>);
+
+    async fn unique<'a, C: ConnectionTrait>(self, db: &'a C) -> Result<Option<Self::Row>, DbErr>
+    where
+        Self: 'a,
+    {
+        Ok(self.all(db).await?.into_iter().next())
     }
 }
 

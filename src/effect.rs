@@ -12,6 +12,7 @@
 //! effect. On PostgreSQL the two updates meet on the key's row lock; on SQLite write
 //! transactions are serialised.
 
+use crate::db::FindUnique;
 use std::{
     future::Future,
     sync::{Arc, Mutex},
@@ -165,7 +166,7 @@ async fn record(txn: &WriteTxn, claim: &Claim, effect: &Effect) -> Result<bool, 
     let still_ours = idempotency_key::Entity::find()
         .filter(idempotency_key::Column::Id.eq(claim.row))
         .filter(idempotency_key::Column::Claim.eq(claim.token.as_str()))
-        .one(txn)
+        .unique(txn)
         .await?;
     Ok(still_ours.is_some())
 }

@@ -1,5 +1,6 @@
 //! The product catalogue: what can be sold, at what price, under which refund policy.
 
+use crate::db::FindUnique;
 use chrono::Utc;
 use entity::product;
 use sea_orm::{
@@ -366,7 +367,7 @@ pub async fn find(db: &impl ConnectionTrait, uid: &str) -> Result<Option<product
     }
     product::Entity::find()
         .filter(product::Column::Uid.eq(uid))
-        .one(db)
+        .unique(db)
         .await
 }
 

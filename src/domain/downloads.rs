@@ -1,6 +1,7 @@
 //! Download links: short-lived (60 s), single-use, unguessable; following one records the
 //! download (the delivery is then fulfilled and no longer refundable) and serves the file.
 
+use crate::db::FindUnique;
 use std::path::Path;
 
 use chrono::{Duration, Utc};
@@ -110,7 +111,7 @@ type Usable = (
 async fn usable_link(db: &DatabaseConnection, token: &str) -> Result<Result<Usable, LinkError>, DbErr> {
     let Some(link) = download_link::Entity::find()
         .filter(download_link::Column::TokenHash.eq(ids::sha256_hex(token)))
-        .one(db)
+        .unique(db)
         .await?
     else {
         return Ok(Err(LinkError::Unknown));
@@ -122,7 +123,7 @@ async fn usable_link(db: &DatabaseConnection, token: &str) -> Result<Result<Usab
         return Ok(Err(LinkError::Expired));
     }
     let delivery = delivery::Entity::find_by_id(link.delivery_id)
-        .one(db)
+        .unique(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("delivery of a link".into()))?;
     if delivery.status == DeliveryStatus::Voided.as_str() {

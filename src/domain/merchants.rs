@@ -1,5 +1,6 @@
 //! Merchants: creation with one-time credentials, and authentication.
 
+use crate::db::FindUnique;
 use std::sync::Arc;
 
 use chrono::Utc;
@@ -73,7 +74,7 @@ pub async fn authenticate(
 ) -> Result<Option<merchant::Model>, DbErr> {
     let found = merchant::Entity::find()
         .filter(merchant::Column::AppKey.eq(app_key))
-        .one(db)
+        .unique(db)
         .await?;
     let stored_hash = found
         .as_ref()
@@ -109,5 +110,5 @@ pub async fn cached_shop_operator(
 }
 
 pub async fn find(db: &impl ConnectionTrait, id: i64) -> Result<Option<merchant::Model>, DbErr> {
-    merchant::Entity::find_by_id(id).one(db).await
+    merchant::Entity::find_by_id(id).unique(db).await
 }

@@ -3,6 +3,7 @@
 //! the codes through [`super::redemption`]. Every purchase and void is unique per (store,
 //! partner_transact_id).
 
+use crate::db::FindUnique;
 use chrono::{DateTime, Utc};
 use entity::{delivery, merchant, order, product, store, store_transaction};
 use sea_orm::{
@@ -35,7 +36,7 @@ use crate::{
 pub async fn store_by_san(db: &impl ConnectionTrait, san: &str) -> Result<Option<store::Model>, DbErr> {
     store::Entity::find()
         .filter(store::Column::San.eq(san))
-        .one(db)
+        .unique(db)
         .await
 }
 
@@ -119,7 +120,7 @@ async fn existing(
     store_transaction::Entity::find()
         .filter(store_transaction::Column::StoreId.eq(store_id))
         .filter(store_transaction::Column::PartnerTransactId.eq(partner_transact_id))
-        .one(db)
+        .unique(db)
         .await
 }
 
@@ -129,11 +130,11 @@ async fn purchase_result(
     replayed: bool,
 ) -> Result<PurchaseResult, DbErr> {
     let order = order::Entity::find_by_id(row.order_id.unwrap_or_default())
-        .one(db)
+        .unique(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order of a store purchase".into()))?;
     let delivery = delivery::Entity::find_by_id(row.delivery_id.unwrap_or_default())
-        .one(db)
+        .unique(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("delivery of a store purchase".into()))?;
     Ok(PurchaseResult {
@@ -195,7 +196,7 @@ async fn sellable_book(
     let product = product::Entity::find()
         .filter(product::Column::MerchantId.eq(store.merchant_id))
         .filter(product::Column::Sku.eq(book_id))
-        .one(db)
+        .unique(db)
         .await?;
     Ok(match product {
         None => Err(PosError::BookUnknown),
@@ -300,7 +301,7 @@ pub async fn purchase(
     };
     let guest_key = secrets::get_or_create(db, secrets::CUSTOMER_ID_KEY).await?;
     let merchant = merchant::Entity::find_by_id(store.merchant_id)
-        .one(db)
+        .unique(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("merchant of a store".into()))?;
 
@@ -372,7 +373,7 @@ async fn voidable(
     now: DateTime<Utc>,
 ) -> Result<Result<delivery::Model, PosError>, DbErr> {
     let order = order::Entity::find_by_id(purchase.order_id.unwrap_or_default())
-        .one(txn)
+        .unique(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order of a store purchase".into()))?;
     let merchant = refunds::merchant_of(txn, &order).await?;
@@ -381,7 +382,7 @@ async fn voidable(
         return Ok(Err(why.into()));
     }
     let delivery = delivery::Entity::find_by_id(purchase.delivery_id.unwrap_or_default())
-        .one(txn)
+        .unique(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("delivery of a store purchase".into()))?;
     Ok(Ok(delivery))
@@ -405,7 +406,7 @@ async fn void_delivery(
         .exec(txn)
         .await?;
     if voided.rows_affected == 0 {
-        let current = delivery::Entity::find_by_id(delivery.id).one(txn).await?;
+        let current = delivery::Entity::find_by_id(delivery.id).unique(txn).await?;
         let redeemed = DeliveryStatus::Redeemed.as_str();
         return Ok(Some(match current.map(|d| d.status).as_deref() {
             Some(status) if status == redeemed => PosError::Redeemed,

@@ -3,6 +3,7 @@
 //! answers the same whatever the e-mail, and nobody learns without a valid code which
 //! e-mails have ordered.
 
+use crate::db::FindUnique;
 use chrono::Utc;
 use entity::{delivery, order, order_line, product};
 use sea_orm::{
@@ -66,7 +67,7 @@ pub async fn redeem(
 ) -> Result<Result<Redeemed, RedeemError>, DbErr> {
     let Some(delivery) = delivery::Entity::find()
         .filter(delivery::Column::AccessCode.eq(vouchers::normalise(code)))
-        .one(db)
+        .unique(db)
         .await?
     else {
         return Ok(Err(RedeemError::UnknownCode));
@@ -109,16 +110,18 @@ async fn claim(db: &impl ConnectionTrait, delivery_id: i64, owner: &Owner) -> Re
 /// The redeemed delivery with its line, the product's current SKU and the price paid.
 async fn describe(db: &impl ConnectionTrait, delivery_id: i64, owner: Owner) -> Result<Redeemed, DbErr> {
     let delivery = delivery::Entity::find_by_id(delivery_id)
-        .one(db)
+        .unique(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("delivery vanished".into()))?;
     let line = order_line::Entity::find_by_id(delivery.order_line_id)
-        .one(db)
+        .unique(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("line of a delivery".into()))?;
-    let product = product::Entity::find_by_id(delivery.product_id).one(db).await?;
+    let product = product::Entity::find_by_id(delivery.product_id)
+        .unique(db)
+        .await?;
     let order = order::Entity::find_by_id(delivery.order_id)
-        .one(db)
+        .unique(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order of a delivery".into()))?;
     let currency = order

@@ -2,6 +2,7 @@
 //! is paid, one delivery per unit is issued and the order completes — exactly once, in one
 //! transaction, however many times (or how concurrently) the provider notifies.
 
+use crate::db::FindUnique;
 use chrono::{DateTime, Utc};
 use entity::{delivery, order, payment};
 use sea_orm::{
@@ -104,14 +105,14 @@ async fn already(
 ) -> Result<Outcome, DbErr> {
     let existing = payment::Entity::find()
         .filter(payment::Column::ProviderReference.eq(note.provider_reference.as_str()))
-        .one(db)
+        .unique(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("payment vanished".into()))?;
     if existing.request_hash != request_hash {
         return Ok(Outcome::ReferenceReused);
     }
     let order_uid = match existing.order_id {
-        Some(id) => order::Entity::find_by_id(id).one(db).await?.map(|o| o.uid),
+        Some(id) => order::Entity::find_by_id(id).unique(db).await?.map(|o| o.uid),
         None => None,
     };
     Ok(Outcome::AlreadyProcessed {
@@ -127,7 +128,7 @@ async fn record_once(
 ) -> Result<Outcome, DbErr> {
     let exists = payment::Entity::find()
         .filter(payment::Column::ProviderReference.eq(note.provider_reference.as_str()))
-        .one(db)
+        .unique(db)
         .await?;
     if exists.is_some() {
         return already(db, note, request_hash).await;
@@ -236,7 +237,7 @@ async fn decide(
         .await?;
     if paid.rows_affected == 0 {
         let current = order::Entity::find_by_id(order.id)
-            .one(txn)
+            .unique(txn)
             .await?
             .unwrap_or(order);
         return Ok(Outcome::NotPayable(OrderStatus::from_stored(&current.status)?));
@@ -253,7 +254,7 @@ async fn decide(
         .exec(txn)
         .await?;
     let completed = order::Entity::find_by_id(order.id)
-        .one(txn)
+        .unique(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order vanished".into()))?;
     outbox::write_event(
@@ -322,7 +323,7 @@ pub async fn find_delivery(db: &impl ConnectionTrait, uid: &str) -> Result<Optio
     }
     delivery::Entity::find()
         .filter(delivery::Column::Uid.eq(uid))
-        .one(db)
+        .unique(db)
         .await
 }
 

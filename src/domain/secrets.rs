@@ -1,5 +1,6 @@
 //! Random secrets generated once and shared by every instance through the database.
 
+use crate::db::FindUnique;
 use chrono::Utc;
 use entity::server_secret;
 use sea_orm::{ActiveModelTrait, ActiveValue::Set, ConnectionTrait, DbErr, EntityTrait};
@@ -17,7 +18,10 @@ pub const SANDBOX_PAYMENT_KEY: &str = "sandbox_payment_key";
 /// The secret called `name`, created on first use. Concurrent first uses agree: the
 /// primary key lets one insert win and everyone reads that one.
 pub async fn get_or_create(db: &impl ConnectionTrait, name: &str) -> Result<String, DbErr> {
-    if let Some(secret) = server_secret::Entity::find_by_id(name.to_owned()).one(db).await? {
+    if let Some(secret) = server_secret::Entity::find_by_id(name.to_owned())
+        .unique(db)
+        .await?
+    {
         return Ok(secret.value);
     }
     let inserted = server_secret::ActiveModel {
@@ -30,7 +34,7 @@ pub async fn get_or_create(db: &impl ConnectionTrait, name: &str) -> Result<Stri
     match inserted {
         Ok(secret) => Ok(secret.value),
         Err(err) if is_unique_violation(&err) => server_secret::Entity::find_by_id(name.to_owned())
-            .one(db)
+            .unique(db)
             .await?
             .map(|secret| secret.value)
             .ok_or_else(|| DbErr::Custom(format!("secret {name} vanished"))),

@@ -1,5 +1,6 @@
 //! Point-of-sale stores of a merchant.
 
+use crate::db::FindUnique;
 use entity::store;
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder};
 
@@ -11,7 +12,7 @@ pub async fn find(db: &impl ConnectionTrait, uid: &str) -> Result<Option<store::
     }
     store::Entity::find()
         .filter(store::Column::Uid.eq(uid))
-        .one(db)
+        .unique(db)
         .await
 }
 

@@ -1,6 +1,7 @@
 //! Vouchers: store credit with a code, used once in a later order — and given back whole
 //! when that order ends without a sale.
 
+use crate::db::FindUnique;
 use chrono::Utc;
 use entity::voucher;
 use sea_orm::{
@@ -82,7 +83,7 @@ pub async fn issue(
 pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<voucher::Model>, DbErr> {
     voucher::Entity::find()
         .filter(voucher::Column::Code.eq(normalise(code)))
-        .one(db)
+        .unique(db)
         .await
 }
 

@@ -1,5 +1,6 @@
 //! Cancelling an order that awaits payment: its vouchers are given back.
 
+use crate::db::FindUnique;
 use chrono::Utc;
 use entity::order;
 use sea_orm::{
@@ -59,7 +60,7 @@ pub async fn cancel(
         .filter(order::Column::Status.eq(OrderStatus::AwaitingPayment.as_str()))
         .exec(&txn)
         .await?;
-    let current = order::Entity::find_by_id(order.id).one(&txn).await?;
+    let current = order::Entity::find_by_id(order.id).unique(&txn).await?;
     if result.rows_affected == 0 {
         let status = current
             .as_ref()

@@ -10,6 +10,7 @@ mod placing;
 mod pricing;
 mod reading;
 
+use crate::db::FindUnique;
 use entity::{order, order_line};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter};
 
@@ -42,7 +43,7 @@ pub async fn line_at(
     order_line::Entity::find()
         .filter(order_line::Column::OrderId.eq(order_id))
         .filter(order_line::Column::Position.eq(position))
-        .one(db)
+        .unique(db)
         .await
 }
 

@@ -1,5 +1,6 @@
 //! Placing an order: price the cart, write the order and use its vouchers, at once.
 
+use crate::db::FindUnique;
 use chrono::Utc;
 use entity::{merchant, order, order_line, product};
 use hmac::{Hmac, Mac};
@@ -71,7 +72,7 @@ pub async fn place(
         price(&txn, cart).await?
     };
     let merchant = merchant::Entity::find_by_id(bill.merchant_id)
-        .one(&txn)
+        .unique(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("merchant of the products".into()))?;
     let token = ids::new_secret("ot_");

@@ -1,6 +1,7 @@
 //! Reading orders: one order, its lines and vouchers, a page of an owner's orders, and what
 //! a view of them needs, loaded in as few queries as possible.
 
+use crate::db::FindUnique;
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
@@ -24,7 +25,7 @@ pub async fn find(db: &impl ConnectionTrait, uid: &str) -> Result<Option<order::
     }
     order::Entity::find()
         .filter(order::Column::Uid.eq(uid))
-        .one(db)
+        .unique(db)
         .await
 }
 
@@ -155,13 +156,18 @@ pub async fn find_with_merchant(
     let merchant_of = order::Entity::belongs_to(merchant::Entity)
         .from(order::Column::MerchantId)
         .to(merchant::Column::Id);
+    // `uid` is unique: no LIMIT, whose bound value would make SQLite prepare the
+    // statement again at every execution.
     let found = order::Entity::find()
         .join(JoinType::InnerJoin, merchant_of.into())
         .select_also(merchant::Entity)
         .filter(order::Column::Uid.eq(uid))
-        .one(db)
+        .all(db)
         .await?;
-    Ok(found.and_then(|(order, merchant)| merchant.map(|m| (order, m))))
+    Ok(found
+        .into_iter()
+        .next()
+        .and_then(|(order, merchant)| merchant.map(|m| (order, m))))
 }
 
 /// Whether an order may have used vouchers. Every voucher used pays a part of what was

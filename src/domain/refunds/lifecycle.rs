@@ -2,6 +2,7 @@
 //! transaction), changed or cancelled by the holder, approved or rejected by the merchant.
 //! Each change is a conditional update on the version read, so that none is lost.
 
+use crate::db::FindUnique;
 use chrono::Utc;
 use entity::{merchant, order, refund_request};
 use sea_orm::{
@@ -106,7 +107,7 @@ pub async fn request_refund(
 ) -> Result<refund_request::Model, RefundError> {
     let txn = begin_write(db).await?;
     let order = order::Entity::find_by_id(order.id)
-        .one(&txn)
+        .unique(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order of a refund request".into()))?;
     if let Err(why) = check_eligibility(&txn, &order, merchant, new.source, stated, Utc::now()).await? {
@@ -257,12 +258,12 @@ pub(super) async fn approve_or_reject(
     }
     let txn = begin_write(db).await?;
     let order = order::Entity::find_by_id(request.order_id)
-        .one(&txn)
+        .unique(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order of a refund request".into()))?;
     let (status, open) = if approve {
         let merchant = merchant::Entity::find_by_id(order.merchant_id)
-            .one(&txn)
+            .unique(&txn)
             .await?
             .ok_or_else(|| DbErr::RecordNotFound("merchant".into()))?;
         let source = RefundSource::from_stored(&request.source)?;
@@ -332,7 +333,7 @@ pub(super) async fn advance(
 
 pub(super) async fn reload(db: &impl ConnectionTrait, id: i64) -> Result<refund_request::Model, RefundError> {
     Ok(refund_request::Entity::find_by_id(id)
-        .one(db)
+        .unique(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("refund request vanished".into()))?)
 }

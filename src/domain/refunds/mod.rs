@@ -8,6 +8,7 @@ mod processing;
 mod split;
 mod withdrawal;
 
+use crate::db::FindUnique;
 use std::collections::HashMap;
 
 use chrono::Utc;
@@ -80,7 +81,7 @@ pub async fn find_with_order(
     }
     let Some(request) = refund_request::Entity::find()
         .filter(refund_request::Column::Uid.eq(uid))
-        .one(db)
+        .unique(db)
         .await?
     else {
         return Ok(None);
@@ -91,13 +92,13 @@ pub async fn find_with_order(
 
 /// The order as it is now.
 pub async fn order_by_id(db: &impl ConnectionTrait, order_id: i64) -> Result<Option<order::Model>, DbErr> {
-    order::Entity::find_by_id(order_id).one(db).await
+    order::Entity::find_by_id(order_id).unique(db).await
 }
 
 /// The merchant who sells an order.
 pub async fn merchant_of(db: &impl ConnectionTrait, order: &order::Model) -> Result<merchant::Model, DbErr> {
     merchant::Entity::find_by_id(order.merchant_id)
-        .one(db)
+        .unique(db)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("merchant of an order".into()))
 }
@@ -211,7 +212,7 @@ pub async fn find_refund(db: &impl ConnectionTrait, uid: &str) -> Result<Option<
     }
     refund::Entity::find()
         .filter(refund::Column::Uid.eq(uid))
-        .one(db)
+        .unique(db)
         .await
 }
 

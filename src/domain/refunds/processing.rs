@@ -1,5 +1,6 @@
 //! Processing an approved request: the money goes back at most once, in one transaction.
 
+use crate::db::FindUnique;
 use chrono::{DateTime, Utc};
 use entity::{delivery, order, order_line, refund, refund_request};
 use sea_orm::{
@@ -61,7 +62,7 @@ pub async fn process(
         .col_expr(refund_request::Column::ProcessedAt, Expr::value(now));
     advance(&txn, claim, request, version, RefundRequestStatus::Approved).await?;
     let order = order::Entity::find_by_id(request.order_id)
-        .one(&txn)
+        .unique(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order of a refund request".into()))?;
     let eligibility = still_eligible(&txn, request, &order, now).await?;

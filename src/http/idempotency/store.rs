@@ -1,6 +1,7 @@
 //! The idempotency keys' rows: claiming a key, taking over one whose request died, storing
 //! the answer, and releasing a key whose request did nothing.
 
+use crate::db::FindUnique;
 use chrono::Utc;
 use entity::idempotency_key::{self, Column};
 use poem::{
@@ -74,7 +75,7 @@ pub(super) async fn claim(
         let existing = idempotency_key::Entity::find()
             .filter(Column::Scope.eq(scope))
             .filter(Column::Key.eq(key))
-            .one(db)
+            .unique(db)
             .await?;
         let Some(existing) = existing else {
             // Released or forgotten in between: claim it afresh.
