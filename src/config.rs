@@ -103,6 +103,11 @@ pub struct Settings {
     #[arg(long, env = "PAYMENT_WEBHOOK_SECRET", global = true, hide_env_values = true)]
     pub payment_webhook_secret: Option<String>,
 
+    /// How long an unpaid order holds its ticket places, in minutes (a decimal, e.g. `0.5`
+    /// for 30 seconds). Past it the order expires and its places go back on sale.
+    #[arg(long, env = "HALSHOP_HOLD_MINUTES", default_value_t = 15.0, value_parser = parse_hold_minutes, global = true)]
+    pub hold_minutes: f64,
+
     /// Seconds of clock skew tolerated on a token's expiry.
     #[arg(long, env = "COGNITO_LEEWAY_SECONDS", default_value_t = 30, global = true)]
     pub cognito_leeway_seconds: u64,
@@ -225,6 +230,19 @@ pub enum SaleStateArg {
     Live,
 }
 
+/// A hold of more than 0 and at most 7 days (10080 minutes).
+fn parse_hold_minutes(text: &str) -> Result<f64, String> {
+    let minutes: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of minutes"))?;
+    if minutes.is_finite() && minutes > 0.0 && minutes <= 10_080.0 {
+        Ok(minutes)
+    } else {
+        Err("a hold is more than 0 and at most 10080 minutes (7 days)".into())
+    }
+}
+
 impl Settings {
     /// The socket address to bind. `:PORT` means the loopback interface.
     pub fn bind_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -264,7 +282,13 @@ impl Settings {
             cognito_token_use: TokenUseArg::Access,
             cognito_leeway_seconds: 30,
             payment_webhook_secret: None,
+            hold_minutes: 15.0,
             connections: ConnectionLimits::default(),
         }
+    }
+
+    /// How long an unpaid order holds its ticket places.
+    pub fn hold(&self) -> chrono::Duration {
+        chrono::Duration::milliseconds((self.hold_minutes * 60_000.0).round() as i64)
     }
 }

@@ -4,6 +4,7 @@
 pub mod delivery;
 pub mod dev_idp_key;
 pub mod download_link;
+pub mod event;
 pub mod idempotency_key;
 pub mod merchant;
 pub mod order;
@@ -17,4 +18,7 @@ pub mod server_secret;
 pub mod store;
 pub mod store_transaction;
 pub mod tax_rate;
+pub mod ticket;
+pub mod ticket_key;
+pub mod ticket_revocation;
 pub mod voucher;

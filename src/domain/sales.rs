@@ -7,11 +7,13 @@ use entity::{delivery, order, payment};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait},
 };
 
-use super::{ids, money::Money, orders, outbox, status::DeliveryStatus, status::OrderStatus, vouchers};
+use super::{
+    holds, ids, money::Money, orders, outbox, status::DeliveryStatus, status::OrderStatus, tickets, vouchers,
+};
 use crate::{
     db::{begin_write, is_unique_violation},
     effect::{self, Effect},
@@ -66,6 +68,8 @@ pub enum Outcome {
     },
     /// The order cannot be paid in its state (already paid, cancelled, …).
     NotPayable(OrderStatus),
+    /// The order was not paid before its hold ran out; its places went back on sale.
+    Expired(order::Model),
     UnknownOrder,
 }
 
@@ -76,6 +80,7 @@ impl Outcome {
             Outcome::Declined(_) => "declined",
             Outcome::AmountMismatch { .. } => "amount_mismatch",
             Outcome::NotPayable(_) => "not_payable",
+            Outcome::Expired(_) => "order_expired",
             Outcome::UnknownOrder => "unknown_order",
             Outcome::AlreadyProcessed { .. } | Outcome::ReferenceReused => "pending",
         }
@@ -175,6 +180,7 @@ async fn flag_unused_capture(
 ) -> Result<(), DbErr> {
     let reason = match outcome {
         Outcome::NotPayable(_) => "order_not_payable",
+        Outcome::Expired(_) => "order_expired",
         Outcome::AmountMismatch { .. } => "amount_mismatch",
         _ => return Ok(()),
     };
@@ -206,7 +212,17 @@ async fn decide(
     let Some(order) = found else {
         return Ok(Outcome::UnknownOrder);
     };
+    if holds::is_past_hold(&order, Utc::now()) {
+        holds::expire_in(txn, &order).await?;
+    }
+    let order = order::Entity::find_by_id(order.id)
+        .one(txn)
+        .await?
+        .unwrap_or(order);
     let status = OrderStatus::from_stored(&order.status)?;
+    if status == OrderStatus::Expired {
+        return Ok(Outcome::Expired(order));
+    }
     if note.status == PaymentStatus::Declined {
         return Ok(match status {
             OrderStatus::AwaitingPayment => Outcome::Declined(order),
@@ -232,6 +248,11 @@ async fn decide(
         .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
         .filter(order::Column::Id.eq(order.id))
         .filter(order::Column::Status.eq(OrderStatus::AwaitingPayment.as_str()))
+        .filter(
+            Condition::any()
+                .add(order::Column::ExpiresAt.is_null())
+                .add(order::Column::ExpiresAt.gt(now)),
+        )
         .exec(txn)
         .await?;
     if paid.rows_affected == 0 {
@@ -239,7 +260,17 @@ async fn decide(
             .one(txn)
             .await?
             .unwrap_or(order);
-        return Ok(Outcome::NotPayable(OrderStatus::from_stored(&current.status)?));
+        if holds::expire_in(txn, &current).await? {
+            let expired = order::Entity::find_by_id(current.id)
+                .one(txn)
+                .await?
+                .unwrap_or(current);
+            return Ok(Outcome::Expired(expired));
+        }
+        return Ok(match OrderStatus::from_stored(&current.status)? {
+            OrderStatus::Expired => Outcome::Expired(current),
+            other => Outcome::NotPayable(other),
+        });
     }
     issue_deliveries(txn, &order).await?;
     order::Entity::update_many()
@@ -282,7 +313,9 @@ pub async fn issue_deliveries(
     order: &order::Model,
 ) -> Result<Vec<delivery::Model>, DbErr> {
     let mut issued = Vec::new();
-    for line in orders::lines_of(txn, order.id).await? {
+    let lines = orders::lines_of(txn, order.id).await?;
+    let issuer = tickets::Issuer::load(txn, &lines).await?;
+    for line in lines {
         for unit in 0..line.quantity {
             let delivery = delivery::ActiveModel {
                 uid: Set(ids::new_uid()),
@@ -302,6 +335,9 @@ pub async fn issue_deliveries(
             }
             .insert(txn)
             .await?;
+            if let Some(issuer) = &issuer {
+                issuer.issue(txn, order, &delivery).await?;
+            }
             issued.push(delivery);
         }
     }
