@@ -144,12 +144,26 @@ pub enum Command {
     /// Manage point-of-sale stores.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Manage the keys that sign ticket QR codes.
+    #[command(subcommand)]
+    TicketKeys(TicketKeysCommand),
     /// Print a customer token from the development identity provider (only when
     /// COGNITO_ISSUER is unset). Set HALSHOP_PUBLIC_URL as the server has it.
     DevToken(DevToken),
     /// Write N completed orders (with their lines and deliveries) for a few customers, to
     /// measure halshop on a large database. Seeds the demo data first into an empty database.
     DevSeedOrders(DevSeedOrders),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketKeysCommand {
+    /// Start a new Ed25519 signing key: new tickets are signed with it; the older keys stay
+    /// published at /.well-known/ticket-keys for the tickets they signed.
+    Rotate {
+        /// Print machine-readable JSON: `{"kid":…,"x":…}`.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -210,6 +224,9 @@ pub struct MerchantCreate {
     /// Allow this merchant to refund sales.
     #[arg(long)]
     pub can_refund: bool,
+    /// Put the place of a ticket refunded without keeping it back on sale.
+    #[arg(long)]
+    pub resell_refunded: bool,
     /// Whether sales are test sales or live sales.
     #[arg(long, value_enum, default_value = "test")]
     pub sale_state: SaleStateArg,

@@ -68,6 +68,7 @@ fn help_lists_every_environment_variable() {
         "HALSHOP_SEED_DEMO",
         "CONTENT_DIR",
         "HALSHOP_CORS_ORIGINS",
+        "HALSHOP_HOLD_MINUTES",
     ] {
         assert!(help.contains(name), "{name} missing from --help");
     }

@@ -239,3 +239,53 @@ async fn a_ticket_is_not_found_for_anyone_but_its_holder_and_its_merchant() {
     let scan = check_in(&app, &other, &tickets[0]).await;
     assert_problem(scan, StatusCode::NOT_FOUND, "not_found").await;
 }
+
+/// Refunds the whole of a paid order, as its holder and the merchant.
+async fn refund(app: &TestApp, merchant: &MerchantCredentials, placed: &Placed) {
+    let refund = json!({"order": placed.url()});
+    let response = app.post_json(placed.who(), "/refund_requests", &refund).await;
+    let url = link(&expect_json(response, StatusCode::CREATED).await, "self");
+    for status in ["approved", "processed"] {
+        let body = json!({"status": status});
+        let response = app
+            .put_current(placed.who(), Who::Merchant(merchant), &url, &body)
+            .await;
+        expect_json(response, StatusCode::OK).await;
+    }
+}
+
+#[tokio::test]
+async fn a_refunded_tickets_place_stays_taken_unless_the_merchant_resells_refunded_places() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (event, placed, _) = tickets_sold(&app, &merchant, 2).await;
+    refund(&app, &merchant, &placed).await;
+    assert_eq!(crate::helpers::events::available(&app, &event).await, 48);
+}
+
+#[tokio::test]
+async fn a_refunded_tickets_place_goes_back_on_sale_when_the_merchant_resells_refunded_places() {
+    use sea_orm::{EntityTrait, sea_query::Expr};
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    entity::merchant::Entity::update_many()
+        .col_expr(entity::merchant::Column::ResellRefunded, Expr::value(true))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    let (event, placed, _) = tickets_sold(&app, &merchant, 2).await;
+    refund(&app, &merchant, &placed).await;
+    assert_eq!(crate::helpers::events::available(&app, &event).await, 50);
+}
+
+#[tokio::test]
+async fn ticket_keys_rotate_publishes_a_new_key_beside_the_old_one() {
+    let app = spawn_app().await;
+    let before = expect_json(app.get("/.well-known/ticket-keys").await, StatusCode::OK).await;
+    let output = crate::helpers::cli::run_on(&app.database_url, &["ticket-keys", "rotate", "--json"]);
+    let rotated = crate::helpers::cli::json_stdout(&output);
+    let after = expect_json(app.get("/.well-known/ticket-keys").await, StatusCode::OK).await;
+    assert_eq!(after["keys"][0]["kid"], rotated["kid"]);
+    assert_eq!(after["keys"][0]["x"], rotated["x"]);
+    assert_eq!(after["keys"][1]["kid"], before["keys"][0]["kid"]);
+}
