@@ -2,16 +2,16 @@
 //! are taken and given back in [`super::holds`].
 
 use chrono::{DateTime, Utc};
-use entity::{event, product};
+use entity::{event, order, order_line, product};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
     ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect,
+    QueryFilter, QueryOrder, QuerySelect, QueryTrait,
     sea_query::{Expr, ExprTrait, Func, LikeExpr},
 };
 
-use super::{holds, ids, refunds};
+use super::{holds, ids, orders, refunds, status::OrderStatus};
 use crate::{
     db::begin_write,
     effect::{self, Effect},
@@ -317,8 +317,9 @@ pub async fn update(
     Ok(found)
 }
 
-/// Cancels an event: no ticket of it can be sold any more, and every paid order holding
-/// one of its tickets gets an event refund (one product after the other). Answers the
+/// Cancels an event: no ticket of it can be sold any more, every paid order holding one
+/// of its tickets gets an event refund (one product after the other), and every order
+/// awaiting payment for its tickets is cancelled. Answers the
 /// event as it now stands and how many refund requests were opened.
 pub async fn cancel(
     db: &DatabaseConnection,
@@ -340,12 +341,37 @@ pub async fn cancel(
         return Err(EventError::Cancelled);
     }
     effect::commit(txn, Effect::changed("events", &event.uid)).await?;
+    let products = products_of(db, event.id).await?;
     let mut opened = 0;
-    for product in products_of(db, event.id).await? {
-        opened += refunds::withdraw_product(db, &product, reason).await?;
+    for product in &products {
+        opened += refunds::withdraw_product(db, product, reason).await?;
     }
+    cancel_unpaid_orders(db, &products).await?;
     let current = find_by_id(db, event.id).await?.ok_or(EventError::NotFound)?;
     Ok((current, opened))
+}
+
+/// Cancels every order awaiting payment for tickets of these products: they can no longer
+/// be paid, and their places and vouchers are given back. An order paid or expired in the
+/// meantime is left as it is.
+async fn cancel_unpaid_orders(db: &DatabaseConnection, products: &[product::Model]) -> Result<(), DbErr> {
+    let holding = order_line::Entity::find()
+        .select_only()
+        .column(order_line::Column::OrderId)
+        .filter(order_line::Column::ProductId.is_in(products.iter().map(|p| p.id)))
+        .into_query();
+    let unpaid = order::Entity::find()
+        .filter(order::Column::Id.in_subquery(holding))
+        .filter(order::Column::Status.eq(OrderStatus::AwaitingPayment.as_str()))
+        .all(db)
+        .await?;
+    for order in unpaid {
+        match orders::cancel(db, &order, "The event was cancelled.").await {
+            Ok(_) | Err(orders::CancelError::Refused(_)) => {}
+            Err(orders::CancelError::Db(err)) => return Err(err),
+        }
+    }
+    Ok(())
 }
 
 /// The places left of an event now.

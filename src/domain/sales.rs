@@ -212,13 +212,15 @@ async fn decide(
     let Some(order) = found else {
         return Ok(Outcome::UnknownOrder);
     };
-    if holds::is_past_hold(&order, Utc::now()) {
-        holds::expire_in(txn, &order).await?;
-    }
-    let order = order::Entity::find_by_id(order.id)
-        .one(txn)
-        .await?
-        .unwrap_or(order);
+    // An order past its hold is expired first: it can never be paid.
+    let order = if holds::is_past_hold(&order, Utc::now()) && holds::expire_in(txn, &order).await? {
+        order::Entity::find_by_id(order.id)
+            .one(txn)
+            .await?
+            .unwrap_or(order)
+    } else {
+        order
+    };
     let status = OrderStatus::from_stored(&order.status)?;
     if status == OrderStatus::Expired {
         return Ok(Outcome::Expired(order));
@@ -241,36 +243,8 @@ async fn decide(
         });
     }
     let now = Utc::now();
-    let paid = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(OrderStatus::Paid.as_str()))
-        .col_expr(order::Column::PaidAt, Expr::value(now))
-        .col_expr(order::Column::UpdatedAt, Expr::value(now))
-        .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
-        .filter(order::Column::Id.eq(order.id))
-        .filter(order::Column::Status.eq(OrderStatus::AwaitingPayment.as_str()))
-        .filter(
-            Condition::any()
-                .add(order::Column::ExpiresAt.is_null())
-                .add(order::Column::ExpiresAt.gt(now)),
-        )
-        .exec(txn)
-        .await?;
-    if paid.rows_affected == 0 {
-        let current = order::Entity::find_by_id(order.id)
-            .one(txn)
-            .await?
-            .unwrap_or(order);
-        if holds::expire_in(txn, &current).await? {
-            let expired = order::Entity::find_by_id(current.id)
-                .one(txn)
-                .await?
-                .unwrap_or(current);
-            return Ok(Outcome::Expired(expired));
-        }
-        return Ok(match OrderStatus::from_stored(&current.status)? {
-            OrderStatus::Expired => Outcome::Expired(current),
-            other => Outcome::NotPayable(other),
-        });
+    if let Some(refused) = mark_paid(txn, &order, now).await? {
+        return Ok(refused);
     }
     issue_deliveries(txn, &order).await?;
     order::Entity::update_many()
@@ -305,6 +279,48 @@ async fn decide(
     )
     .await?;
     Ok(Outcome::Sold(completed))
+}
+
+/// Moves an order awaiting payment, and not past its hold, to `paid`: the conditions are
+/// part of the UPDATE, so a payment racing an expiry or a cancellation either comes first
+/// or finds why the order cannot be paid (the answer then).
+async fn mark_paid(
+    txn: &impl ConnectionTrait,
+    order: &order::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<Outcome>, DbErr> {
+    let paid = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(OrderStatus::Paid.as_str()))
+        .col_expr(order::Column::PaidAt, Expr::value(now))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
+        .filter(order::Column::Id.eq(order.id))
+        .filter(order::Column::Status.eq(OrderStatus::AwaitingPayment.as_str()))
+        .filter(
+            Condition::any()
+                .add(order::Column::ExpiresAt.is_null())
+                .add(order::Column::ExpiresAt.gt(now)),
+        )
+        .exec(txn)
+        .await?;
+    if paid.rows_affected == 0 {
+        let current = order::Entity::find_by_id(order.id)
+            .one(txn)
+            .await?
+            .unwrap_or_else(|| order.clone());
+        if holds::expire_in(txn, &current).await? {
+            let expired = order::Entity::find_by_id(current.id)
+                .one(txn)
+                .await?
+                .unwrap_or(current);
+            return Ok(Some(Outcome::Expired(expired)));
+        }
+        return Ok(Some(match OrderStatus::from_stored(&current.status)? {
+            OrderStatus::Expired => Outcome::Expired(current),
+            other => Outcome::NotPayable(other),
+        }));
+    }
+    Ok(None)
 }
 
 /// One delivery per unit of every line, each with its own access code.

@@ -329,3 +329,32 @@ async fn a_ticket_of_another_merchants_event_is_refused_naming_the_event() {
     )
     .await;
 }
+
+#[tokio::test]
+async fn a_cancelled_event_cancels_the_orders_awaiting_payment_for_its_tickets() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (event, ticket) = event_with_ticket(&app, &merchant, 10).await;
+    let placed = place_order(&app, &cart(MARIE).line(&ticket, 3)).await;
+    let body = json!({"reason": "The hall is flooded."});
+    let response = app
+        .post_json(Who::Merchant(&merchant), &format!("{event}/cancellation"), &body)
+        .await;
+    assert_eq!(expect_json(response, StatusCode::OK).await["available"], 10);
+    assert_eq!(placed.read(&app).await["status"], "cancelled");
+    let late = notify(&app, &capture(&placed.order, "psp_after_cancellation")).await;
+    assert_problem(late, StatusCode::CONFLICT, "order_not_payable").await;
+}
+
+#[tokio::test]
+async fn an_event_cancelled_twice_is_refused_the_second_time() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let event = self_href(&create_event(&app, &merchant, 10).await);
+    let url = format!("{event}/cancellation");
+    let body = json!({"reason": "Cancelled."});
+    let first = app.post_json(Who::Merchant(&merchant), &url, &body).await;
+    expect_json(first, StatusCode::OK).await;
+    let second = app.post_json(Who::Merchant(&merchant), &url, &body).await;
+    assert_problem(second, StatusCode::CONFLICT, "event_cancelled").await;
+}

@@ -200,6 +200,8 @@ async fn an_offline_scanner_learns_the_revoked_tickets_of_an_event_since_its_cur
         .iter()
         .collect();
     assert!(listed.iter().any(|r| r["barcode"] == tickets[0]["barcode"]));
+    let revoked = expect_json(app.get_as(seller, &link(listed[0], "self")).await, StatusCode::OK).await;
+    assert_eq!(revoked["status"], "voided");
     let next = expect_json(app.get_as(seller, &link(&page, "next")).await, StatusCode::OK).await;
     assert_eq!(next["item_count"], 0);
     assert_eq!(next["cursor"], page["cursor"]);
@@ -222,6 +224,8 @@ async fn the_merchant_looks_a_ticket_up_by_event_and_barcode() {
     let ticket = &found["_embedded"]["shop:tickets"][0];
     assert_eq!(ticket["uid"], tickets[1]["uid"]);
     assert!(ticket["_templates"]["check_in"].is_object(), "{ticket}");
+    let read = expect_json(app.get_as(seller, &link(ticket, "self")).await, StatusCode::OK).await;
+    assert_eq!(read["barcode"], tickets[1]["barcode"]);
 }
 
 #[tokio::test]

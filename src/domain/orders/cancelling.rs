@@ -68,8 +68,9 @@ pub async fn cancel(
             .map_or(order.status.as_str(), |o| o.status.as_str());
         return Err(CancelError::Refused(refusal(OrderStatus::from_stored(status)?)));
     }
-    vouchers::give_back(&txn, order.id).await?;
+    // Places before vouchers, in the order every transaction takes these rows.
     holds::give_back_order(&txn, order.id).await?;
+    vouchers::give_back(&txn, order.id).await?;
     let cancelled = current.ok_or_else(|| DbErr::RecordNotFound(format!("order {} vanished", order.uid)))?;
     effect::commit(txn, Effect::changed("orders", &order.uid)).await?;
     Ok(cancelled)
