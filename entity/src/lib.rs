@@ -14,6 +14,7 @@ pub mod payment;
 pub mod product;
 pub mod refund;
 pub mod refund_request;
+pub mod scanner;
 pub mod server_secret;
 pub mod store;
 pub mod store_transaction;

@@ -1,5 +1,6 @@
 //! Events with a capacity, places held by products and orders, tickets with a barcode and
-//! a signed QR payload, their check-ins and revocations, and the keys that sign them.
+//! a signed QR payload, their check-ins and revocations, the keys that sign them, and the
+//! tokens of the door scanners of an event.
 //!
 //! A place is taken by the database alone: `held` only moves through conditional updates
 //! (`held + n <= capacity`), and the event's CHECK constraint refuses any row that would
@@ -19,6 +20,25 @@ impl MigrationTrait for Migration {
         manager
             .create_table(
                 Table::create()
+                    .table("scanner")
+                    .col(big_pk_auto("id"))
+                    .col(string_len_uniq("uid", 32))
+                    .col(big_integer("event_id"))
+                    .col(string("name"))
+                    .col(string_len_uniq("token_hash", 64))
+                    .col(timestamp_with_time_zone("created_at"))
+                    .foreign_key(
+                        ForeignKey::create()
+                            .name("fk_scanner_event")
+                            .from("scanner", "event_id")
+                            .to("event", "id"),
+                    )
+                    .to_owned(),
+            )
+            .await?;
+        manager
+            .create_table(
+                Table::create()
                     .table("ticket_key")
                     .col(big_pk_auto("id"))
                     .col(string_len_uniq("kid", 64))
@@ -30,7 +50,7 @@ impl MigrationTrait for Migration {
     }
 
     async fn down(&self, manager: &SchemaManager) -> Result<(), DbErr> {
-        for table in ["ticket_key", "ticket_revocation", "ticket"] {
+        for table in ["ticket_key", "scanner", "ticket_revocation", "ticket"] {
             manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         manager

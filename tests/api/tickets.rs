@@ -293,3 +293,74 @@ async fn ticket_keys_rotate_publishes_a_new_key_beside_the_old_one() {
     assert_eq!(after["keys"][0]["x"], rotated["x"]);
     assert_eq!(after["keys"][1]["kid"], before["keys"][0]["kid"]);
 }
+
+/// Registers a door scanner of `event` (its URL); answers its token.
+async fn scanner_token(app: &TestApp, merchant: &MerchantCredentials, event: &str) -> String {
+    let url = format!("{event}/scanners");
+    let response = app
+        .post_json(Who::Merchant(merchant), &url, &json!({"name": "Gate A"}))
+        .await;
+    let created = expect_json(response, StatusCode::CREATED).await;
+    let read = app
+        .get_json(Who::Merchant(merchant), &link(&created, "self"))
+        .await;
+    assert_eq!((&read["name"], &read["event"]), (&json!("Gate A"), &json!(event)));
+    assert!(read["token"].is_null(), "{read}");
+    created["token"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn a_scanner_checks_in_the_tickets_of_its_own_event_only() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (event, _, tickets) = tickets_sold(&app, &merchant, 1).await;
+    let (other_event, _, others) = tickets_sold_again(&app, &merchant).await;
+    let token = scanner_token(&app, &merchant, &event).await;
+    let scan = |ticket: &Value| {
+        let url = format!("{}/check_ins", link(ticket, "self"));
+        send(
+            app.request(Method::POST, &url, Who::Anonymous)
+                .header("scanner-token", token.clone()),
+        )
+    };
+    let checked = expect_json(scan(&tickets[0]).await, StatusCode::CREATED).await;
+    assert_eq!(checked["status"], "checked_in");
+    assert_problem(scan(&others[0]).await, StatusCode::NOT_FOUND, "not_found").await;
+    let revoked = send(
+        app.request(
+            Method::GET,
+            &format!("{other_event}/revoked_tickets"),
+            Who::Anonymous,
+        )
+        .header("scanner-token", token.clone()),
+    )
+    .await;
+    assert_problem(revoked, StatusCode::NOT_FOUND, "not_found").await;
+}
+
+#[tokio::test]
+async fn a_wrong_scanner_token_is_refused_401() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (_, _, tickets) = tickets_sold(&app, &merchant, 1).await;
+    let url = format!("{}/check_ins", link(&tickets[0], "self"));
+    let response = send(
+        app.request(Method::POST, &url, Who::Anonymous)
+            .header("scanner-token", "sc_forged"),
+    )
+    .await;
+    assert_problem(response, StatusCode::UNAUTHORIZED, "unauthorized").await;
+    let ticket = app
+        .get_json(Who::Merchant(&merchant), &link(&tickets[0], "self"))
+        .await;
+    assert_eq!(ticket["status"], "valid");
+}
+
+/// A paid order of one ticket of a second event of the same merchant.
+async fn tickets_sold_again(app: &TestApp, merchant: &MerchantCredentials) -> (String, Placed, Vec<Value>) {
+    let event = crate::helpers::self_href(&crate::helpers::events::create_event(app, merchant, 10).await);
+    let ticket = crate::helpers::events::event_ticket(app, merchant, &event, 2, None).await;
+    let placed = place_paid_order(app, &cart(MARIE).line(&ticket, 1)).await;
+    let tickets = tickets_of(app, &placed).await;
+    (event, placed, tickets)
+}

@@ -2,7 +2,7 @@
 
 use entity::event;
 
-use super::input::EventInput;
+use super::input::{EventInput, ScannerInput};
 use crate::{
     api::{products::ProductInput, refunds::WithdrawalInput},
     http::{
@@ -19,8 +19,9 @@ pub fn events_templates(hal: &Hal) -> Option<Templates> {
     )])
 }
 
-/// The `_templates` of an event for its merchant: `edit` (from the current values),
-/// `add_ticket` (a ticket product of this event), and `cancel` until it is cancelled.
+/// The `_templates` of an event for its merchant: `edit` (from the current values), and
+/// until it is cancelled `add_ticket` (a ticket product of this event), `add_scanner` (a
+/// door scanner's token) and `cancel`.
 pub fn event_templates(hal: &Hal, event: &event::Model) -> Option<Templates> {
     let path = format!("/events/{}", event.uid);
     let time = |at: chrono::DateTime<chrono::Utc>| at.format("%Y-%m-%dT%H:%M:%SZ").to_string();
@@ -38,6 +39,12 @@ pub fn event_templates(hal: &Hal, event: &event::Model) -> Option<Templates> {
             .fixed("kind", "ticket")
             .fixed("event", &hal.href(&path));
         offered.push(("add_ticket", add_ticket));
+        let add_scanner = FormTemplate::of::<ScannerInput>(
+            "POST",
+            "Register a door scanner",
+            hal.href(&format!("{path}/scanners")),
+        );
+        offered.push(("add_scanner", add_scanner));
         let cancel = FormTemplate::of::<WithdrawalInput>(
             "POST",
             "Cancel the event and offer every ticket holder a refund",

@@ -105,3 +105,27 @@ mod tests {
         assert!(mismarked_read_only::<EventInput>().is_empty());
     }
 }
+
+/// Register a door scanner.
+#[derive(Debug, Clone, Object, Deserialize)]
+#[oai(deny_unknown_fields)]
+#[serde(deny_unknown_fields)]
+pub struct ScannerInput {
+    /// What to call it, 1–100 characters (`Gate A, left`).
+    #[oai(validator(min_length = 1, max_length = 100))]
+    pub name: String,
+}
+
+impl ScannerInput {
+    /// The name, trimmed; a blank one is refused.
+    pub fn name(&self) -> Result<String, ApiError> {
+        let name = self.name.trim();
+        if name.is_empty() {
+            return Err(ApiError::validation(vec![FieldError::new(
+                "/name",
+                "1 to 100 characters",
+            )]));
+        }
+        Ok(name.to_owned())
+    }
+}

@@ -12,26 +12,30 @@ use poem_openapi::{
 };
 
 pub use self::{
-    input::EventInput,
+    input::{EventInput, ScannerInput},
     problems::{
         EventCancelProblems, EventCreateProblems, EventListProblems, EventReadProblems, EventUpdateProblems,
     },
     view::{EventCollection, EventRepr, EventResponse, events_search},
 };
 use self::{
-    problems::RevokedProblems,
-    view::{EventCreatedResponse, EventListResponse, RevokedTicketsRepr, RevokedTicketsResponse, etag},
+    problems::{RevokedProblems, ScannerCreateProblems, ScannerReadProblems},
+    view::{
+        CreatedScannerRepr, EventCreatedResponse, EventListResponse, RevokedTicketsRepr,
+        RevokedTicketsResponse, ScannerCreatedResponse, ScannerRepr, ScannerResponse, etag,
+    },
 };
 use super::{ApiTags, refunds::WithdrawalInput};
 use crate::{
-    auth::{MaybeMerchant, MerchantAuth},
+    auth::{DoorCaller, MaybeMerchant, MerchantAuth},
     domain::{
         events::{self, EventError, EventFilter},
-        tickets,
+        tickets::{self, scanners},
     },
     http::{
         error::{ApiError, Problems},
         hal::{HalJson, Paging},
+        headers,
         idempotency::IdempotencyKey,
         json::JsonBody,
         middleware::version_matches,
@@ -227,11 +231,12 @@ impl EventsApi {
         Ok(EventResponse::Ok(HalJson(repr), etag(&cancelled)))
     }
 
-    /// Revoked tickets of an event (merchant)
+    /// Revoked tickets of an event (merchant or scanner)
     ///
     /// Tickets of this event voided (refunded) after the cursor `since`, oldest first: what
     /// an offline door scanner must refuse even though their QR signature verifies. Keep
-    /// the `cursor` of each answer and follow `next` to learn only what is new.
+    /// the `cursor` of each answer and follow `next` to learn only what is new. For the
+    /// merchant, or a scanner of this event (`Scanner-Token`).
     #[oai(
         path = "/events/:uid/revoked_tickets",
         method = "get",
@@ -241,7 +246,7 @@ impl EventsApi {
         &self,
         state: Data<&SharedState>,
         req: &Request,
-        merchant: MerchantAuth,
+        caller: DoorCaller,
         /// The event's uid.
         uid: Path<String>,
         /// The cursor of the last answer read; 0 (the default) for every revoked ticket.
@@ -251,11 +256,76 @@ impl EventsApi {
         #[oai(validator(minimum(value = "1"), maximum(value = "500")))]
         page_size: Query<Option<u64>>,
     ) -> Result<RevokedTicketsResponse, Problems<RevokedProblems>> {
-        let event = own_event(&state, &uid.0, merchant.0.id).await?;
+        let event = events::find(&state.db, &uid.0)
+            .await?
+            .filter(|event| caller.may_scan(event.merchant_id, Some(event.id)))
+            .ok_or_else(|| ApiError::not_found("No event of yours has this uid."))?;
         let since = since.0.unwrap_or(0);
         let page_size = page_size.0.unwrap_or(100);
         let revoked = tickets::revocations(&state.db, event.id, since, page_size).await?;
         let repr = RevokedTicketsRepr::new(&state.hal, req, &event, since, page_size, revoked);
         Ok(RevokedTicketsResponse::Ok(HalJson(repr)))
+    }
+
+    /// Register a door scanner (merchant)
+    ///
+    /// A device at the door of this event: its token, returned once as `token`, lets it
+    /// check tickets of this event in and read the event's revoked tickets — nothing else.
+    /// Send it as `Scanner-Token`. Accepts `Idempotency-Key` (a retry answers the scanner
+    /// without its token).
+    #[oai(
+        path = "/events/:uid/scanners",
+        method = "post",
+        operation_id = "register_scanner"
+    )]
+    async fn register_scanner(
+        &self,
+        state: Data<&SharedState>,
+        merchant: MerchantAuth,
+        /// The event's uid.
+        uid: Path<String>,
+        /// Makes a retry safe: the same key and body return the first response again.
+        #[oai(name = "Idempotency-Key")]
+        _idempotency_key: Header<Option<IdempotencyKey>>,
+        body: JsonBody<ScannerInput>,
+    ) -> Result<ScannerCreatedResponse, Problems<ScannerCreateProblems>> {
+        let name = body.0.name()?;
+        let event = own_event(&state, &uid.0, merchant.0.id).await?;
+        if event.cancelled_at.is_some() {
+            return Err(EventError::Cancelled.into());
+        }
+        let created = scanners::register(&state.db, event.id, &name).await?;
+        let path = format!("/scanners/{}", created.scanner.uid);
+        let scanner = ScannerRepr::new(&state.hal, &created.scanner, &event, state.hal.link(&path));
+        Ok(ScannerCreatedResponse::Created(
+            HalJson(CreatedScannerRepr {
+                token: created.token,
+                scanner,
+            }),
+            state.hal.href(&path),
+            headers::NO_STORE.to_owned(),
+        ))
+    }
+
+    /// Read a door scanner (merchant)
+    ///
+    /// Its name and event; never its token.
+    #[oai(path = "/scanners/:uid", method = "get", operation_id = "get_scanner")]
+    async fn scanner(
+        &self,
+        state: Data<&SharedState>,
+        req: &Request,
+        merchant: MerchantAuth,
+        /// The scanner's uid.
+        uid: Path<String>,
+    ) -> Result<ScannerResponse, Problems<ScannerReadProblems>> {
+        let not_found = || ApiError::not_found("No scanner of your events has this uid.");
+        let scanner = scanners::find(&state.db, &uid.0).await?.ok_or_else(not_found)?;
+        let event = events::find_by_id(&state.db, scanner.event_id)
+            .await?
+            .filter(|event| event.merchant_id == merchant.0.id)
+            .ok_or_else(not_found)?;
+        let repr = ScannerRepr::new(&state.hal, &scanner, &event, state.hal.self_link(req));
+        Ok(ScannerResponse::Ok(HalJson(repr)))
     }
 }

@@ -61,8 +61,8 @@ problem_set!(
     /// Errors of reading the revoked tickets of an event.
     RevokedProblems:
     400 => "`malformed_request`: `since` or `page_size` has the wrong form.",
-    401 => "`unauthorized`: merchant credentials missing or wrong.",
-    404 => "`not_found`: no event of this merchant has this uid.",
+    401 => "`unauthorized`: neither merchant credentials nor a `Scanner-Token`, or a wrong one.",
+    404 => "`not_found`: no event of this merchant (or of this scanner) has this uid.",
     405 => "`method_not_allowed`."
 );
 
@@ -92,3 +92,23 @@ pub fn if_match_missing() -> ApiError {
         "Send If-Match with the ETag of the event you read.",
     )
 }
+
+problem_set!(
+    /// Errors of registering a door scanner.
+    ScannerCreateProblems:
+    400 => "`malformed_request` (the body is not JSON) or `idempotency_key_invalid`.",
+    401 => "`unauthorized`: merchant credentials missing or wrong.",
+    404 => "`not_found`: no event of this merchant has this uid.",
+    409 => "`event_cancelled` or `idempotency_key_in_flight`.",
+    413 => "`payload_too_large`.",
+    415 => "`unsupported_media_type`: send `application/json`.",
+    422 => "`validation_failed` or `idempotency_key_reused`."
+);
+
+problem_set!(
+    /// Errors of reading a door scanner.
+    ScannerReadProblems:
+    401 => "`unauthorized`: merchant credentials missing or wrong.",
+    404 => "`not_found`: no scanner of this merchant's events has this uid.",
+    405 => "`method_not_allowed`."
+);

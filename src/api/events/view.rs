@@ -366,3 +366,82 @@ pub enum RevokedTicketsResponse {
     #[oai(status = 304)]
     NotModified,
 }
+
+#[derive(Debug, Clone, Object)]
+pub struct ScannerLinks {
+    #[oai(rename = "self")]
+    pub self_link: Link,
+    pub curies: Vec<Curie>,
+    /// The event whose tickets it checks in.
+    #[oai(rename = "shop:event")]
+    pub event: Link,
+    /// What it must refuse even when offline.
+    #[oai(rename = "shop:revoked_tickets")]
+    pub revoked_tickets: Link,
+}
+
+/// A door scanner of one event.
+#[derive(Debug, Clone, Object)]
+pub struct ScannerRepr {
+    #[oai(rename = "_links")]
+    pub links: ScannerLinks,
+    pub uid: String,
+    /// What the merchant calls it (`Gate A, left`).
+    pub name: String,
+    /// URI of the event.
+    pub event: String,
+    pub created_at: Timestamp,
+}
+
+impl ScannerRepr {
+    pub fn new(hal: &Hal, scanner: &entity::scanner::Model, event: &event::Model, self_link: Link) -> Self {
+        let event_path = format!("/events/{}", event.uid);
+        ScannerRepr {
+            links: ScannerLinks {
+                self_link,
+                curies: hal.curies(),
+                event: hal.link(&event_path),
+                revoked_tickets: hal.link(&format!("{event_path}/revoked_tickets")),
+            },
+            uid: scanner.uid.clone(),
+            name: scanner.name.clone(),
+            event: hal.href(&event_path),
+            created_at: scanner.created_at.into(),
+        }
+    }
+}
+
+/// A scanner just registered, with its token (shown only here).
+#[derive(Debug, Clone, Object)]
+pub struct CreatedScannerRepr {
+    /// Send it as `Scanner-Token` to check tickets of this event in and to read its revoked
+    /// tickets. Returned once; only a hash is kept.
+    pub token: String,
+    #[oai(flatten)]
+    pub scanner: ScannerRepr,
+}
+
+#[derive(ApiResponse)]
+pub enum ScannerCreatedResponse {
+    /// The scanner was registered; its token is in the body, once.
+    #[oai(status = 201)]
+    Created(
+        HalJson<CreatedScannerRepr>,
+        /// URL of the scanner.
+        #[oai(header = "Location")]
+        String,
+        /// `no-store`: the body holds a secret.
+        #[oai(header = "Cache-Control")]
+        String,
+    ),
+}
+
+#[derive(ApiResponse)]
+pub enum ScannerResponse {
+    /// The scanner.
+    #[oai(status = 200)]
+    Ok(HalJson<ScannerRepr>),
+    /// Not modified: the `If-None-Match` ETag is still current.
+    #[oai(status = 304)]
+    NotModified,
+}

@@ -17,32 +17,63 @@ use self::{
 };
 use super::ApiTags;
 use crate::{
-    auth::{MerchantAuth, OrderCaller},
+    auth::{DoorCaller, OrderCaller},
     domain::{events, tickets},
     http::{
         error::{ApiError, FieldError, Problems},
         hal::{HalJson, Paging},
         idempotency::IdempotencyKey,
     },
-    state::SharedState,
+    state::{AppState, SharedState},
 };
+
+/// Whose tickets a lookup searches, and of which event: the merchant's, of the event named
+/// if any; a scanner's event's only (another event named finds nothing, as an unknown
+/// barcode would).
+async fn lookup_scope(
+    state: &AppState,
+    caller: &DoorCaller,
+    event_uri: Option<&str>,
+) -> Result<(i64, Option<i64>), ApiError> {
+    let named = match event_uri.map(str::trim) {
+        Some(uri) => {
+            let not_an_event =
+                || ApiError::validation(vec![FieldError::new("event", "not the URI of an event")]);
+            let uid = state.hal.uid_from_uri(uri, "/events").ok_or_else(not_an_event)?;
+            Some(events::find(&state.db, &uid).await?.ok_or_else(not_an_event)?)
+        }
+        None => None,
+    };
+    Ok(match caller {
+        DoorCaller::Merchant(merchant) => (merchant.id, named.map(|event| event.id)),
+        DoorCaller::Scanner(scanner) => {
+            let own = events::find_by_id(&state.db, scanner.event_id).await?;
+            let event_id = match named {
+                Some(event) if event.id != scanner.event_id => -1,
+                _ => scanner.event_id,
+            };
+            (own.map_or(0, |event| event.merchant_id), Some(event_id))
+        }
+    })
+}
 
 #[derive(Default)]
 pub struct TicketsApi;
 
 #[OpenApi(tag = "ApiTags::Tickets")]
 impl TicketsApi {
-    /// Look tickets up (merchant)
+    /// Look tickets up (merchant or scanner)
     ///
     /// The merchant's tickets, optionally of one event (`event`, its URI) and with one
-    /// barcode (`code`): what a door scanner asks when a barcode is read online.
+    /// barcode (`code`): what a door scanner asks when a barcode is read online. A scanner
+    /// (`Scanner-Token`) sees the tickets of its own event only.
     #[oai(path = "/tickets", method = "get", operation_id = "list_tickets")]
     #[allow(clippy::too_many_arguments)]
     async fn list(
         &self,
         state: Data<&SharedState>,
         req: &Request,
-        merchant: MerchantAuth,
+        caller: DoorCaller,
         /// URI of the event.
         #[oai(validator(max_length = 2048))]
         event: Query<Option<String>>,
@@ -60,18 +91,10 @@ impl TicketsApi {
             page: page.0.unwrap_or(1),
             page_size: page_size.0.unwrap_or(Paging::DEFAULT_PAGE_SIZE),
         };
-        let event_id = match event.0.as_deref().map(str::trim) {
-            Some(uri) => {
-                let not_an_event =
-                    || ApiError::validation(vec![FieldError::new("event", "not the URI of an event")]);
-                let uid = state.hal.uid_from_uri(uri, "/events").ok_or_else(not_an_event)?;
-                Some(events::find(&state.db, &uid).await?.ok_or_else(not_an_event)?.id)
-            }
-            None => None,
-        };
+        let (merchant_id, event_id) = lookup_scope(&state, &caller, event.0.as_deref()).await?;
         let (items, item_count) = tickets::lookup(
             &state.db,
-            merchant.0.id,
+            merchant_id,
             event_id,
             code.0.as_deref(),
             paging.offset(),
@@ -106,9 +129,10 @@ impl TicketsApi {
         Ok(TicketResponse::Ok(HalJson(repr)))
     }
 
-    /// Check a ticket in (merchant)
+    /// Check a ticket in (merchant or scanner)
     ///
-    /// At the door: the ticket is checked in once. Of any number of scans of one ticket,
+    /// At the door, by the merchant or a scanner of the ticket's event (`Scanner-Token`):
+    /// the ticket is checked in once. Of any number of scans of one ticket,
     /// even at the same moment, one is answered 201; the others `already_checked_in` (409,
     /// with when). A voided (refunded) ticket is answered `ticket_voided` (410).
     #[oai(
@@ -119,7 +143,7 @@ impl TicketsApi {
     async fn check_in(
         &self,
         state: Data<&SharedState>,
-        merchant: MerchantAuth,
+        caller: DoorCaller,
         /// The ticket's uid.
         uid: Path<String>,
         /// Makes a retry safe: the same key returns the first response again.
@@ -128,12 +152,13 @@ impl TicketsApi {
     ) -> Result<CheckInResponse, Problems<CheckInProblems>> {
         let found = tickets::find(&state.db, &uid.0)
             .await?
-            .filter(|found| found.order.merchant_id == merchant.0.id)
+            .filter(|found| caller.may_scan(found.order.merchant_id, found.ticket.event_id))
             .ok_or_else(|| ApiError::not_found("No ticket of yours has this uid."))?;
         let ticket = tickets::check_in(&state.db, &found.ticket).await??;
         let path = format!("/tickets/{}", ticket.uid);
         let found = tickets::TicketDetails { ticket, ..found };
-        let repr = TicketRepr::new(&state.hal, &found, state.hal.link(&path), true);
+        let seller = matches!(caller, DoorCaller::Merchant(_));
+        let repr = TicketRepr::new(&state.hal, &found, state.hal.link(&path), seller);
         Ok(CheckInResponse::Created(HalJson(repr), state.hal.href(&path)))
     }
 

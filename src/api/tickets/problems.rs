@@ -12,7 +12,7 @@ problem_set!(
     /// Errors of looking tickets up.
     TicketListProblems:
     400 => "`malformed_request`: a query parameter has the wrong form.",
-    401 => "`unauthorized`: merchant credentials missing or wrong.",
+    401 => "`unauthorized`: neither merchant credentials nor a `Scanner-Token`, or a wrong one.",
     405 => "`method_not_allowed`.",
     422 => "`validation_failed`: `event` is not the URI of an event."
 );
@@ -29,8 +29,8 @@ problem_set!(
     /// Errors of checking a ticket in.
     CheckInProblems:
     400 => "`idempotency_key_invalid`.",
-    401 => "`unauthorized`: merchant credentials missing or wrong.",
-    404 => "`not_found`: no ticket of yours has this uid.",
+    401 => "`unauthorized`: neither merchant credentials nor a `Scanner-Token`, or a wrong one.",
+    404 => "`not_found`: no ticket of yours (or of this scanner's event) has this uid.",
     409 => "`already_checked_in`: the ticket was checked in before (the detail says when); or `idempotency_key_in_flight`.",
     410 => "`ticket_voided`: the ticket was refunded and lets nobody in.",
     422 => "`idempotency_key_reused`."

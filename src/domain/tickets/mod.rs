@@ -3,6 +3,7 @@
 //! voided by a refund, and then listed for offline scanners.
 
 pub mod keys;
+pub mod scanners;
 
 use chrono::{DateTime, Utc};
 use entity::{delivery, event, merchant, order, order_line, product, ticket, ticket_revocation};
