@@ -364,3 +364,20 @@ async fn tickets_sold_again(app: &TestApp, merchant: &MerchantCredentials) -> (S
     let tickets = tickets_of(app, &placed).await;
     (event, placed, tickets)
 }
+
+#[tokio::test]
+async fn a_check_in_retried_with_its_idempotency_key_is_answered_as_the_first_time() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (_, _, tickets) = tickets_sold(&app, &merchant, 1).await;
+    let url = format!("{}/check_ins", link(&tickets[0], "self"));
+    let scan = || {
+        send(
+            app.request(Method::POST, &url, Who::Merchant(&merchant))
+                .header("idempotency-key", "scan-42"),
+        )
+    };
+    let first = expect_json(scan().await, StatusCode::CREATED).await;
+    let retried = expect_json(scan().await, StatusCode::CREATED).await;
+    assert_eq!(retried["checked_in_at"], first["checked_in_at"]);
+}

@@ -8,11 +8,15 @@ pub mod scanners;
 use chrono::{DateTime, Utc};
 use entity::{delivery, event, merchant, order, order_line, product, ticket, ticket_revocation};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait,
-    QueryFilter, QueryOrder, QuerySelect, QueryTrait, sea_query::Expr,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, sea_query::Expr,
 };
 
 use super::{catalogue::Kind, holds, ids, vouchers};
+use crate::{
+    db::begin_write,
+    effect::{self, Effect},
+};
 
 /// Where a ticket stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -228,25 +232,29 @@ pub enum CheckInRefusal {
 }
 
 /// Checks a ticket in, once: the condition is part of the UPDATE, so of any number of
-/// scans at the same moment exactly one succeeds.
+/// scans at the same moment exactly one succeeds. The check-in is the request's effect,
+/// recorded for its idempotency key in the same transaction.
 pub async fn check_in(
-    db: &impl ConnectionTrait,
+    db: &DatabaseConnection,
     ticket: &ticket::Model,
 ) -> Result<Result<ticket::Model, CheckInRefusal>, DbErr> {
+    let txn = begin_write(db).await?;
     let done = ticket::Entity::update_many()
         .col_expr(ticket::Column::CheckedInAt, Expr::value(Utc::now()))
         .filter(ticket::Column::Id.eq(ticket.id))
         .filter(ticket::Column::CheckedInAt.is_null())
         .filter(ticket::Column::VoidedAt.is_null())
-        .exec(db)
+        .exec(&txn)
         .await?;
     let current = ticket::Entity::find_by_id(ticket.id)
-        .one(db)
+        .one(&txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("ticket vanished".into()))?;
     if done.rows_affected == 1 {
+        effect::commit(txn, Effect::created("tickets", &current.uid)).await?;
         return Ok(Ok(current));
     }
+    txn.rollback().await?;
     Ok(Err(match (current.voided_at, current.checked_in_at) {
         (Some(at), _) => CheckInRefusal::Voided(at),
         (None, Some(at)) => CheckInRefusal::AlreadyCheckedIn(at),
