@@ -19,6 +19,8 @@ pub struct Model {
     pub time_zone: String,
     pub capacity: i32,
     pub held: i32,
+    /// How many of its tickets were revoked: the last revocation's `seq`.
+    pub revocations: i64,
     pub cancelled_at: Option<DateTimeUtc>,
     /// Bumped on every change of the description; the ETag is derived from it and `held`.
     pub version: i32,

@@ -92,6 +92,7 @@ async fn create_events(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .col(string_len("time_zone", 64))
                 .col(integer("capacity"))
                 .col(integer("held").default(0))
+                .col(big_integer("revocations").default(0))
                 .col(timestamp_with_time_zone_null("cancelled_at"))
                 .col(integer("version"))
                 .col(timestamp_with_time_zone("created_at"))
@@ -182,6 +183,7 @@ async fn create_tickets(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
                 .col(big_pk_auto("id"))
                 .col(big_integer_uniq("ticket_id"))
                 .col(big_integer_null("event_id"))
+                .col(big_integer("seq"))
                 .col(timestamp_with_time_zone("revoked_at"))
                 .foreign_key(
                     ForeignKey::create()
@@ -195,10 +197,11 @@ async fn create_tickets(manager: &SchemaManager<'_>) -> Result<(), DbErr> {
     manager
         .create_index(
             Index::create()
-                .name("ix_revocation_event")
+                .name("ux_revocation_event_seq")
                 .table("ticket_revocation")
                 .col("event_id")
-                .col("id")
+                .col("seq")
+                .unique()
                 .to_owned(),
         )
         .await

@@ -265,6 +265,7 @@ pub async fn create(
         time_zone: Set(draft.time_zone.clone()),
         capacity: Set(draft.capacity),
         held: Set(0),
+        revocations: Set(0),
         cancelled_at: Set(None),
         version: Set(1),
         created_at: Set(now),

@@ -328,6 +328,7 @@ mod tests {
             time_zone: "UTC".into(),
             capacity,
             held,
+            revocations: 0,
             cancelled_at: None,
             version: 1,
             created_at: Utc::now(),

@@ -182,11 +182,12 @@ async fn a_payment_for_an_expired_order_is_refused_order_expired_and_the_provide
     let (event, ticket) = event_with_ticket(&app, &merchant, 10).await;
     let placed = place_order(&app, &cart(MARIE).line(&ticket, 2)).await;
     run_out_hold(&app, &placed.order).await;
-    let response = notify(&app, &capture(&placed.order, "psp_late")).await;
+    let late = capture(&placed.order, "psp_late");
+    let response = notify(&app, &late).await;
     assert_problem_mentions(response, StatusCode::CONFLICT, "order_expired", "must refund").await;
     assert_eq!(placed.read(&app).await["status"], "expired");
     assert_eq!(available(&app, &event).await, 10);
-    let replay = notify(&app, &capture(&placed.order, "psp_late")).await;
+    let replay = notify(&app, &late).await;
     assert_problem(replay, StatusCode::CONFLICT, "order_expired").await;
 }
 

@@ -241,7 +241,7 @@ pub const RELS: &[Rel] = &[
     Rel {
         name: "revoked_tickets",
         summary: "Tickets of an event voided since a cursor, for offline scanners.",
-        target: "The tickets of an event voided (refunded) after the cursor `since`, oldest first, with their barcodes: a scanner working offline refuses them although their signature verifies. Keep the answer's `cursor` and follow `next` to learn only what is new.",
+        target: "The tickets of an event voided (refunded) after the cursor `since`, in the order they were revoked (`seq`, one counter per event, committed in that order), with their barcodes: a scanner working offline refuses them although their signature verifies. Keep the answer's `cursor` and follow `next` to learn only what is new; nothing revoked before a cursor appears after it.",
         methods: "GET",
         auth: "HTTP Basic `app_key:secret` (the merchant of the event), or `Scanner-Token` of a scanner of the event.",
         forms: None,

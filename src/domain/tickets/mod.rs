@@ -8,8 +8,11 @@ pub mod scanners;
 use chrono::{DateTime, Utc};
 use entity::{delivery, event, merchant, order, order_line, product, ticket, ticket_revocation};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, QueryTrait, sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, QueryFilter,
+    QueryOrder, QuerySelect, QueryTrait,
+    sea_query::{Expr, ExprTrait},
 };
 
 use super::{catalogue::Kind, holds, ids, vouchers};
@@ -284,41 +287,82 @@ pub async fn void_for_order(
     if tickets.is_empty() {
         return Ok(());
     }
-    let mut freed = Vec::new();
-    for ticket in &tickets {
-        let voided = ticket::Entity::update_many()
+    let mut voided = Vec::new();
+    for ticket in tickets {
+        let done = ticket::Entity::update_many()
             .col_expr(ticket::Column::VoidedAt, Expr::value(now))
             .filter(ticket::Column::Id.eq(ticket.id))
             .filter(ticket::Column::VoidedAt.is_null())
             .exec(txn)
             .await?;
-        if voided.rows_affected == 1 {
-            ticket_revocation::ActiveModel {
-                ticket_id: Set(ticket.id),
-                event_id: Set(ticket.event_id),
-                revoked_at: Set(now),
-                ..Default::default()
-            }
-            .insert(txn)
-            .await?;
-            freed.push(ticket.product_id);
+        if done.rows_affected == 1 {
+            voided.push(ticket);
         }
     }
+    // Places first: products, then events, the order every transaction takes these rows in.
+    resell(txn, order, &voided).await?;
+    for ticket in &voided {
+        revoke(txn, ticket, now).await?;
+    }
+    Ok(())
+}
+
+/// Gives the places of voided tickets back, when the merchant resells refunded places.
+async fn resell(
+    txn: &impl ConnectionTrait,
+    order: &order::Model,
+    voided: &[ticket::Model],
+) -> Result<(), DbErr> {
     let resells = merchant::Entity::find_by_id(order.merchant_id)
         .one(txn)
         .await?
         .is_some_and(|merchant| merchant.resell_refunded);
-    if resells && !freed.is_empty() {
-        let products = product::Entity::find()
-            .filter(product::Column::Id.is_in(freed.clone()))
-            .all(txn)
-            .await?;
-        let places: Vec<(product::Model, i32)> = freed
-            .iter()
-            .filter_map(|id| products.iter().find(|p| p.id == *id).map(|p| (p.clone(), 1)))
-            .collect();
-        holds::give_back(txn, &places).await?;
+    if !resells || voided.is_empty() {
+        return Ok(());
     }
+    let products = product::Entity::find()
+        .filter(product::Column::Id.is_in(voided.iter().map(|t| t.product_id)))
+        .all(txn)
+        .await?;
+    let places: Vec<(product::Model, i32)> = voided
+        .iter()
+        .filter_map(|t| {
+            products
+                .iter()
+                .find(|p| p.id == t.product_id)
+                .map(|p| (p.clone(), 1))
+        })
+        .collect();
+    holds::give_back(txn, &places).await
+}
+
+/// Lists a voided ticket for offline scanners, with the next `seq` of its event.
+async fn revoke(txn: &impl ConnectionTrait, ticket: &ticket::Model, now: DateTime<Utc>) -> Result<(), DbErr> {
+    let seq = match ticket.event_id {
+        Some(event_id) => {
+            event::Entity::update_many()
+                .col_expr(
+                    event::Column::Revocations,
+                    Expr::col(event::Column::Revocations).add(1),
+                )
+                .filter(event::Column::Id.eq(event_id))
+                .exec(txn)
+                .await?;
+            super::events::find_by_id(txn, event_id)
+                .await?
+                .map_or(0, |event| event.revocations)
+        }
+        None => 0,
+    };
+    ticket_revocation::ActiveModel {
+        ticket_id: Set(ticket.id),
+        event_id: Set(ticket.event_id),
+        seq: Set(seq),
+        revoked_at: Set(now),
+        ..Default::default()
+    }
+    .insert(txn)
+    .await?;
     Ok(())
 }
 
@@ -341,8 +385,8 @@ pub async fn revocations(
 ) -> Result<Vec<Revocation>, DbErr> {
     let rows = ticket_revocation::Entity::find()
         .filter(ticket_revocation::Column::EventId.eq(event_id))
-        .filter(ticket_revocation::Column::Id.gt(since))
-        .order_by_asc(ticket_revocation::Column::Id)
+        .filter(ticket_revocation::Column::Seq.gt(since))
+        .order_by_asc(ticket_revocation::Column::Seq)
         .limit(limit)
         .all(db)
         .await?;
@@ -355,7 +399,7 @@ pub async fn revocations(
         .filter_map(|row| {
             let ticket = tickets.iter().find(|t| t.id == row.ticket_id)?;
             Some(Revocation {
-                seq: row.id,
+                seq: row.seq,
                 ticket_uid: ticket.uid.clone(),
                 barcode: ticket.barcode.clone(),
                 revoked_at: row.revoked_at,
