@@ -55,6 +55,37 @@ pub fn event_places_left(event: &event::Model) -> i64 {
     std::cmp::max(i64::from(event.capacity - event.held), 0)
 }
 
+/// A product's own places and its event's, as the database has them now, whatever copy of
+/// the product the caller priced with: `None` when the product's places are not counted.
+pub async fn current_places(
+    db: &impl ConnectionTrait,
+    product: &product::Model,
+) -> Result<Option<(product::Model, Option<event::Model>)>, DbErr> {
+    if !counts_places(product) {
+        return Ok(None);
+    }
+    let counts: Option<(Option<i32>, i32)> = product::Entity::find_by_id(product.id)
+        .select_only()
+        .column(product::Column::Capacity)
+        .column(product::Column::Held)
+        .into_tuple()
+        .one(db)
+        .await?;
+    let Some((capacity, held)) = counts else {
+        return Ok(None);
+    };
+    let event = match product.event_id {
+        Some(id) => event::Entity::find_by_id(id).one(db).await?,
+        None => None,
+    };
+    let fresh = product::Model {
+        capacity,
+        held,
+        ..product.clone()
+    };
+    Ok(Some((fresh, event)))
+}
+
 /// Whether a product's places are counted: a ticket of an event or with a capacity.
 pub fn counts_places(product: &product::Model) -> bool {
     product.kind == Kind::Ticket.as_str() && (product.event_id.is_some() || product.capacity.is_some())

@@ -76,11 +76,12 @@ pub async fn price(db: &impl ConnectionTrait, cart: &Cart) -> Result<Bill, Check
             continue;
         }
         let kind = check_line(&product, line.quantity, index, &mut settled, &mut refusals)?;
-        let event = match product.event_id {
-            Some(id) if holds::counts_places(&product) => events::find_by_id(db, id).await?,
-            _ => None,
+        let available = match holds::current_places(db, &product).await? {
+            Some((counted, event)) => {
+                check_places(&counted, event.as_ref(), line.quantity, index, &mut refusals)
+            }
+            None => None,
         };
-        let available = check_places(&product, event.as_ref(), line.quantity, index, &mut refusals);
         let mut priced = price_line(&country_taxes, cart, product, line.quantity, kind, today)?;
         priced.available = available;
         lines.push(priced);
