@@ -17,9 +17,10 @@ use std::{
     sync::{Arc, Mutex},
 };
 
+use crate::db::WriteTxn;
 use chrono::Utc;
 use entity::idempotency_key;
-use sea_orm::{ColumnTrait, DatabaseTransaction, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{ColumnTrait, DbErr, EntityTrait, QueryFilter, sea_query::Expr};
 
 tokio::task_local! {
     static CLAIM: Claim;
@@ -126,7 +127,7 @@ pub const CLAIM_LOST: &str = "the Idempotency-Key was taken over by a retry; the
 /// Commits a transaction that carried out `effect`. Under a claimed idempotency key the
 /// effect is first recorded on the key, fenced by the claim's token; if the key was taken
 /// over, nothing is committed and the error says so.
-pub async fn commit(txn: DatabaseTransaction, effect: Effect) -> Result<(), DbErr> {
+pub async fn commit(txn: WriteTxn, effect: Effect) -> Result<(), DbErr> {
     let Ok(claim) = CLAIM.try_with(Claim::clone) else {
         return txn.commit().await;
     };
@@ -142,7 +143,7 @@ pub async fn commit(txn: DatabaseTransaction, effect: Effect) -> Result<(), DbEr
 
 /// Writes the effect on the claimed key's row if the claim still holds it. A request
 /// that commits twice keeps its first effect.
-async fn record(txn: &DatabaseTransaction, claim: &Claim, effect: &Effect) -> Result<bool, DbErr> {
+async fn record(txn: &WriteTxn, claim: &Claim, effect: &Effect) -> Result<bool, DbErr> {
     let recorded = idempotency_key::Entity::update_many()
         .filter(idempotency_key::Column::Id.eq(claim.row))
         .filter(idempotency_key::Column::Claim.eq(claim.token.as_str()))

@@ -4,14 +4,16 @@ use std::{sync::Arc, time::Duration};
 
 use crate::{
     api, auth,
+    cache::Writes,
     config::Settings,
     db,
-    domain::{holds, sandbox::SandboxKey, secrets},
+    domain::{holds, orders::CheckoutCopies, sandbox::SandboxKey, secrets},
     http::hal::Hal,
     http::{
         browse::{self, assets},
         connections::{self, GuardedAcceptor},
         edge, headers, idempotency, middleware,
+        public_cache::{self, PublicCache},
     },
     seed,
     state::{AppState, SharedState},
@@ -89,6 +91,7 @@ impl Application {
         let sandbox_key = SandboxKey::load(&db)
             .await
             .context("cannot load the sandbox payment key")?;
+        let writes = Arc::new(Writes::default());
         let state = Arc::new(AppState {
             db,
             hal,
@@ -97,6 +100,9 @@ impl Application {
             sandbox_key,
             settings,
             shop_operator: Default::default(),
+            public_cache: Arc::new(PublicCache::new(writes.clone())),
+            checkout: CheckoutCopies::new(writes.clone()),
+            writes,
         });
         Ok(Self {
             acceptor,
@@ -148,7 +154,11 @@ async fn sweep_expired_orders(state: SharedState) {
         ticks.tick().await;
         match holds::sweep(&state.db).await {
             Ok(0) => {}
-            Ok(expired) => tracing::info!(expired, "expired unpaid orders past their hold"),
+            Ok(expired) => {
+                // Their places went back on sale: the copies of events and products are stale.
+                state.public_cache.invalidate();
+                tracing::info!(expired, "expired unpaid orders past their hold");
+            }
             Err(err) => tracing::warn!(error = %err, "cannot sweep expired orders"),
         }
     }
@@ -214,6 +224,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let cors_origins = state.settings.cors_origins.clone();
     let db = state.db.clone();
     let customers = state.customers.clone();
+    let public_cache = state.public_cache.clone();
 
     let (rels_index, problems_index) = (
         api::docs::rels_index(&state.hal),
@@ -242,6 +253,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
         .data(customers)
         .around(move |ep, req| middleware::problems_for_errors(ep, req, allowed.clone()))
         .around(move |ep, req| idempotency::idempotency(ep, req, db.clone()))
+        .around(move |ep, req| public_cache::public_cache(ep, req, public_cache.clone()))
         .around(middleware::conditional_get)
         .around(move |ep, req| edge::refuse_control_characters(ep, req, routes_by_path.clone()))
         .around(move |ep, req| middleware::limit_body(ep, req, limit))

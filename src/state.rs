@@ -6,8 +6,11 @@ use entity::merchant;
 use sea_orm::DatabaseConnection;
 
 use crate::{
-    auth::CustomerAuthentication, cache::Expiring, config::Settings, domain::sandbox::SandboxKey,
-    http::hal::Hal,
+    auth::CustomerAuthentication,
+    cache::{Expiring, Writes},
+    config::Settings,
+    domain::{orders::CheckoutCopies, sandbox::SandboxKey},
+    http::{hal::Hal, public_cache::PublicCache},
 };
 
 /// Everything a request handler may need. Nothing here must be consistent across
@@ -24,6 +27,12 @@ pub struct AppState {
     pub settings: Settings,
     /// The shop operator shown at the root, so that `GET /` does not query it every time.
     pub shop_operator: Expiring<Arc<merchant::Model>>,
+    /// Writes begun through this instance: they make the copies below stale.
+    pub writes: Arc<Writes>,
+    /// Rendered answers to anonymous catalogue reads.
+    pub public_cache: Arc<PublicCache>,
+    /// Products, tax rates and keys that checkout reads for every cart.
+    pub checkout: CheckoutCopies,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -65,6 +65,37 @@ pub async fn of_order(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<Wi
     Ok(complete(rows))
 }
 
+/// The lines of an order and its deliveries with their lines, in one query (lines joined
+/// to their deliveries): lines in position order, deliveries in issue order.
+pub async fn lines_and_deliveries(
+    db: &impl ConnectionTrait,
+    order_id: i64,
+) -> Result<(Vec<order_line::Model>, Vec<WithLine>), DbErr> {
+    let deliveries_of = order_line::Entity::belongs_to(delivery::Entity)
+        .from(order_line::Column::Id)
+        .to(delivery::Column::OrderLineId);
+    let rows = order_line::Entity::find()
+        .join(JoinType::LeftJoin, deliveries_of.into())
+        .select_also(delivery::Entity)
+        .filter(order_line::Column::OrderId.eq(order_id))
+        .order_by_asc(order_line::Column::Position)
+        .order_by_asc(delivery::Column::Id)
+        .all(db)
+        .await?;
+    let mut lines: Vec<order_line::Model> = Vec::new();
+    let mut deliveries: Vec<WithLine> = Vec::new();
+    for (line, delivery) in rows {
+        if let Some(delivery) = delivery {
+            deliveries.push((delivery, line.clone()));
+        }
+        if lines.last().is_none_or(|last| last.id != line.id) {
+            lines.push(line);
+        }
+    }
+    deliveries.sort_by_key(|(delivery, _)| delivery.id);
+    Ok((lines, deliveries))
+}
+
 /// One delivery by uid, with its line and order.
 pub async fn find(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Full>, DbErr> {
     if !ids::is_uid(uid) {

@@ -97,11 +97,17 @@ impl Paging {
 #[derive(Debug, Clone)]
 pub struct Hal {
     base: Url,
+    /// The base as text without its trailing slash: a plain path is appended to it.
+    prefix: String,
 }
 
 impl Hal {
     pub fn new(base: Url) -> Self {
-        Self { base }
+        let mut prefix = base.clone();
+        prefix.set_query(None);
+        prefix.set_fragment(None);
+        let prefix = String::from(prefix).trim_end_matches('/').to_owned();
+        Self { base, prefix }
     }
 
     pub fn base(&self) -> &Url {
@@ -139,8 +145,17 @@ impl Hal {
         url
     }
 
+    /// The absolute URL of `path` as text. A plain path (letters, digits, `/`, `-`, `_`,
+    /// `~`, no dot segment) needs no encoding and is appended to the base as it is, which
+    /// is what [`Hal::url`] would give, without parsing a URL for every link.
     pub fn href(&self, path: &str) -> String {
-        self.url(path).into()
+        if !is_plain_path(path) {
+            return self.url(path).into();
+        }
+        let mut href = String::with_capacity(self.prefix.len() + path.len());
+        href.push_str(&self.prefix);
+        href.push_str(path);
+        href
     }
 
     pub fn link(&self, path: &str) -> Link {
@@ -168,7 +183,7 @@ impl Hal {
             Some(at) => template.split_at(at),
             None => (template, ""),
         };
-        let href = format!("{}{}", self.url(path), expression);
+        let href = format!("{}{}", self.href(path), expression);
         Link {
             href,
             templated: Some(true),
@@ -292,6 +307,16 @@ impl<T: ToJSON> ApiResponse for HalJson<T> {
     }
 }
 
+/// Whether `path` is an absolute path that a URL keeps exactly as written.
+fn is_plain_path(path: &str) -> bool {
+    path.starts_with('/')
+        && !path.contains("/.")
+        && !path.contains("//")
+        && path
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'/' | b'-' | b'_' | b'~' | b'.'))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,5 +385,29 @@ mod tests {
         assert_eq!(paging.last_page(0), 1);
         assert_eq!(paging.last_page(50), 1);
         assert_eq!(paging.last_page(51), 2);
+    }
+
+    #[test]
+    fn a_plain_path_is_linked_exactly_as_a_parsed_url_would_be() {
+        for base in [
+            "http://127.0.0.1:8080/",
+            "https://shop.example/api/",
+            "https://shop.example:8443",
+        ] {
+            let hal = Hal::new(Url::parse(base).unwrap());
+            for path in [
+                "/",
+                "/orders/f6284ab0fd3147e5b6ea40cc0ba1b69a",
+                "/rels/refund_bill",
+                "/orders/x/lines/1",
+                "/a b",
+                "/../x",
+                "//x",
+                "/ümlaut",
+                "/file.epub",
+            ] {
+                assert_eq!(hal.href(path), String::from(hal.url(path)), "{base} {path}");
+            }
+        }
     }
 }

@@ -14,6 +14,7 @@ pub mod idempotency;
 pub mod json;
 pub mod middleware;
 pub mod problems;
+pub mod public_cache;
 pub mod round_trip;
 pub mod text;
 

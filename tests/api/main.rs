@@ -27,6 +27,7 @@ mod payments;
 mod pos;
 mod pos_errors;
 mod products;
+mod public_reads;
 mod put_round_trip;
 mod refund_eligibility;
 mod refund_queue;

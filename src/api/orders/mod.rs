@@ -109,7 +109,13 @@ async fn visible(
         .await?
         .filter(|(order, _)| caller.may_see(order))
         .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))?;
-    Ok((holds::settle(&state.db, order).await?, merchant))
+    if !holds::is_past_hold(&order, chrono::Utc::now()) {
+        return Ok((order, merchant));
+    }
+    let settled = holds::settle(&state.db, order).await?;
+    // Expiring it gave places back: the copies of events and products are stale.
+    state.public_cache.invalidate();
+    Ok((settled, merchant))
 }
 
 #[OpenApi(tag = "ApiTags::Checkout")]
@@ -129,7 +135,7 @@ impl OrdersApi {
         body: JsonBody<OrderInput>,
     ) -> Result<BillResponse, Problems<BillProblems>> {
         let cart = body.0.cart(&state.hal)?;
-        let bill = orders::price(&state.db, &cart).await?;
+        let bill = orders::price_with_copies(&state.db, &cart, &state.checkout).await?;
         Ok(BillResponse::Ok(HalJson(view::bill_repr(&state.hal, req, &bill))))
     }
 
@@ -169,7 +175,8 @@ impl OrdersApi {
         let hal = &state.hal;
         let db = &state.db;
         let cart = body.0.cart(hal)?;
-        let placed = orders::place(db, &cart, &input::buyer(customer), state.settings.hold()).await?;
+        let buyer = input::buyer(customer);
+        let placed = orders::place(db, &cart, &buyer, &state.checkout, state.settings.hold()).await?;
         let details = orders::placed_details(db, &placed).await?;
         let view = OrderView {
             order: &placed.order,

@@ -5,6 +5,7 @@
 pub mod builder;
 mod cancelling;
 mod cart;
+mod copies;
 mod placing;
 mod pricing;
 mod reading;
@@ -16,8 +17,9 @@ use super::status::OrderStatus;
 pub use builder::stored_taxes;
 pub use cancelling::{CancelError, CancelRefusal, cancel};
 pub use cart::{Cart, CartLine, CheckoutError, Consumer, Field, Reason, Refusal};
+pub use copies::CheckoutCopies;
 pub use placing::{Buyer, PlacedOrder, guest_customer_id, place};
-pub use pricing::{Bill, PricedCartLine, price};
+pub use pricing::{Bill, PricedCartLine, price, price_with_copies};
 pub use reading::{
     Contact, OrderDetails, OrderFilter, OrderPage, Owner, by_order, deliveries_of_orders, details, find,
     find_with_merchant, lines_of, lines_of_orders, list, page, placed_details, vouchers_of,

@@ -11,10 +11,11 @@ use sha2::Sha256;
 use super::{
     builder::{Channel, NewLine, NewOrder, Totals},
     cart::{Cart, CheckoutError, Field, Reason, Refusal},
-    pricing::{Bill, price},
+    copies::CheckoutCopies,
+    pricing::{Bill, price, price_with_copies},
 };
 use crate::db::begin_write;
-use crate::domain::{holds, ids, money::Money, secrets, status::OrderStatus, vouchers};
+use crate::domain::{holds, ids, money::Money, status::OrderStatus, vouchers};
 use crate::effect::{self, Effect};
 
 /// Who places an order: a logged-in customer (their `sub`) or a guest.
@@ -30,6 +31,10 @@ pub struct PlacedOrder {
     pub order: order::Model,
     pub lines: Vec<order_line::Model>,
     pub token: String,
+    /// The shop it was placed with.
+    pub merchant: merchant::Model,
+    /// Whether it used vouchers.
+    pub used_vouchers: bool,
 }
 
 /// The `customer_id` of a guest: a keyed hash of the lowercased e-mail address, the same
@@ -53,16 +58,17 @@ pub async fn place(
     db: &DatabaseConnection,
     cart: &Cart,
     buyer: &Buyer,
+    copies: &CheckoutCopies,
     hold: chrono::Duration,
 ) -> Result<PlacedOrder, CheckoutError> {
     let (customer_id, customer_sub) = match buyer {
         Buyer::Customer { sub } => (sub.clone(), Some(sub.clone())),
         Buyer::Guest => {
-            let key = secrets::get_or_create(db, secrets::CUSTOMER_ID_KEY).await?;
+            let key = copies.customer_id_key(db).await?;
             (guest_customer_id(&key, &cart.consumer.email), None)
         }
     };
-    let priced = price(db, cart).await?;
+    let priced = price_with_copies(db, cart, copies).await?;
     let txn = begin_write(db).await?;
     let bill = if products_unchanged(&txn, &priced).await? {
         priced
@@ -122,7 +128,13 @@ pub async fn place(
         }
     }
     effect::commit(txn, Effect::created("orders", &order.uid)).await?;
-    Ok(PlacedOrder { order, lines, token })
+    Ok(PlacedOrder {
+        order,
+        lines,
+        token,
+        merchant,
+        used_vouchers: !bill.vouchers.is_empty(),
+    })
 }
 
 /// Where a product is in the cart as the buyer sent it.

@@ -7,6 +7,7 @@ use entity::{event, product, voucher};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::cart::{Cart, CheckoutError, Field, Reason, Refusals};
+use super::copies::CheckoutCopies;
 use crate::domain::{
     catalogue::{self, Kind},
     events, holds,
@@ -51,10 +52,32 @@ struct Settled {
     seen: HashSet<i64>,
 }
 
-/// Prices a cart without saving anything: the sale simulation.
+/// Prices a cart without saving anything, from the database alone.
 pub async fn price(db: &impl ConnectionTrait, cart: &Cart) -> Result<Bill, CheckoutError> {
+    price_from(db, cart, None).await
+}
+
+/// Prices a cart without saving anything (the sale simulation), reading products and tax
+/// rates from `copies` where they are fresh.
+pub async fn price_with_copies(
+    db: &impl ConnectionTrait,
+    cart: &Cart,
+    copies: &CheckoutCopies,
+) -> Result<Bill, CheckoutError> {
+    price_from(db, cart, Some(copies)).await
+}
+
+async fn price_from(
+    db: &impl ConnectionTrait,
+    cart: &Cart,
+    copies: Option<&CheckoutCopies>,
+) -> Result<Bill, CheckoutError> {
     let mut refusals = Refusals::default();
-    let country_taxes = taxes::CountryTaxes::load(db, &cart.consumer.country).await?;
+    let country = &cart.consumer.country;
+    let country_taxes = match copies {
+        Some(copies) => copies.taxes(db, country).await?,
+        None => taxes::CountryTaxes::load(db, country).await?,
+    };
     check_region(&country_taxes, cart, &mut refusals);
     let mut settled = Settled {
         currency: cart.currency,
@@ -63,9 +86,10 @@ pub async fn price(db: &impl ConnectionTrait, cart: &Cart) -> Result<Bill, Check
     let today = Utc::now().date_naive();
     let mut lines = Vec::new();
     for (index, line) in cart.lines.iter().enumerate() {
-        let found = match &line.product_uid {
-            Some(uid) => catalogue::find(db, uid).await?,
-            None => None,
+        let found = match (&line.product_uid, copies) {
+            (Some(uid), Some(copies)) => copies.product(db, uid).await?,
+            (Some(uid), None) => catalogue::find(db, uid).await?,
+            (None, _) => None,
         };
         let Some(product) = found else {
             refusals.add(Field::Product(index), Reason::UnknownProduct);

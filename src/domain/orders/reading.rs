@@ -164,18 +164,46 @@ pub async fn find_with_merchant(
     Ok(found.and_then(|(order, merchant)| merchant.map(|m| (order, m))))
 }
 
+/// Whether an order may have used vouchers. Every voucher used pays a part of what was
+/// left to pay, so an order that still costs something and shows no voucher total used none.
+pub fn may_have_vouchers(order: &order::Model) -> bool {
+    order.voucher_total_minor != 0 || order.grand_total_minor == 0
+}
+
+/// Whether an order may have deliveries and refund requests: only a paid order has them
+/// (deliveries are issued with the payment, refunds are asked for what was sold).
+pub fn may_have_deliveries(order: &order::Model) -> bool {
+    order.paid_at.is_some()
+}
+
 /// The lines, vouchers, deliveries and refund requests of an order whose merchant is
-/// known, the four queries running side by side, and what they make of its refunds.
+/// known, and what they make of its refunds: at most three queries side by side (lines
+/// with their deliveries, refund requests, vouchers), none for what the order cannot have.
 pub async fn details(
     db: &impl ConnectionTrait,
     order: &order::Model,
     merchant: &merchant::Model,
 ) -> Result<OrderDetails, DbErr> {
-    let (lines, vouchers, deliveries, requests) = tokio::try_join!(
-        lines_of(db, order.id),
-        vouchers_of(db, order.id),
-        deliveries::of_order(db, order.id),
-        refunds::of_order(db, order.id),
+    let paid = may_have_deliveries(order);
+    let ((lines, deliveries), vouchers, requests) = tokio::try_join!(
+        async {
+            match paid {
+                true => deliveries::lines_and_deliveries(db, order.id).await,
+                false => Ok((lines_of(db, order.id).await?, Vec::new())),
+            }
+        },
+        async {
+            match may_have_vouchers(order) {
+                true => vouchers_of(db, order.id).await,
+                false => Ok(Vec::new()),
+            }
+        },
+        async {
+            match paid {
+                true => refunds::of_order(db, order.id).await,
+                false => Ok(Vec::new()),
+            }
+        },
     )?;
     let issued: Vec<&delivery::Model> = deliveries.iter().map(|(delivery, _)| delivery).collect();
     let facts = Facts {
@@ -194,21 +222,25 @@ pub async fn details(
     })
 }
 
-/// What a view of an order just placed shows: its vouchers and merchant, in two queries
-/// side by side; it has no deliveries and no refund requests yet.
+/// What a view of an order just placed shows: its vouchers (one query, when it used any);
+/// it has no deliveries and no refund requests yet.
 pub async fn placed_details(db: &impl ConnectionTrait, placed: &PlacedOrder) -> Result<OrderDetails, DbErr> {
     let order = &placed.order;
-    let (vouchers, merchant) = tokio::try_join!(vouchers_of(db, order.id), refunds::merchant_of(db, order))?;
+    let merchant = &placed.merchant;
+    let vouchers = match placed.used_vouchers {
+        true => vouchers_of(db, order.id).await?,
+        false => Vec::new(),
+    };
     let facts = Facts {
         order,
-        merchant: &merchant,
+        merchant,
         lines: &placed.lines,
         deliveries: &[],
     };
     Ok(OrderDetails {
         lines: placed.lines.clone(),
         vouchers,
-        contact: (&merchant).into(),
+        contact: merchant.into(),
         deliveries: Vec::new(),
         refundability: Refundability::of(facts, &[], Utc::now())?,
     })
