@@ -1,5 +1,5 @@
 //! The command line: `serve` (default), `migrate`, `openapi`, `merchant create`, `store create`,
-//! `dev-token`, `dev-seed-orders`.
+//! `ticket-keys rotate`, `dev-token`, `dev-seed-orders`.
 
 use anyhow::Context;
 
@@ -7,7 +7,7 @@ use crate::{
     api, auth,
     config::{
         Cli, Command, DevSeedOrders, DevToken, MerchantCommand, MerchantCreate, SaleStateArg, Settings,
-        StoreCommand, StoreCreate,
+        StoreCommand, StoreCreate, TicketKeysCommand,
     },
     db,
     domain::merchants::{self, NewMerchant, SaleState},
@@ -37,7 +37,28 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::DevToken(args) => dev_token(settings, args).await,
         Command::DevSeedOrders(args) => dev_seed_orders(settings, args).await,
         Command::Store(StoreCommand::Create(args)) => create_store(settings, args).await,
+        Command::TicketKeys(TicketKeysCommand::Rotate { json }) => rotate_ticket_key(settings, json).await,
     }
+}
+
+/// Starts a new ticket signing key and prints its id and public key.
+async fn rotate_ticket_key(settings: Settings, json: bool) -> anyhow::Result<()> {
+    let db = db::connect(&settings.database_url, 1)
+        .await
+        .context("cannot connect to the database")?;
+    db::migrate(&db).await.context("cannot apply migrations")?;
+    let key = crate::domain::tickets::keys::rotate(&db)
+        .await
+        .context("cannot add a ticket key")?;
+    if json {
+        println!("{}", serde_json::json!({"kid": key.kid, "x": key.x}));
+    } else {
+        println!(
+            "ticket key {} now signs new tickets (public key {})",
+            key.kid, key.x
+        );
+    }
+    Ok(())
 }
 
 /// Prints a token of the development identity provider, alone on stdout.
@@ -139,6 +160,11 @@ async fn create_merchant(settings: Settings, args: MerchantCreate) -> anyhow::Re
     )
     .await
     .context("cannot create the merchant")?;
+    if args.resell_refunded {
+        merchants::set_resell_refunded(&db, created.merchant.id, true)
+            .await
+            .context("cannot set resell_refunded")?;
+    }
     if args.json {
         let output = serde_json::json!({
             "uid": created.merchant.uid,

@@ -103,6 +103,11 @@ pub struct Settings {
     #[arg(long, env = "PAYMENT_WEBHOOK_SECRET", global = true, hide_env_values = true)]
     pub payment_webhook_secret: Option<String>,
 
+    /// How long an unpaid order holds its ticket places, in minutes (a decimal, e.g. `0.5`
+    /// for 30 seconds). Past it the order expires and its places go back on sale.
+    #[arg(long, env = "HALSHOP_HOLD_MINUTES", default_value_t = 15.0, value_parser = parse_hold_minutes, global = true)]
+    pub hold_minutes: f64,
+
     /// Seconds of clock skew tolerated on a token's expiry.
     #[arg(long, env = "COGNITO_LEEWAY_SECONDS", default_value_t = 30, global = true)]
     pub cognito_leeway_seconds: u64,
@@ -139,12 +144,26 @@ pub enum Command {
     /// Manage point-of-sale stores.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Manage the keys that sign ticket QR codes.
+    #[command(subcommand)]
+    TicketKeys(TicketKeysCommand),
     /// Print a customer token from the development identity provider (only when
     /// COGNITO_ISSUER is unset). Set HALSHOP_PUBLIC_URL as the server has it.
     DevToken(DevToken),
     /// Write N completed orders (with their lines and deliveries) for a few customers, to
     /// measure halshop on a large database. Seeds the demo data first into an empty database.
     DevSeedOrders(DevSeedOrders),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum TicketKeysCommand {
+    /// Start a new Ed25519 signing key: new tickets are signed with it; the older keys stay
+    /// published at /.well-known/ticket-keys for the tickets they signed.
+    Rotate {
+        /// Print machine-readable JSON: `{"kid":…,"x":…}`.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +224,9 @@ pub struct MerchantCreate {
     /// Allow this merchant to refund sales.
     #[arg(long)]
     pub can_refund: bool,
+    /// Put the place of a ticket refunded without keeping it back on sale.
+    #[arg(long)]
+    pub resell_refunded: bool,
     /// Whether sales are test sales or live sales.
     #[arg(long, value_enum, default_value = "test")]
     pub sale_state: SaleStateArg,
@@ -223,6 +245,19 @@ pub struct MerchantCreate {
 pub enum SaleStateArg {
     Test,
     Live,
+}
+
+/// A hold of more than 0 and at most 7 days (10080 minutes).
+fn parse_hold_minutes(text: &str) -> Result<f64, String> {
+    let minutes: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number of minutes"))?;
+    if minutes.is_finite() && minutes > 0.0 && minutes <= 10_080.0 {
+        Ok(minutes)
+    } else {
+        Err("a hold is more than 0 and at most 10080 minutes (7 days)".into())
+    }
 }
 
 impl Settings {
@@ -264,7 +299,13 @@ impl Settings {
             cognito_token_use: TokenUseArg::Access,
             cognito_leeway_seconds: 30,
             payment_webhook_secret: None,
+            hold_minutes: 15.0,
             connections: ConnectionLimits::default(),
         }
+    }
+
+    /// How long an unpaid order holds its ticket places.
+    pub fn hold(&self) -> chrono::Duration {
+        chrono::Duration::milliseconds((self.hold_minutes * 60_000.0).round() as i64)
     }
 }

@@ -7,6 +7,7 @@ use sea_orm::{DatabaseConnection, DbErr, EntityTrait, PaginatorTrait, Transactio
 
 use crate::domain::{
     catalogue::{self, CatalogueError, Format, Kind, ProductDraft, Protection},
+    events::{self, EventDraft},
     isbn::Isbn,
     merchants::{self, CreatedMerchant, NewMerchant, SaleState},
     money::Money,
@@ -36,6 +37,9 @@ struct DemoProduct {
     price_includes_tax: bool,
     max_per_order: i32,
     refund_days: i32,
+    /// Tickets: whether it lets its holder into the demo event, and its own places.
+    event: bool,
+    capacity: Option<i32>,
 }
 
 const DEMO_PRODUCTS: &[DemoProduct] = &[
@@ -50,6 +54,8 @@ const DEMO_PRODUCTS: &[DemoProduct] = &[
         price_includes_tax: true,
         max_per_order: 1,
         refund_days: 14,
+        event: false,
+        capacity: None,
     },
     DemoProduct {
         sku: "AUSTEN-PRIDE-PDF",
@@ -62,6 +68,8 @@ const DEMO_PRODUCTS: &[DemoProduct] = &[
         price_includes_tax: true,
         max_per_order: 1,
         refund_days: 14,
+        event: false,
+        capacity: None,
     },
     DemoProduct {
         sku: "HUGO-MISERABLES-EPUB",
@@ -74,6 +82,8 @@ const DEMO_PRODUCTS: &[DemoProduct] = &[
         price_includes_tax: true,
         max_per_order: 1,
         refund_days: 14,
+        event: false,
+        capacity: None,
     },
     DemoProduct {
         sku: "DOSTOEVSKY-CRIME-EPUB",
@@ -86,6 +96,8 @@ const DEMO_PRODUCTS: &[DemoProduct] = &[
         price_includes_tax: false,
         max_per_order: 1,
         refund_days: 14,
+        event: false,
+        capacity: None,
     },
     DemoProduct {
         sku: "SHELLEY-FRANKENSTEIN-PDF",
@@ -98,6 +110,8 @@ const DEMO_PRODUCTS: &[DemoProduct] = &[
         price_includes_tax: false,
         max_per_order: 1,
         refund_days: 7,
+        event: false,
+        capacity: None,
     },
     DemoProduct {
         sku: "MELVILLE-MOBYDICK-EPUB",
@@ -110,6 +124,8 @@ const DEMO_PRODUCTS: &[DemoProduct] = &[
         price_includes_tax: false,
         max_per_order: 1,
         refund_days: 14,
+        event: false,
+        capacity: None,
     },
     DemoProduct {
         sku: "BOOKFAIR-2027-DAYPASS",
@@ -122,10 +138,43 @@ const DEMO_PRODUCTS: &[DemoProduct] = &[
         price_includes_tax: false,
         max_per_order: 6,
         refund_days: 30,
+        event: true,
+        capacity: None,
+    },
+    DemoProduct {
+        sku: "BOOKFAIR-2027-VIP",
+        kind: Kind::Ticket,
+        title: "Montréal Book Fair 2027 — VIP pass",
+        isbn: None,
+        format: Format::Ticket,
+        protection: Protection::None,
+        price: ("90.00", "CAD"),
+        price_includes_tax: false,
+        max_per_order: 2,
+        refund_days: 30,
+        event: true,
+        capacity: Some(100),
     },
 ];
 
-fn draft(demo: &DemoProduct) -> Result<ProductDraft, DbErr> {
+/// The demo event the demo tickets let their holders into.
+fn demo_event() -> EventDraft {
+    let at = |text: &str| {
+        chrono::DateTime::parse_from_rfc3339(text)
+            .map(|t| t.with_timezone(&chrono::Utc))
+            .unwrap_or_default()
+    };
+    EventDraft {
+        title: "Montréal Book Fair 2027".into(),
+        venue: "Palais des congrès de Montréal".into(),
+        starts_at: at("2027-11-17T14:00:00Z"),
+        ends_at: at("2027-11-21T23:00:00Z"),
+        time_zone: "America/Toronto".into(),
+        capacity: 2000,
+    }
+}
+
+fn draft(demo: &DemoProduct, event_uid: &str) -> Result<ProductDraft, DbErr> {
     let invalid = |what: String| DbErr::Custom(format!("demo product {}: {what}", demo.sku));
     Ok(ProductDraft {
         sku: demo.sku.to_owned(),
@@ -144,6 +193,8 @@ fn draft(demo: &DemoProduct) -> Result<ProductDraft, DbErr> {
         max_per_order: demo.max_per_order,
         refund_days: demo.refund_days,
         usage_limit_percent: catalogue::DEFAULT_USAGE_LIMIT_PERCENT,
+        event_uid: demo.event.then(|| event_uid.to_owned()),
+        capacity: demo.capacity,
     })
 }
 
@@ -172,8 +223,9 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<Seeded>, Db
         Err(err) if crate::db::is_unique_violation(&err) => return Ok(None),
         Err(err) => return Err(err),
     };
+    let event = events::create(&txn, merchant.merchant.id, &demo_event()).await?;
     for demo in DEMO_PRODUCTS {
-        match catalogue::create(&txn, merchant.merchant.id, &draft(demo)?).await {
+        match catalogue::create(&txn, merchant.merchant.id, &draft(demo, &event.uid)?).await {
             Ok(_) => {}
             Err(CatalogueError::SkuTaken(_) | CatalogueError::IsbnTaken(_)) => return Ok(None),
             Err(CatalogueError::Db(err)) => return Err(err),
@@ -199,8 +251,9 @@ mod tests {
     #[test]
     fn every_demo_product_is_valid() {
         for demo in DEMO_PRODUCTS {
-            draft(demo).unwrap();
+            draft(demo, "00000000000000000000000000000000").unwrap();
         }
+        assert!(demo_event().ends_at > demo_event().starts_at);
         assert!(DEMO_PRODUCTS.len() >= 6);
         assert!(DEMO_PRODUCTS.iter().any(|p| p.price_includes_tax));
         assert!(DEMO_PRODUCTS.iter().any(|p| p.kind == Kind::Ticket));

@@ -7,7 +7,7 @@ use crate::{
     cache::Writes,
     config::Settings,
     db,
-    domain::{orders::CheckoutCopies, sandbox::SandboxKey, secrets},
+    domain::{holds, orders::CheckoutCopies, sandbox::SandboxKey, secrets},
     http::hal::Hal,
     http::{
         browse::{self, assets},
@@ -128,14 +128,39 @@ impl Application {
     /// Serves until SIGINT or SIGTERM, then finishes the requests in progress (up to 20 s).
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let endpoint = build_endpoint(self.state.clone());
+        let sweeper = tokio::spawn(sweep_expired_orders(self.state.clone()));
         Server::new_with_acceptor(self.acceptor)
             .idle_timeout(self.state.settings.connections.idle_timeout)
             .run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(Duration::from_secs(20)))
             .await
             .context("server error")?;
+        sweeper.abort();
         self.state.db.clone().close().await.ok();
         tracing::info!("stopped");
         Ok(())
+    }
+}
+
+/// Expires unpaid orders past their hold, so that their places go back on sale even when
+/// nobody reads them. Every instance sweeps: expiring an order is a conditional update,
+/// so two sweepers never expire one order twice.
+async fn sweep_expired_orders(state: SharedState) {
+    let every = Duration::from_secs(2).min(Duration::from_millis(
+        (state.settings.hold().num_milliseconds().max(200) / 2) as u64,
+    ));
+    let mut ticks = tokio::time::interval(every);
+    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
+    loop {
+        ticks.tick().await;
+        match holds::sweep(&state.db).await {
+            Ok(0) => {}
+            Ok(expired) => {
+                // Their places went back on sale: the copies of events and products are stale.
+                state.public_cache.invalidate();
+                tracing::info!(expired, "expired unpaid orders past their hold");
+            }
+            Err(err) => tracing::warn!(error = %err, "cannot sweep expired orders"),
+        }
     }
 }
 

@@ -21,6 +21,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     /// Whether refund requests offer `change_order_percentage`.
     pub offers_change_order: bool,
+    /// Whether a ticket refunded without keeping it goes back on sale.
+    pub resell_refunded: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -27,6 +27,12 @@ pub struct Model {
     pub version: i32,
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
+    /// The event a ticket belongs to.
+    pub event_id: Option<i64>,
+    /// Places of this product alone (inside its event's); none: only the event limits it.
+    pub capacity: Option<i32>,
+    /// Places of this product taken by orders; moves only by conditional updates.
+    pub held: i32,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -11,6 +11,7 @@ mod m20261122_000005_create_refunds;
 mod m20261122_000006_create_store_transactions;
 mod m20261123_000007_fence_idempotency_keys;
 mod m20261124_000008_index_order_reads;
+mod m20261124_000010_create_events_and_tickets;
 
 pub struct Migrator;
 
@@ -26,6 +27,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261122_000006_create_store_transactions::Migration),
             Box::new(m20261123_000007_fence_idempotency_keys::Migration),
             Box::new(m20261124_000008_index_order_reads::Migration),
+            Box::new(m20261124_000010_create_events_and_tickets::Migration),
         ]
     }
 }

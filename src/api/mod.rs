@@ -2,6 +2,7 @@
 
 pub mod deliveries;
 pub mod docs;
+pub mod events;
 pub mod me;
 pub mod orders;
 pub mod payments;
@@ -9,6 +10,7 @@ pub mod pos;
 pub mod products;
 pub mod refunds;
 pub mod root;
+pub mod tickets;
 pub mod types;
 pub mod vouchers;
 
@@ -20,8 +22,11 @@ use crate::http::{forms::HAL_FORMS_JSON, hal::HAL_JSON};
 pub enum ApiTags {
     /// The entry point.
     Root,
-    /// Products: ebooks and tickets.
+    /// Products (ebooks and tickets) and the events tickets let their holders into.
     Catalogue,
+    /// Tickets: barcodes, signed QR payloads, check-in at the door, and the keys that
+    /// verify them.
+    Tickets,
     /// The bill, orders, cancellation and vouchers.
     Checkout,
     /// Payment notifications and the sandbox payment provider.
@@ -43,6 +48,8 @@ pub enum ApiTags {
 pub type Api = (
     root::RootApi,
     products::ProductsApi,
+    events::EventsApi,
+    tickets::TicketsApi,
     orders::OrdersApi,
     vouchers::VouchersApi,
     payments::PaymentsApi,

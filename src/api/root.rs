@@ -4,7 +4,7 @@ use poem::Request;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::{ApiTags, orders::checkout_templates, products::products_search};
+use super::{ApiTags, events::events_search, orders::checkout_templates, products::products_search};
 use crate::{
     domain::merchants,
     http::error::{ApiError, Problems},
@@ -26,6 +26,15 @@ pub struct RootLinks {
     /// One product by uid.
     #[oai(rename = "shop:product")]
     pub product: Link,
+    /// Events with places: concerts, fairs, shows, with their ticket products.
+    #[oai(rename = "shop:events")]
+    pub events: Link,
+    /// One event by uid.
+    #[oai(rename = "shop:event")]
+    pub event: Link,
+    /// The public keys (JWKS) that verify the signed QR payload of every ticket, offline.
+    #[oai(rename = "shop:ticket_keys")]
+    pub ticket_keys: Link,
     /// Price a cart without saving anything (POST an order body).
     #[oai(rename = "shop:bill")]
     pub bill: Link,
@@ -117,6 +126,11 @@ impl RootApi {
                 curies: hal.curies(),
                 products: products_search(hal),
                 product: hal.templated("/products/{uid}"),
+                events: events_search(hal),
+                event: hal.templated("/events/{uid}"),
+                ticket_keys: hal
+                    .link("/.well-known/ticket-keys")
+                    .with_type("application/jwk-set+json"),
                 bill: hal.link("/bill").with_title("POST a cart to price it"),
                 orders: hal.link("/orders"),
                 order: hal.templated("/orders/{uid}"),

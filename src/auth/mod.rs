@@ -4,6 +4,7 @@
 //! - customers: a Cognito-style JWT in `Cognito-Token` or `Authorization: Bearer`
 //!   ([`Customer`], or [`MaybeCustomer`] where guests are welcome too; `customer.rs`);
 //! - stores: a till's token ([`StoreBearer`], `store.rs`);
+//! - door scanners of an event: `Scanner-Token`, or the merchant ([`DoorCaller`], `door.rs`);
 //! - `order_access.rs`: the one place that decides who may see or act on an order, its
 //!   deliveries and its refund requests.
 //!
@@ -12,6 +13,7 @@
 
 pub mod customer;
 pub mod dev_idp;
+pub mod door;
 pub mod jwt;
 pub mod merchant;
 pub mod order_access;
@@ -22,6 +24,7 @@ use poem_openapi::registry::MetaSecurityScheme;
 
 pub use self::{
     customer::{Customer, CustomerAuthentication, MaybeCustomer},
+    door::DoorCaller,
     merchant::{MaybeMerchant, MerchantAuth},
     order_access::{OrderCaller, OrderLister},
     store::StoreBearer,

@@ -100,6 +100,10 @@ pub struct ProductDraft {
     pub max_per_order: i32,
     pub refund_days: i32,
     pub usage_limit_percent: i32,
+    /// The uid of the event a ticket belongs to.
+    pub event_uid: Option<String>,
+    /// Places of this product alone.
+    pub capacity: Option<i32>,
 }
 
 /// A product as a merchant sends it, before the catalogue's rules are checked.
@@ -118,6 +122,9 @@ pub struct NewProduct<'a> {
     pub max_per_order: Option<i64>,
     /// Refund days and usage limit in percent; the defaults when absent.
     pub refund_policy: Option<(i64, i64)>,
+    /// The uid of the event a ticket belongs to.
+    pub event_uid: Option<&'a str>,
+    pub capacity: Option<i64>,
 }
 
 /// A field of a product that a rule can refuse.
@@ -132,6 +139,8 @@ pub enum ProductField {
     MaxPerOrder,
     RefundDays,
     UsageLimitPercent,
+    Event,
+    Capacity,
 }
 
 /// One broken rule of a product description.
@@ -192,6 +201,7 @@ impl NewProduct<'_> {
         )
         .unwrap_or(1);
         let (refund_days, usage_limit_percent) = refund_policy_of(self.refund_policy, &mut refusals);
+        self.check_places(&mut refusals);
         match (format, price) {
             (Some(format), Some(price)) if refusals.is_empty() => Ok(ProductDraft {
                 sku: sku.to_owned(),
@@ -206,8 +216,26 @@ impl NewProduct<'_> {
                 max_per_order,
                 refund_days,
                 usage_limit_percent,
+                event_uid: self.event_uid.map(str::to_owned),
+                capacity: self.capacity.map(|c| c as i32),
             }),
             _ => Err(refusals),
+        }
+    }
+
+    /// Only a ticket has an event and places of its own.
+    fn check_places(&self, refusals: &mut Vec<Refusal>) {
+        if self.kind == Kind::Ebook && self.event_uid.is_some() {
+            refusals.push(Refusal::new(ProductField::Event, "an ebook belongs to no event"));
+        }
+        match self.capacity {
+            Some(_) if self.kind == Kind::Ebook => {
+                refusals.push(Refusal::new(ProductField::Capacity, "an ebook has no places"))
+            }
+            Some(capacity) if !(1..=super::events::MAX_CAPACITY).contains(&capacity) => refusals.push(
+                Refusal::new(ProductField::Capacity, "capacity is between 1 and 1000000"),
+            ),
+            _ => {}
         }
     }
 }
@@ -298,6 +326,14 @@ pub enum CatalogueError {
     IsbnTaken(String),
     /// The product changed since the version the caller read.
     VersionMismatch,
+    /// No event of this merchant has this uid.
+    UnknownEvent,
+    /// Orders hold places of the product: it stays with its event.
+    EventLocked,
+    /// The new capacity is below the places already held.
+    CapacityBelowHeld {
+        held: i32,
+    },
     Db(DbErr),
 }
 
@@ -350,7 +386,7 @@ pub async fn list(
     Ok((items, total))
 }
 
-fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     let mut escaped = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -369,6 +405,14 @@ pub async fn find(db: &impl ConnectionTrait, uid: &str) -> Result<Option<product
         .filter(product::Column::Uid.eq(uid))
         .unique(db)
         .await
+}
+
+/// The events of these products, in one query.
+pub async fn events_of(
+    db: &impl ConnectionTrait,
+    products: &[product::Model],
+) -> Result<Vec<entity::event::Model>, DbErr> {
+    super::events::by_ids(db, products.iter().filter_map(|p| p.event_id).collect()).await
 }
 
 fn unique_violation(draft: &ProductDraft) -> impl FnOnce(&str) -> Option<CatalogueError> + '_ {
@@ -392,7 +436,25 @@ fn flatten<T>(result: Result<T, ConstraintError<CatalogueError>>) -> Result<T, C
     })
 }
 
-fn apply(draft: &ProductDraft, model: &mut product::ActiveModel) {
+/// The id of the draft's event, which must be one of the merchant's.
+async fn event_of(
+    db: &impl ConnectionTrait,
+    merchant_id: i64,
+    draft: &ProductDraft,
+) -> Result<Option<i64>, CatalogueError> {
+    let Some(uid) = &draft.event_uid else {
+        return Ok(None);
+    };
+    super::events::find(db, uid)
+        .await?
+        .filter(|event| event.merchant_id == merchant_id)
+        .map(|event| Some(event.id))
+        .ok_or(CatalogueError::UnknownEvent)
+}
+
+fn apply(draft: &ProductDraft, model: &mut product::ActiveModel, event_id: Option<i64>) {
+    model.event_id = Set(event_id);
+    model.capacity = Set(draft.capacity);
     model.sku = Set(draft.sku.clone());
     model.kind = Set(draft.kind.as_str().to_owned());
     model.title = Set(draft.title.clone());
@@ -436,9 +498,10 @@ pub async fn create(
         version: Set(1),
         created_at: Set(now),
         updated_at: Set(now),
+        held: Set(0),
         ..Default::default()
     };
-    apply(draft, &mut model);
+    apply(draft, &mut model, event_of(db, merchant_id, draft).await?);
     flatten(
         model
             .insert(db)
@@ -463,16 +526,31 @@ pub async fn update(
     if current.version != expected_version {
         return Err(CatalogueError::VersionMismatch);
     }
+    let event_id = event_of(db, merchant_id, draft).await?;
+    if event_id != current.event_id && current.held > 0 {
+        return Err(CatalogueError::EventLocked);
+    }
+    if draft.capacity.is_some_and(|capacity| capacity < current.held) {
+        return Err(CatalogueError::CapacityBelowHeld { held: current.held });
+    }
     let mut model = product::ActiveModel {
         version: Set(expected_version + 1),
         updated_at: Set(Utc::now()),
         ..Default::default()
     };
-    apply(draft, &mut model);
+    apply(draft, &mut model, event_id);
+    // Places taken since the read above must not slip under the new capacity, nor leave
+    // their event: both are conditions of the UPDATE.
+    let places_hold = match (draft.capacity, event_id == current.event_id) {
+        (Some(capacity), true) => Condition::all().add(product::Column::Held.lte(capacity)),
+        (None, true) => Condition::all(),
+        (Some(_), false) | (None, false) => Condition::all().add(product::Column::Held.eq(0)),
+    };
     let result = product::Entity::update_many()
         .set(model)
         .filter(product::Column::Id.eq(current.id))
         .filter(product::Column::Version.eq(expected_version))
+        .filter(places_hold)
         .exec(db)
         .await
         .on_unique_violation(unique_violation(draft));

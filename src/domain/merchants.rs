@@ -65,6 +65,23 @@ pub async fn create(db: &impl ConnectionTrait, new: NewMerchant) -> Result<Creat
     Ok(CreatedMerchant { merchant, secret })
 }
 
+/// Whether the place of a ticket refunded without keeping it goes back on sale.
+pub async fn set_resell_refunded(
+    db: &impl ConnectionTrait,
+    merchant_id: i64,
+    resell: bool,
+) -> Result<(), DbErr> {
+    merchant::Entity::update_many()
+        .col_expr(
+            merchant::Column::ResellRefunded,
+            sea_orm::sea_query::Expr::value(resell),
+        )
+        .filter(merchant::Column::Id.eq(merchant_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The merchant whose `app_key` and `secret` these are. The hash comparison runs whether or
 /// not the key exists, so response time does not reveal which app keys are real.
 pub async fn authenticate(

@@ -258,6 +258,7 @@ async fn till_order(
         taxes: &[],
         settled_at: Some(now),
         created_at: now,
+        expires_at: None,
     }
     .insert(txn, &[line])
     .await?;

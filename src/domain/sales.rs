@@ -8,11 +8,13 @@ use entity::{delivery, order, payment};
 use sea_orm::{
     ActiveModelTrait,
     ActiveValue::Set,
-    ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter, QueryOrder,
     sea_query::{Expr, ExprTrait},
 };
 
-use super::{ids, money::Money, orders, outbox, status::DeliveryStatus, status::OrderStatus, vouchers};
+use super::{
+    holds, ids, money::Money, orders, outbox, status::DeliveryStatus, status::OrderStatus, tickets, vouchers,
+};
 use crate::{
     db::{begin_write, is_unique_violation},
     effect::{self, Effect},
@@ -67,6 +69,8 @@ pub enum Outcome {
     },
     /// The order cannot be paid in its state (already paid, cancelled, …).
     NotPayable(OrderStatus),
+    /// The order was not paid before its hold ran out; its places went back on sale.
+    Expired(order::Model),
     UnknownOrder,
 }
 
@@ -77,6 +81,7 @@ impl Outcome {
             Outcome::Declined(_) => "declined",
             Outcome::AmountMismatch { .. } => "amount_mismatch",
             Outcome::NotPayable(_) => "not_payable",
+            Outcome::Expired(_) => "order_expired",
             Outcome::UnknownOrder => "unknown_order",
             Outcome::AlreadyProcessed { .. } | Outcome::ReferenceReused => "pending",
         }
@@ -176,6 +181,7 @@ async fn flag_unused_capture(
 ) -> Result<(), DbErr> {
     let reason = match outcome {
         Outcome::NotPayable(_) => "order_not_payable",
+        Outcome::Expired(_) => "order_expired",
         Outcome::AmountMismatch { .. } => "amount_mismatch",
         _ => return Ok(()),
     };
@@ -207,7 +213,19 @@ async fn decide(
     let Some(order) = found else {
         return Ok(Outcome::UnknownOrder);
     };
+    // An order past its hold is expired first: it can never be paid.
+    let order = if holds::is_past_hold(&order, Utc::now()) && holds::expire_in(txn, &order).await? {
+        order::Entity::find_by_id(order.id)
+            .one(txn)
+            .await?
+            .unwrap_or(order)
+    } else {
+        order
+    };
     let status = OrderStatus::from_stored(&order.status)?;
+    if status == OrderStatus::Expired {
+        return Ok(Outcome::Expired(order));
+    }
     if note.status == PaymentStatus::Declined {
         return Ok(match status {
             OrderStatus::AwaitingPayment => Outcome::Declined(order),
@@ -226,21 +244,8 @@ async fn decide(
         });
     }
     let now = Utc::now();
-    let paid = order::Entity::update_many()
-        .col_expr(order::Column::Status, Expr::value(OrderStatus::Paid.as_str()))
-        .col_expr(order::Column::PaidAt, Expr::value(now))
-        .col_expr(order::Column::UpdatedAt, Expr::value(now))
-        .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
-        .filter(order::Column::Id.eq(order.id))
-        .filter(order::Column::Status.eq(OrderStatus::AwaitingPayment.as_str()))
-        .exec(txn)
-        .await?;
-    if paid.rows_affected == 0 {
-        let current = order::Entity::find_by_id(order.id)
-            .unique(txn)
-            .await?
-            .unwrap_or(order);
-        return Ok(Outcome::NotPayable(OrderStatus::from_stored(&current.status)?));
+    if let Some(refused) = mark_paid(txn, &order, now).await? {
+        return Ok(refused);
     }
     issue_deliveries(txn, &order).await?;
     order::Entity::update_many()
@@ -277,13 +282,57 @@ async fn decide(
     Ok(Outcome::Sold(completed))
 }
 
+/// Moves an order awaiting payment, and not past its hold, to `paid`: the conditions are
+/// part of the UPDATE, so a payment racing an expiry or a cancellation either comes first
+/// or finds why the order cannot be paid (the answer then).
+async fn mark_paid(
+    txn: &impl ConnectionTrait,
+    order: &order::Model,
+    now: DateTime<Utc>,
+) -> Result<Option<Outcome>, DbErr> {
+    let paid = order::Entity::update_many()
+        .col_expr(order::Column::Status, Expr::value(OrderStatus::Paid.as_str()))
+        .col_expr(order::Column::PaidAt, Expr::value(now))
+        .col_expr(order::Column::UpdatedAt, Expr::value(now))
+        .col_expr(order::Column::Version, Expr::col(order::Column::Version).add(1))
+        .filter(order::Column::Id.eq(order.id))
+        .filter(order::Column::Status.eq(OrderStatus::AwaitingPayment.as_str()))
+        .filter(
+            Condition::any()
+                .add(order::Column::ExpiresAt.is_null())
+                .add(order::Column::ExpiresAt.gt(now)),
+        )
+        .exec(txn)
+        .await?;
+    if paid.rows_affected == 0 {
+        let current = order::Entity::find_by_id(order.id)
+            .one(txn)
+            .await?
+            .unwrap_or_else(|| order.clone());
+        if holds::expire_in(txn, &current).await? {
+            let expired = order::Entity::find_by_id(current.id)
+                .one(txn)
+                .await?
+                .unwrap_or(current);
+            return Ok(Some(Outcome::Expired(expired)));
+        }
+        return Ok(Some(match OrderStatus::from_stored(&current.status)? {
+            OrderStatus::Expired => Outcome::Expired(current),
+            other => Outcome::NotPayable(other),
+        }));
+    }
+    Ok(None)
+}
+
 /// One delivery per unit of every line, each with its own access code.
 pub async fn issue_deliveries(
     txn: &impl ConnectionTrait,
     order: &order::Model,
 ) -> Result<Vec<delivery::Model>, DbErr> {
     let mut issued = Vec::new();
-    for line in orders::lines_of(txn, order.id).await? {
+    let lines = orders::lines_of(txn, order.id).await?;
+    let issuer = tickets::Issuer::load(txn, &lines).await?;
+    for line in lines {
         for unit in 0..line.quantity {
             let delivery = delivery::ActiveModel {
                 uid: Set(ids::new_uid()),
@@ -303,6 +352,9 @@ pub async fn issue_deliveries(
             }
             .insert(txn)
             .await?;
+            if let Some(issuer) = &issuer {
+                issuer.issue(txn, order, &delivery).await?;
+            }
             issued.push(delivery);
         }
     }

@@ -47,6 +47,8 @@ stored_enum!(
         PartiallyRefunded = "partially_refunded",
         /// Everything paid has been refunded.
         Refunded = "refunded",
+        /// Not paid before its hold ran out; its ticket places went back on sale. Final.
+        Expired = "expired",
     }
 );
 

@@ -12,6 +12,8 @@ pub const NO_STORE: &str = "no-store";
 pub const IDEMPOTENT_REPLAYED: &str = "idempotent-replayed";
 /// The request id (accepted on the request, always set on the response).
 pub const REQUEST_ID: &str = "x-request-id";
+/// Carries a door scanner's token.
+pub const SCANNER_TOKEN: &str = "scanner-token";
 /// The HMAC of a payment provider's notification.
 pub const PAYMENT_SIGNATURE: &str = "payment-signature";
 

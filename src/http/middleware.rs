@@ -317,6 +317,24 @@ pub fn version_etag(prefix: &str, uid: &str, version: i32) -> String {
     format!("\"{prefix}{}-v{version}\"", uid.get(..12).unwrap_or(uid))
 }
 
+/// The ETag of a resource whose representation shows places held as well as its version.
+pub fn held_etag(uid: &str, version: i32, held: i32) -> String {
+    format!("\"{}-h{held}-v{version}\"", uid.get(..12).unwrap_or(uid))
+}
+
+/// Whether `If-Match` names the resource's current version, whatever the places held it
+/// was read with: places taken since a merchant read it do not make their edit stale.
+pub fn version_matches(if_match: &str, uid: &str, version: i32) -> bool {
+    let without_held: Vec<String> = if_match
+        .split(',')
+        .map(|tag| match (tag.find("-h"), tag.find("-v")) {
+            (Some(h), Some(v)) if h < v => format!("{}{}", &tag[..h], &tag[v..]),
+            _ => tag.to_owned(),
+        })
+        .collect();
+    etag_matches(&without_held.join(","), &version_etag("", uid, version))
+}
+
 /// Whether an `If-None-Match` / `If-Match` header value matches `etag` (weak comparison for
 /// `If-None-Match`, as RFC 9110 asks; `*` matches anything).
 pub fn etag_matches(header_value: &str, etag: &str) -> bool {

@@ -96,6 +96,20 @@ problem_types! {
         "The order is not awaiting payment (already paid, or cancelled). The payment is recorded; nothing else changes.";
     PROVIDER_REFERENCE_REUSED = "provider_reference_reused", 409, "Provider reference reused",
         "This provider reference was already notified with different content.";
+    ORDER_EXPIRED = "order_expired", 409, "Order expired",
+        "The order was not paid before its `expires_at`: it expired and the ticket places it held went back on sale. It can no longer be paid or cancelled. A payment captured for it is recorded, but no sale uses it: the payment provider must refund the money to the buyer. Place a new order.";
+    SOLD_OUT = "sold_out", 409, "Sold out",
+        "Fewer places are left than asked for, for the product or its event. The detail names what ran out and how many places are left; `errors` points at the quantity. Ask for fewer, or another product.";
+    EVENT_CANCELLED = "event_cancelled", 409, "Event cancelled",
+        "The event was cancelled: it can no longer be changed or cancelled again, and its tickets can no longer be bought.";
+    CAPACITY_BELOW_HELD = "capacity_below_held", 409, "Capacity below the places held",
+        "The new capacity is lower than the places already taken by orders. Choose a capacity at least as large as the places held.";
+    EVENT_LOCKED = "event_locked", 409, "Event of the product cannot change",
+        "Orders already hold places of this product: it stays with its event.";
+    ALREADY_CHECKED_IN = "already_checked_in", 409, "Already checked in",
+        "The ticket was already checked in; the detail says when. A ticket lets one person in, once.";
+    TICKET_VOIDED = "ticket_voided", 410, "Ticket voided",
+        "The ticket was voided (refunded): it lets nobody in.";
     SANDBOX_REFUSED = "sandbox_refused", 409, "Sandbox payment refused",
         "The sandbox provider only pays orders awaiting payment: this one is already paid or cancelled.";
     NOT_DOWNLOADABLE = "not_downloadable", 409, "Nothing to download",

@@ -146,6 +146,7 @@ impl Template {
             taxes: &self.priced.taxes,
             settled_at: Some(at),
             created_at: at,
+            expires_at: None,
         }
         .active_model()
     }

@@ -5,7 +5,7 @@ use crate::helpers::{
     cli::{halshop, json_stdout, keys, run_on, stderr},
     ebook,
     identity::customer_token,
-    spawn_app,
+    settings_from_args, spawn_app,
 };
 
 #[test]
@@ -68,6 +68,7 @@ fn help_lists_every_environment_variable() {
         "HALSHOP_SEED_DEMO",
         "CONTENT_DIR",
         "HALSHOP_CORS_ORIGINS",
+        "HALSHOP_HOLD_MINUTES",
     ] {
         assert!(help.contains(name), "{name} missing from --help");
     }
@@ -155,4 +156,14 @@ async fn dev_seed_orders_writes_completed_orders_that_each_customer_lists() {
     assert_eq!(lines[0]["sku"], product["sku"], "{order}");
     let other = customer_token(&app, "seed-customer-2").await;
     assert_eq!(app.count(Who::Bearer(&other), "/orders").await, 25);
+}
+
+#[test]
+fn the_hold_of_unpaid_orders_is_given_in_minutes_and_may_be_a_fraction() {
+    assert_eq!(settings_from_args(&[]).hold(), chrono::Duration::minutes(15));
+    let short = settings_from_args(&["--hold-minutes", "0.5"]);
+    assert_eq!(short.hold(), chrono::Duration::seconds(30));
+    let output = halshop(&["--hold-minutes", "0", "openapi"]).output().unwrap();
+    assert!(!output.status.success());
+    assert!(String::from_utf8_lossy(&output.stderr).contains("more than 0"));
 }

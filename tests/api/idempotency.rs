@@ -191,3 +191,17 @@ async fn an_unauthenticated_attempt_does_not_use_up_the_key() {
         StatusCode::CREATED
     );
 }
+
+#[tokio::test]
+async fn an_empty_or_unreadable_key_is_refused_and_nothing_is_created() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    for key in [&b""[..], "clé".as_bytes()] {
+        let value = reqwest::header::HeaderValue::from_bytes(key).unwrap();
+        let request = app.request(reqwest::Method::POST, "/products", Who::Merchant(&merchant));
+        let response = send(request.header("idempotency-key", value).json(&ebook(1))).await;
+        assert_problem(response, StatusCode::BAD_REQUEST, "idempotency_key_invalid").await;
+    }
+    let listed: Value = app.get("/products").await.json().await.unwrap();
+    assert_eq!(listed["item_count"], 0);
+}

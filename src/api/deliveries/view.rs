@@ -38,6 +38,9 @@ pub struct DeliveryLinks {
     /// PUT `{percent}` here to report reading progress.
     #[oai(rename = "shop:usage")]
     pub usage: Link,
+    /// A ticket's barcode and signed QR payload, to show at the door.
+    #[oai(rename = "shop:ticket", skip_serializing_if_is_none)]
+    pub ticket: Option<Link>,
 }
 
 /// One unit of a sold product.
@@ -86,6 +89,7 @@ pub fn delivery_repr(
             download_links: downloadable.then(|| hal.link(&format!("{path}/download_links"))),
             code_redemption: deliveries::redeemable(delivery).then(|| hal.link("/code_redemptions")),
             usage: hal.link(&format!("{path}/usage")),
+            ticket: (line.kind == "ticket").then(|| hal.link(&format!("/tickets/{}", delivery.uid))),
         },
         uid: delivery.uid.clone(),
         product: hal.href(&format!("/products/{}", line.product_uid)),

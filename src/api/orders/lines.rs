@@ -80,6 +80,7 @@ impl Example for OrderLineRepr {
                 amount: eur("0.52"),
             }],
             total: eur("9.99"),
+            available: None,
         }
     }
 }

@@ -35,6 +35,7 @@ use crate::http::{headers, idempotency::IdempotencyKey, json::JsonBody};
 use crate::{
     auth::{MaybeCustomer, OrderCaller, OrderLister},
     domain::{
+        holds,
         orders::{self, OrderFilter},
         refunds::Refundability,
     },
@@ -104,10 +105,17 @@ async fn visible(
     uid: &str,
     caller: &OrderCaller,
 ) -> Result<(order::Model, merchant::Model), ApiError> {
-    orders::find_with_merchant(&state.db, uid)
+    let (order, merchant) = orders::find_with_merchant(&state.db, uid)
         .await?
         .filter(|(order, _)| caller.may_see(order))
-        .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))
+        .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))?;
+    if !holds::is_past_hold(&order, chrono::Utc::now()) {
+        return Ok((order, merchant));
+    }
+    let settled = holds::settle(&state.db, order).await?;
+    // Expiring it gave places back: the copies of events and products are stale.
+    state.public_cache.invalidate();
+    Ok((settled, merchant))
 }
 
 #[OpenApi(tag = "ApiTags::Checkout")]
@@ -167,7 +175,8 @@ impl OrdersApi {
         let hal = &state.hal;
         let db = &state.db;
         let cart = body.0.cart(hal)?;
-        let placed = orders::place(db, &cart, &input::buyer(customer), &state.checkout).await?;
+        let buyer = input::buyer(customer);
+        let placed = orders::place(db, &cart, &buyer, &state.checkout, state.settings.hold()).await?;
         let details = orders::placed_details(db, &placed).await?;
         let view = OrderView {
             order: &placed.order,

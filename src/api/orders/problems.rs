@@ -4,6 +4,7 @@ use super::input::pointer;
 use crate::{
     domain::{
         catalogue::Kind,
+        holds::Limited,
         orders::{CancelError, CancelRefusal, CheckoutError, Reason},
     },
     http::error::{ApiError, FieldError, ProblemType, problems},
@@ -15,7 +16,7 @@ problem_set!(
     BillProblems, customer:
     400 => "`malformed_request`: the body is not JSON.",
     401 => "A customer token was sent but refused (`token_expired`, `token_invalid`, …).",
-    409 => "`voucher_used`: a voucher was already used.",
+    409 => "`voucher_used` (a voucher was already used) or `sold_out` (fewer places are left than asked for; the detail names the product or event and how many are left).",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
     422 => "`validation_failed`, `unknown_product`, `cannot_sell`, `quantity_limit`, `currency_mismatch` or `unknown_voucher`; `errors` points at each field (`/products/N/quantity`)."
@@ -26,7 +27,7 @@ problem_set!(
     PlaceProblems, customer:
     400 => "`malformed_request` (the body is not JSON) or `idempotency_key_invalid`.",
     401 => "A customer token was sent but refused (`token_expired`, `token_invalid`, …).",
-    409 => "`voucher_used` (another order used it first) or `idempotency_key_in_flight`.",
+    409 => "`voucher_used` (another order used it first), `sold_out` (fewer places are left than asked for: the detail names the product or event and how many are left) or `idempotency_key_in_flight`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
     422 => "`validation_failed`, `unknown_product`, `cannot_sell`, `quantity_limit`, `currency_mismatch`, `unknown_voucher` or `idempotency_key_reused`; `errors` points at each field."
@@ -63,7 +64,7 @@ problem_set!(
     400 => "`malformed_request` (the body is not JSON) or `idempotency_key_invalid`.",
     401 => "No credentials, or refused ones.",
     404 => "`not_found`: no order at this URI that these credentials may see.",
-    409 => "`cannot_cancel`: the order is paid (request a refund) or already cancelled; or `idempotency_key_in_flight`.",
+    409 => "`cannot_cancel`: the order is paid (request a refund) or already cancelled; `order_expired`: it expired unpaid and its places were already released; or `idempotency_key_in_flight`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
     422 => "`validation_failed` or `idempotency_key_reused`."
@@ -160,7 +161,22 @@ fn described(reason: Reason) -> (&'static ProblemType, String) {
             &problems::VALIDATION_FAILED,
             "this voucher is already listed".to_owned(),
         ),
+        Reason::SoldOut { limited, left } => (&problems::SOLD_OUT, sold_out_message(&limited, left)),
     }
+}
+
+/// What ran out and how many places are left, in words.
+fn sold_out_message(limited: &Limited, left: i64) -> String {
+    let (what, uid, title) = match limited {
+        Limited::Product { uid, title } => ("product", uid, title),
+        Limited::Event { uid, title } => ("event", uid, title),
+    };
+    let places = match left {
+        0 => "no place is left".to_owned(),
+        1 => "only 1 place is left".to_owned(),
+        n => format!("only {n} places are left"),
+    };
+    format!("sold out: {places} for the {what} {title:?} ({uid})")
 }
 
 impl From<CancelError> for ApiError {
@@ -173,6 +189,12 @@ impl From<CancelError> for ApiError {
             }
             CancelError::Refused(CancelRefusal::Paid) => {
                 "The order is paid, so it can no longer be cancelled; request a refund instead."
+            }
+            CancelError::Refused(CancelRefusal::Expired) => {
+                return ApiError::new(
+                    &problems::ORDER_EXPIRED,
+                    "The order expired unpaid: its ticket places were already released, and there is nothing to cancel.",
+                );
             }
         };
         ApiError::new(&problems::CANNOT_CANCEL, detail)

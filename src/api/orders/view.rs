@@ -89,6 +89,9 @@ pub struct OrderLineRepr {
     pub taxes: Vec<TaxRepr>,
     /// What the buyer pays for the line.
     pub total: MoneyRepr,
+    /// In a bill, for a ticket whose places are counted: how many places are left now.
+    #[oai(skip_serializing_if_is_none)]
+    pub available: Option<i64>,
 }
 
 /// A voucher used to pay part of an order.
@@ -156,6 +159,7 @@ pub fn bill_repr(hal: &Hal, req: &Request, bill: &Bill) -> BillRepr {
                 net: line.priced.net.into(),
                 taxes: tax_reprs(&line.priced.taxes),
                 total: line.priced.total.into(),
+                available: line.available,
             }
         })
         .collect();
@@ -229,6 +233,8 @@ mirror_status!(
         PartiallyRefunded,
         /// Everything paid has been refunded.
         Refunded,
+        /// Not paid before `expires_at`: its ticket places went back on sale. Final.
+        Expired,
     }
 );
 
@@ -298,6 +304,10 @@ pub struct OrderRepr {
     pub reference: String,
     pub status: OrderStatus,
     pub created_at: Timestamp,
+    /// For an order holding ticket places: until when it holds them unpaid. Past it the
+    /// order is `expired` and can no longer be paid.
+    #[oai(skip_serializing_if_is_none)]
+    pub expires_at: Option<Timestamp>,
     pub consumer: ConsumerRepr,
     #[oai(skip_serializing_if_is_none)]
     pub external_reference: Option<String>,
@@ -380,6 +390,7 @@ pub fn line_repr(
         net: Money::from_minor(line.net_minor, currency).into(),
         taxes: tax_reprs(&orders::stored_taxes(&line.taxes, currency)?),
         total: Money::from_minor(line.total_minor, currency).into(),
+        available: None,
     })
 }
 
@@ -460,6 +471,7 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
         reference: order.reference.clone(),
         status: OrderStatus::from(orders::status_of(order)?),
         created_at: order.created_at.into(),
+        expires_at: order.expires_at.map(Timestamp::from),
         consumer: ConsumerRepr {
             email: order.email.clone(),
             first_name: order.first_name.clone(),

@@ -8,7 +8,7 @@ problem_set!(
     400 => "`malformed_request` (not JSON) or `notification_stale` (timestamp more than 5 minutes away).",
     401 => "`signature_invalid`: `Payment-Signature` missing or wrong.",
     404 => "`not_found`: no order at this URI (the notification is recorded).",
-    409 => "`order_not_payable` (already paid or cancelled) or `provider_reference_reused`.",
+    409 => "`order_not_payable` (already paid or cancelled), `order_expired` (the order expired unpaid: the payment is recorded and the provider must refund it) or `provider_reference_reused`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
     422 => "`validation_failed` or `amount_mismatch` (the order stays unpaid; recorded)."

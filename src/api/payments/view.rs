@@ -59,6 +59,12 @@ pub(super) fn respond(state: &AppState, outcome: Outcome) -> Result<Notification
                 ));
             }
             "unknown_order" => return Err(ApiError::not_found("No order at this URI.")),
+            "order_expired" => {
+                return Err(ApiError::new(
+                    &problems::ORDER_EXPIRED,
+                    "This notification was already recorded: the order had expired unpaid. The payment provider must refund the money.",
+                ));
+            }
             _ => {
                 return Err(ApiError::new(
                     &problems::ORDER_NOT_PAYABLE,
@@ -86,6 +92,7 @@ pub(super) fn respond(state: &AppState, outcome: Outcome) -> Result<Notification
                 format!("The order is {}; it cannot be paid.", status.as_str()),
             ));
         }
+        Outcome::Expired(order) => return Err(expired(&order)),
         Outcome::UnknownOrder => return Err(ApiError::not_found("No order at this URI.")),
     };
     Ok(NotificationResult {
@@ -98,6 +105,20 @@ pub(super) fn respond(state: &AppState, outcome: Outcome) -> Result<Notification
         replayed,
         order_status,
     })
+}
+
+/// A payment for an order that expired unpaid: recorded, used by no sale, to be refunded.
+fn expired(order: &order::Model) -> ApiError {
+    let when = order
+        .expires_at
+        .map(|at| format!(" at {}", at.format("%Y-%m-%dT%H:%M:%SZ")))
+        .unwrap_or_default();
+    ApiError::new(
+        &problems::ORDER_EXPIRED,
+        format!(
+            "The order expired unpaid{when} and its ticket places went back on sale. The payment is recorded but no sale uses it: the payment provider must refund it to the buyer."
+        ),
+    )
 }
 
 #[derive(ApiResponse)]

@@ -22,7 +22,7 @@ pub fn catalogue_templates(hal: &Hal) -> Option<Templates> {
 
 /// The `_templates` of a product for the merchant who sells it: `edit` (starting from the
 /// current values), and `withdraw` while it is on sale.
-pub fn product_templates(hal: &Hal, product: &product::Model) -> Option<Templates> {
+pub fn product_templates(hal: &Hal, product: &product::Model, event_uid: Option<&str>) -> Option<Templates> {
     let target = hal.href(&format!("/products/{}", product.uid));
     let mut edit = FormTemplate::of::<ProductInput>("PUT", "Save the product", target)
         .prefilled("sku", product.sku.clone())
@@ -33,6 +33,12 @@ pub fn product_templates(hal: &Hal, product: &product::Model) -> Option<Template
         .prefilled("max_per_order", product.max_per_order.to_string());
     if let Some(isbn) = &product.isbn {
         edit = edit.prefilled("isbn", isbn.clone());
+    }
+    if let Some(uid) = event_uid {
+        edit = edit.prefilled("event", hal.href(&format!("/events/{uid}")));
+    }
+    if let Some(capacity) = product.capacity {
+        edit = edit.prefilled("capacity", capacity.to_string());
     }
     let mut offered = vec![("edit", edit)];
     if product.available {

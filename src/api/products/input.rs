@@ -14,7 +14,7 @@ use crate::{
     },
     http::{
         error::{ApiError, FieldError},
-        hal::Paging,
+        hal::{Hal, Paging},
         round_trip::Editable,
     },
 };
@@ -49,6 +49,15 @@ pub struct ProductInput {
     pub max_per_order: Option<i64>,
     /// Default: 14 days, 10 % usage.
     pub refund_policy: Option<RefundPolicy>,
+    /// Tickets: URI of the event the ticket lets its holder into (one of yours). Its places
+    /// limit the product's. Cannot change once orders hold places of the product.
+    #[oai(validator(max_length = 2048))]
+    pub event: Option<String>,
+    /// Tickets: places of this product alone (1–1000000), inside its event's, e.g. 100 VIP
+    /// places of a 2,000-place event; the lower limit binds. Absent: only the event limits
+    /// it. Not below the places already held.
+    #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
+    pub capacity: Option<i64>,
 }
 
 impl poem_openapi::types::Example for ProductInput {
@@ -71,6 +80,8 @@ impl poem_openapi::types::Example for ProductInput {
                 refund_days: 14,
                 usage_limit_percent: 10,
             }),
+            event: None,
+            capacity: None,
         }
     }
 }
@@ -84,8 +95,14 @@ impl Editable for ProductInput {
 
 impl ProductInput {
     /// Checks every rule and collects every broken one, each with its JSON pointer.
-    pub fn draft(&self) -> Result<ProductDraft, ApiError> {
+    pub fn draft(&self, hal: &Hal) -> Result<ProductDraft, ApiError> {
         let policy = self.refund_policy.as_ref();
+        let event_uid = match self.event.as_deref().map(str::trim) {
+            Some(uri) => Some(hal.uid_from_uri(uri, "/events").ok_or_else(|| {
+                ApiError::validation(vec![FieldError::new("/event", "not the URI of an event")])
+            })?),
+            None => None,
+        };
         NewProduct {
             sku: &self.sku,
             kind: self.kind.into(),
@@ -99,6 +116,8 @@ impl ProductInput {
             available: self.available,
             max_per_order: self.max_per_order,
             refund_policy: policy.map(|policy| (policy.refund_days, policy.usage_limit_percent)),
+            event_uid: event_uid.as_deref(),
+            capacity: self.capacity,
         }
         .draft()
         .map_err(|refusals| {
@@ -124,6 +143,8 @@ pub fn pointer(field: ProductField) -> &'static str {
         ProductField::MaxPerOrder => "/max_per_order",
         ProductField::RefundDays => "/refund_policy/refund_days",
         ProductField::UsageLimitPercent => "/refund_policy/usage_limit_percent",
+        ProductField::Event => "/event",
+        ProductField::Capacity => "/capacity",
     }
 }
 

@@ -19,7 +19,7 @@ pub use self::{
     view::{
         Format, Kind, ProductCollection, ProductCreatedResponse, ProductListResponse, ProductRepr,
         ProductResponse, Protection, RefundPolicy, SalesPointCollection, SalesPointRepr, SalesPointResponse,
-        SalesPointsResponse, etag,
+        SalesPointsResponse, etag, version_matches,
     },
 };
 use super::ApiTags;
@@ -34,7 +34,6 @@ use crate::{
         error::{ApiError, Problems},
         hal::HalJson,
         json::JsonBody,
-        middleware::etag_matches,
         round_trip::RoundTrip,
     },
     state::SharedState,
@@ -80,7 +79,8 @@ impl ProductsApi {
         let paging = input::paging(page.0, page_size.0);
         let (items, item_count) =
             catalogue::list(&state.db, &filter, paging.offset(), paging.page_size).await?;
-        let mut collection = ProductCollection::new(&state.hal, req, paging, &items, item_count)?;
+        let events = catalogue::events_of(&state.db, &items).await?;
+        let mut collection = ProductCollection::new(&state.hal, req, paging, &items, &events, item_count)?;
         if merchant.0.is_some() {
             collection.templates = actions::catalogue_templates(&state.hal);
         }
@@ -100,12 +100,14 @@ impl ProductsApi {
         let product = catalogue::find(&state.db, &uid.0)
             .await?
             .ok_or_else(|| ApiError::not_found("No product has this uid."))?;
-        let mut repr = ProductRepr::new(&state.hal, &product, state.hal.self_link(req))?;
+        let events = catalogue::events_of(&state.db, std::slice::from_ref(&product)).await?;
+        let mut repr = ProductRepr::new(&state.hal, &product, &events, state.hal.self_link(req))?;
         if merchant
             .0
             .is_some_and(|merchant| merchant.id == product.merchant_id)
         {
-            repr.templates = actions::product_templates(&state.hal, &product);
+            repr.templates =
+                actions::product_templates(&state.hal, &product, events.first().map(|e| e.uid.as_str()));
         }
         Ok(ProductResponse::Ok(HalJson(repr), etag(&product)))
     }
@@ -124,12 +126,18 @@ impl ProductsApi {
         _idempotency_key: Header<Option<IdempotencyKey>>,
         body: JsonBody<ProductInput>,
     ) -> Result<ProductCreatedResponse, Problems<CreateProblems>> {
-        let draft = body.0.draft()?;
+        let draft = body.0.draft(&state.hal)?;
         let product = catalogue::add(&state.db, merchant.0.id, &draft).await?;
         let hal = &state.hal;
         let location = hal.href(&format!("/products/{}", product.uid));
-        let mut repr = ProductRepr::new(hal, &product, hal.link(&format!("/products/{}", product.uid)))?;
-        repr.templates = actions::product_templates(hal, &product);
+        let events = catalogue::events_of(&state.db, std::slice::from_ref(&product)).await?;
+        let mut repr = ProductRepr::new(
+            hal,
+            &product,
+            &events,
+            hal.link(&format!("/products/{}", product.uid)),
+        )?;
+        repr.templates = actions::product_templates(hal, &product, events.first().map(|e| e.uid.as_str()));
         Ok(ProductCreatedResponse::Created(
             HalJson(repr),
             location,
@@ -164,7 +172,7 @@ impl ProductsApi {
         if_match: Header<Option<String>>,
         body: RoundTrip<ProductInput>,
     ) -> Result<ProductResponse, Problems<UpdateProblems>> {
-        let draft = body.writable.draft()?;
+        let draft = body.writable.draft(&state.hal)?;
         let db = &state.db;
         let current = catalogue::find(db, &uid.0)
             .await?
@@ -173,13 +181,21 @@ impl ProductsApi {
         let Some(if_match) = if_match.0 else {
             return Err(problems::if_match_missing().into());
         };
-        if !etag_matches(&if_match, &etag(&current)) {
+        if !version_matches(&if_match, &current) {
             return Err(CatalogueError::VersionMismatch.into());
         }
-        body.check(&ProductRepr::new(&state.hal, &current, state.hal.self_link(req))?)?;
+        let events = catalogue::events_of(db, std::slice::from_ref(&current)).await?;
+        body.check(&ProductRepr::new(
+            &state.hal,
+            &current,
+            &events,
+            state.hal.self_link(req),
+        )?)?;
         let product = catalogue::update(db, merchant.0.id, &uid.0, current.version, &draft).await?;
-        let mut repr = ProductRepr::new(&state.hal, &product, state.hal.self_link(req))?;
-        repr.templates = actions::product_templates(&state.hal, &product);
+        let events = catalogue::events_of(db, std::slice::from_ref(&product)).await?;
+        let mut repr = ProductRepr::new(&state.hal, &product, &events, state.hal.self_link(req))?;
+        repr.templates =
+            actions::product_templates(&state.hal, &product, events.first().map(|e| e.uid.as_str()));
         Ok(ProductResponse::Ok(HalJson(repr), etag(&product)))
     }
 

@@ -36,7 +36,7 @@ problem_set!(
     409 => "`sku_taken`, `isbn_taken`, or `idempotency_key_in_flight`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
-    422 => "`validation_failed` (each bad field in `errors`) or `idempotency_key_reused`."
+    422 => "`validation_failed` (each bad field in `errors`; `/event` when no event of yours has that URI) or `idempotency_key_reused`."
 );
 
 problem_set!(
@@ -45,7 +45,7 @@ problem_set!(
     400 => "`malformed_request`: the body is not JSON, or `If-Match` is not a list of ETags.",
     401 => "`unauthorized`: merchant credentials missing or wrong.",
     404 => "`not_found`: no product of this merchant has this uid.",
-    409 => "`sku_taken` or `isbn_taken`.",
+    409 => "`sku_taken`, `isbn_taken`, `capacity_below_held` (orders hold more places than the new capacity) or `event_locked` (orders hold places: the product stays with its event).",
     412 => "`precondition_failed`: the product changed since the ETag in `If-Match`.",
     413 => "`payload_too_large`.",
     415 => "`unsupported_media_type`: send `application/json`.",
@@ -74,6 +74,19 @@ impl From<CatalogueError> for ApiError {
                 &problems::PRECONDITION_FAILED,
                 "The product changed since you read it; read it again and retry.",
             ),
+            CatalogueError::UnknownEvent => {
+                ApiError::validation(vec![FieldError::new("/event", "no event of yours has this URI")])
+            }
+            CatalogueError::EventLocked => ApiError::new(
+                &problems::EVENT_LOCKED,
+                "Orders already hold places of this product: it stays with its event.",
+            )
+            .with_errors(vec![FieldError::new("/event", "places are held")]),
+            CatalogueError::CapacityBelowHeld { held } => ApiError::new(
+                &problems::CAPACITY_BELOW_HELD,
+                format!("Orders already hold {held} places of this product: the capacity cannot be lower."),
+            )
+            .with_errors(vec![FieldError::new("/capacity", format!("at least {held}"))]),
             CatalogueError::Db(err) => ApiError::from(err),
         }
     }

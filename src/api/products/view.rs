@@ -1,6 +1,6 @@
 //! Representations of the catalogue, built from products and stores already loaded.
 
-use entity::{product, store};
+use entity::{event, product, store};
 use poem::Request;
 use poem_openapi::{ApiResponse, Enum, Object};
 use serde::{Deserialize, Serialize};
@@ -8,14 +8,14 @@ use serde::{Deserialize, Serialize};
 use super::super::types::{MoneyRepr, PageLinksRepr, Timestamp, products_search};
 use crate::{
     domain::{
-        catalogue,
+        catalogue, holds,
         money::{Currency, Money},
     },
     http::{
         error::ApiError,
         forms::Templates,
         hal::{Curie, Hal, HalJson, Link, Paging},
-        middleware::version_etag,
+        middleware::{self, held_etag, version_etag},
     },
 };
 
@@ -75,9 +75,19 @@ mirror!(Kind <=> catalogue::Kind { Ebook, Ticket });
 mirror!(Format <=> catalogue::Format { Epub, Pdf, Mp3, Ticket });
 mirror!(Protection <=> catalogue::Protection { None, Watermark, Drm });
 
-/// The ETag of a product's current version.
+/// The ETag of a product as read now: its version, and for a ticket the places held, so
+/// that a cached `available_places` is never served stale.
 pub fn etag(product: &product::Model) -> String {
-    version_etag("", &product.uid, product.version)
+    if holds::counts_places(product) {
+        held_etag(&product.uid, product.version, product.held)
+    } else {
+        version_etag("", &product.uid, product.version)
+    }
+}
+
+/// Whether `If-Match` names the product's current version (places held left out).
+pub fn version_matches(if_match: &str, product: &product::Model) -> bool {
+    middleware::version_matches(if_match, &product.uid, product.version)
 }
 
 /// A product's refund rules.
@@ -104,6 +114,9 @@ pub struct ProductLinks {
     /// Stores that sell this product at the counter.
     #[oai(rename = "shop:sales_points")]
     pub sales_points: Link,
+    /// The event a ticket lets its holder into.
+    #[oai(rename = "shop:event", skip_serializing_if_is_none)]
+    pub event: Option<Link>,
 }
 /// A product of the catalogue.
 #[derive(Debug, Clone, Object)]
@@ -131,6 +144,16 @@ pub struct ProductRepr {
     /// Most units of this product in one order (always 1 for ebooks).
     pub max_per_order: i64,
     pub refund_policy: RefundPolicy,
+    /// Tickets: URI of the event the ticket lets its holder into.
+    #[oai(skip_serializing_if_is_none)]
+    pub event: Option<String>,
+    /// Tickets: places of this product alone, inside its event's.
+    #[oai(skip_serializing_if_is_none)]
+    pub capacity: Option<i64>,
+    /// Tickets: places left now, the lower of the product's own and its event's; exact
+    /// whenever read. Absent when nothing limits the product.
+    #[oai(read_only, skip_serializing_if_is_none)]
+    pub available_places: Option<i64>,
     /// When the product was added.
     #[oai(read_only)]
     pub created_at: Timestamp,
@@ -143,7 +166,18 @@ pub struct ProductRepr {
 }
 
 impl ProductRepr {
-    pub fn new(hal: &Hal, model: &product::Model, self_link: Link) -> Result<Self, ApiError> {
+    /// A product, its event found among `events` (loaded by the caller).
+    pub fn new(
+        hal: &Hal,
+        model: &product::Model,
+        events: &[event::Model],
+        self_link: Link,
+    ) -> Result<Self, ApiError> {
+        let event = model
+            .event_id
+            .and_then(|id| events.iter().find(|event| event.id == id));
+        let event_path = event.map(|event| format!("/events/{}", event.uid));
+        let counted = holds::counts_places(model);
         let currency: Currency = model
             .currency
             .parse()
@@ -154,6 +188,7 @@ impl ProductRepr {
                 curies: hal.curies(),
                 products: hal.link("/products"),
                 sales_points: hal.link(&format!("/products/{}/sales_points", model.uid)),
+                event: event_path.as_deref().map(|path| hal.link(path)),
             },
             uid: model.uid.clone(),
             sku: model.sku.clone(),
@@ -170,6 +205,9 @@ impl ProductRepr {
                 refund_days: model.refund_days.into(),
                 usage_limit_percent: model.usage_limit_percent.into(),
             },
+            event: event_path.as_deref().map(|path| hal.href(path)),
+            capacity: model.capacity.map(Into::into),
+            available_places: counted.then(|| holds::places_left(model, event)).flatten(),
             created_at: model.created_at.into(),
             updated_at: model.updated_at.into(),
             templates: None,
@@ -275,11 +313,12 @@ impl ProductCollection {
         req: &Request,
         paging: Paging,
         items: &[product::Model],
+        events: &[event::Model],
         item_count: u64,
     ) -> Result<Self, ApiError> {
         let products = items
             .iter()
-            .map(|model| ProductRepr::new(hal, model, hal.link(&format!("/products/{}", model.uid))))
+            .map(|model| ProductRepr::new(hal, model, events, hal.link(&format!("/products/{}", model.uid))))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(ProductCollection {
             links: PageLinksRepr::new(hal, req, paging, item_count, products_search(hal)),

@@ -70,6 +70,8 @@ pub struct NewOrder<'a> {
     /// When the order was paid and completed, for a sale settled at once (a till's).
     pub settled_at: Option<DateTime<Utc>>,
     pub created_at: DateTime<Utc>,
+    /// Until when an unpaid order holds its ticket places.
+    pub expires_at: Option<DateTime<Utc>>,
 }
 
 impl NewOrder<'_> {
@@ -122,6 +124,7 @@ impl NewOrder<'_> {
             created_at: Set(self.created_at),
             updated_at: Set(self.created_at),
             version: Set(1),
+            expires_at: Set(self.expires_at),
             ..Default::default()
         }
     }

@@ -10,7 +10,7 @@ use sea_orm::{
 
 use crate::{
     db::begin_write,
-    domain::{status::OrderStatus, vouchers},
+    domain::{holds, status::OrderStatus, vouchers},
     effect::{self, Effect},
 };
 
@@ -22,6 +22,8 @@ pub enum CancelRefusal {
     Paid,
     /// The order changed while it was being cancelled; a retry may succeed.
     ChangedConcurrently,
+    /// The order expired unpaid: its places were already given back.
+    Expired,
 }
 
 #[derive(Debug)]
@@ -36,8 +38,8 @@ impl From<DbErr> for CancelError {
     }
 }
 
-/// Cancels an order that is still awaiting payment and gives back the vouchers it used, in
-/// one transaction. The status condition is part of the UPDATE, so a payment recorded at the
+/// Cancels an order that is still awaiting payment and gives back the vouchers it used and
+/// the ticket places it holds, in one transaction. The status condition is part of the UPDATE, so a payment recorded at the
 /// same moment wins over the cancellation or loses cleanly, never both; a refused
 /// cancellation changes nothing.
 pub async fn cancel(
@@ -67,6 +69,8 @@ pub async fn cancel(
             .map_or(order.status.as_str(), |o| o.status.as_str());
         return Err(CancelError::Refused(refusal(OrderStatus::from_stored(status)?)));
     }
+    // Places before vouchers, in the order every transaction takes these rows.
+    holds::give_back_order(&txn, order.id).await?;
     vouchers::give_back(&txn, order.id).await?;
     let cancelled = current.ok_or_else(|| DbErr::RecordNotFound(format!("order {} vanished", order.uid)))?;
     effect::commit(txn, Effect::changed("orders", &order.uid)).await?;
@@ -77,6 +81,7 @@ pub async fn cancel(
 fn refusal(status: OrderStatus) -> CancelRefusal {
     match status {
         OrderStatus::Cancelled => CancelRefusal::AlreadyCancelled,
+        OrderStatus::Expired => CancelRefusal::Expired,
         OrderStatus::AwaitingPayment => CancelRefusal::ChangedConcurrently,
         _ => CancelRefusal::Paid,
     }

@@ -2,7 +2,7 @@
 
 use sea_orm::DbErr;
 
-use crate::domain::{catalogue::Kind, money::Currency};
+use crate::domain::{catalogue::Kind, holds::Limited, money::Currency};
 
 /// The buyer as the order names them.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -54,14 +54,30 @@ pub enum Reason {
     UnknownProduct,
     DuplicateProduct,
     CannotSell,
-    QuantityLimit { max: i32, kind: Kind },
-    CurrencyMismatch { expected: Currency, found: String },
+    QuantityLimit {
+        max: i32,
+        kind: Kind,
+    },
+    CurrencyMismatch {
+        expected: Currency,
+        found: String,
+    },
     OtherMerchant,
-    RegionRequired { regions: Vec<String> },
+    RegionRequired {
+        regions: Vec<String>,
+    },
     UnknownVoucher,
     VoucherUsed,
-    VoucherCurrency { expected: Currency, found: String },
+    VoucherCurrency {
+        expected: Currency,
+        found: String,
+    },
     DuplicateVoucher,
+    /// Fewer places are left than asked for.
+    SoldOut {
+        limited: Limited,
+        left: i64,
+    },
 }
 
 /// A refused field of the cart.

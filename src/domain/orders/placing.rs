@@ -16,7 +16,7 @@ use super::{
     pricing::{Bill, price, price_with_copies},
 };
 use crate::db::begin_write;
-use crate::domain::{ids, money::Money, status::OrderStatus, vouchers};
+use crate::domain::{holds, ids, money::Money, status::OrderStatus, vouchers};
 use crate::effect::{self, Effect};
 
 /// Who places an order: a logged-in customer (their `sub`) or a guest.
@@ -51,11 +51,16 @@ pub fn guest_customer_id(key: &str, email: &str) -> String {
 /// twice. The cart is priced before the write lock is taken, so that writers queue for
 /// less time; inside it, the bill stands only if none of its products changed since (one
 /// query), and is priced again otherwise. Vouchers are used by a conditional update.
+///
+/// Ticket places are taken in the same transaction by conditional updates: when fewer are
+/// left than asked for, nothing is written. An order holding places carries `expires_at`,
+/// `hold` from now: unpaid by then, it expires and its places go back on sale.
 pub async fn place(
     db: &DatabaseConnection,
     cart: &Cart,
     buyer: &Buyer,
     copies: &CheckoutCopies,
+    hold: chrono::Duration,
 ) -> Result<PlacedOrder, CheckoutError> {
     let (customer_id, customer_sub) = match buyer {
         Buyer::Customer { sub } => (sub.clone(), Some(sub.clone())),
@@ -76,6 +81,8 @@ pub async fn place(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("merchant of the products".into()))?;
     let token = ids::new_secret("ot_");
+    let now = Utc::now();
+    let holds_places = bill.lines.iter().any(|line| holds::counts_places(&line.product));
     let (order, lines) = NewOrder {
         merchant: &merchant,
         status: OrderStatus::AwaitingPayment,
@@ -90,10 +97,28 @@ pub async fn place(
         totals: totals(&bill),
         taxes: &bill.taxes,
         settled_at: None,
-        created_at: Utc::now(),
+        created_at: now,
+        expires_at: holds_places.then(|| now + hold),
     }
     .insert(&txn, &new_lines(&bill))
     .await?;
+    let wanted: Vec<(&product::Model, u32)> = bill.lines.iter().map(|l| (&l.product, l.quantity)).collect();
+    if let Err(sold_out) = holds::take(&txn, &wanted).await? {
+        txn.rollback().await?;
+        let index = bill
+            .lines
+            .iter()
+            .position(|line| line.product.id == sold_out.product_id)
+            .and_then(|at| cart_index(cart, &bill.lines[at].product.uid))
+            .unwrap_or_default();
+        return Err(CheckoutError::Refused(vec![Refusal {
+            field: Field::Quantity(index),
+            reason: Reason::SoldOut {
+                limited: sold_out.limited,
+                left: sold_out.left,
+            },
+        }]));
+    }
     for (index, (voucher, applied)) in bill.vouchers.iter().enumerate() {
         if !vouchers::redeem(&txn, voucher.id, order.id, *applied).await? {
             txn.rollback().await?;
@@ -111,6 +136,13 @@ pub async fn place(
         merchant,
         used_vouchers: !bill.vouchers.is_empty(),
     })
+}
+
+/// Where a product is in the cart as the buyer sent it.
+fn cart_index(cart: &Cart, product_uid: &str) -> Option<usize> {
+    cart.lines
+        .iter()
+        .position(|line| line.product_uid.as_deref() == Some(product_uid))
 }
 
 /// Whether every product of the bill is still at the version it was priced at.

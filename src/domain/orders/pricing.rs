@@ -3,13 +3,14 @@
 use std::collections::HashSet;
 
 use chrono::{NaiveDate, Utc};
-use entity::{product, voucher};
+use entity::{event, product, voucher};
 use sea_orm::{ConnectionTrait, DbErr};
 
 use super::cart::{Cart, CheckoutError, Field, Reason, Refusals};
 use super::copies::CheckoutCopies;
 use crate::domain::{
     catalogue::{self, Kind},
+    events, holds,
     money::{Currency, Money},
     status::VoucherStatus,
     taxes::{self, PricedLine, TaxAmount},
@@ -22,6 +23,8 @@ pub struct PricedCartLine {
     pub product: product::Model,
     pub quantity: u32,
     pub priced: PricedLine,
+    /// Places left for this product now, when places limit it.
+    pub available: Option<i64>,
 }
 
 /// A priced cart: the bill.
@@ -97,14 +100,15 @@ async fn price_from(
             continue;
         }
         let kind = check_line(&product, line.quantity, index, &mut settled, &mut refusals)?;
-        lines.push(price_line(
-            &country_taxes,
-            cart,
-            product,
-            line.quantity,
-            kind,
-            today,
-        )?);
+        let available = match holds::current_places(db, &product).await? {
+            Some((counted, event)) => {
+                check_places(&counted, event.as_ref(), line.quantity, index, &mut refusals)
+            }
+            None => None,
+        };
+        let mut priced = price_line(&country_taxes, cart, product, line.quantity, kind, today)?;
+        priced.available = available;
+        lines.push(priced);
     }
     let (Some(currency), Some(merchant_id)) = (settled.currency, settled.merchant_id) else {
         return Err(CheckoutError::Refused(refusals.0));
@@ -185,6 +189,50 @@ fn product_currency(product: &product::Model) -> Result<Currency, DbErr> {
         .map_err(|_| DbErr::Type(format!("product {} has an unknown currency", product.uid)))
 }
 
+/// Places left for a line, refusing it when fewer are left than asked for, or when its
+/// event is cancelled or over.
+fn check_places(
+    product: &product::Model,
+    event: Option<&event::Model>,
+    quantity: u32,
+    index: usize,
+    refusals: &mut Refusals,
+) -> Option<i64> {
+    if let Some(event) = event
+        && !events::on_sale(event, Utc::now())
+    {
+        refusals.add(Field::Product(index), Reason::CannotSell);
+        return Some(0);
+    }
+    let available = holds::places_left(product, event)?;
+    if i64::from(quantity) > available {
+        let limited = match (product.capacity, event) {
+            (Some(capacity), _) if i64::from(capacity - product.held) <= available => {
+                holds::Limited::Product {
+                    uid: product.uid.clone(),
+                    title: product.title.clone(),
+                }
+            }
+            (_, Some(event)) => holds::Limited::Event {
+                uid: event.uid.clone(),
+                title: event.title.clone(),
+            },
+            _ => holds::Limited::Product {
+                uid: product.uid.clone(),
+                title: product.title.clone(),
+            },
+        };
+        refusals.add(
+            Field::Quantity(index),
+            Reason::SoldOut {
+                limited,
+                left: available,
+            },
+        );
+    }
+    Some(available)
+}
+
 /// Prices one line with the taxes of the buyer's country and region for the product's kind.
 fn price_line(
     country_taxes: &taxes::CountryTaxes,
@@ -206,6 +254,7 @@ fn price_line(
         product,
         quantity,
         priced,
+        available: None,
     })
 }
 

@@ -207,6 +207,7 @@ fn sale_found(order: &order::Model, status: OrderStatus) -> Check {
         OrderStatus::Cancelled => {
             no_sale("The order was cancelled before payment: there is no sale to refund.")
         }
+        OrderStatus::Expired => no_sale("The order expired unpaid: there is no sale to refund."),
         OrderStatus::Paid => no_sale("The payment is recorded but the sale is not registered yet."),
         OrderStatus::Completed | OrderStatus::PartiallyRefunded | OrderStatus::Refunded => {
             let sold_at = order.completed_at.unwrap_or(order.created_at);

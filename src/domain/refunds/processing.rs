@@ -72,6 +72,7 @@ pub async fn process(
     let refunds = make_refunds(&txn, request, &order, &amounts, &receipt, now).await?;
     if !request.keep_tickets {
         void_deliveries(&txn, order.id, now).await?;
+        crate::domain::tickets::void_for_order(&txn, &order, now).await?;
     }
     outbox::write_event(
         &txn,

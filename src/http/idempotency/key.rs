@@ -5,7 +5,7 @@ use std::borrow::Cow;
 
 use poem::{
     Request,
-    http::{Method, header},
+    http::{HeaderValue, Method, header},
 };
 use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef},
@@ -78,6 +78,29 @@ pub(super) fn key_of(req: &Request) -> Option<String> {
     }
 }
 
+/// Makes a key that is present but unreadable (empty, or not visible ASCII) refusable. The
+/// operation reads such a header as absent and would run without idempotency; replaced by
+/// an over-long key, it is refused by the operation's own parameter as malformed, after
+/// authentication like any other malformed key.
+pub(super) fn expose_unreadable_key(req: &mut Request) {
+    if req.method() != Method::POST {
+        return;
+    }
+    let unreadable = req
+        .headers()
+        .get_all(headers::IDEMPOTENCY_KEY)
+        .iter()
+        .any(|value| value.is_empty() || value.to_str().is_err());
+    if unreadable && let Ok(over_long) = HeaderValue::from_str(&over_long_key()) {
+        req.headers_mut().insert(headers::IDEMPOTENCY_KEY, over_long);
+    }
+}
+
+/// 256 visible characters: one more than a key may have.
+fn over_long_key() -> String {
+    "x".repeat(256)
+}
+
 /// The caller's identity, so that two principals using the same key never collide.
 /// Callers without credentials (guests) share one scope: what they are answered on a
 /// replay never includes a secret (see `replay`).
@@ -129,6 +152,14 @@ pub(super) fn must_not_store(response: &poem::Response) -> bool {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_stand_in_for_an_unreadable_key_is_one_character_too_long() {
+        let key = over_long_key();
+        assert_eq!(key.len(), 256);
+        assert!(key.bytes().all(|b| b.is_ascii_graphic()));
+        assert!(!is_valid_key(&key));
+    }
 
     #[test]
     fn keys_are_visible_ascii_up_to_255_characters() {

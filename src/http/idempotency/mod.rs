@@ -33,6 +33,7 @@ pub async fn idempotency<E: Endpoint>(
     mut req: Request,
     db: DatabaseConnection,
 ) -> poem::Result<Response> {
+    key::expose_unreadable_key(&mut req);
     let Some(key) = key::key_of(&req) else {
         return Ok(ep.call(req).await?.into_response());
     };

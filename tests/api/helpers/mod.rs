@@ -3,6 +3,7 @@
 //! [`identity`], the command line in [`cli`].
 
 pub mod cli;
+pub mod events;
 pub mod identity;
 pub mod orders;
 pub mod pages;

@@ -43,6 +43,7 @@ fn order(status: OrderStatus) -> order::Model {
         created_at: at(18),
         updated_at: at(18),
         version: 1,
+        expires_at: None,
     }
 }
 
@@ -59,6 +60,7 @@ fn merchant(can_refund: bool) -> merchant::Model {
         support_phone: "+33 1 23 45 67 89".into(),
         created_at: at(1),
         offers_change_order: false,
+        resell_refunded: false,
     }
 }
 
