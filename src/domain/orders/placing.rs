@@ -105,19 +105,7 @@ pub async fn place(
     let wanted: Vec<(&product::Model, u32)> = bill.lines.iter().map(|l| (&l.product, l.quantity)).collect();
     if let Err(sold_out) = holds::take(&txn, &wanted).await? {
         txn.rollback().await?;
-        let index = bill
-            .lines
-            .iter()
-            .position(|line| line.product.id == sold_out.product_id)
-            .and_then(|at| cart_index(cart, &bill.lines[at].product.uid))
-            .unwrap_or_default();
-        return Err(CheckoutError::Refused(vec![Refusal {
-            field: Field::Quantity(index),
-            reason: Reason::SoldOut {
-                limited: sold_out.limited,
-                left: sold_out.left,
-            },
-        }]));
+        return Err(sold_out_refusal(cart, &bill, sold_out));
     }
     for (index, (voucher, applied)) in bill.vouchers.iter().enumerate() {
         if !vouchers::redeem(&txn, voucher.id, order.id, *applied).await? {
@@ -136,6 +124,23 @@ pub async fn place(
         merchant,
         used_vouchers: !bill.vouchers.is_empty(),
     })
+}
+
+/// The refusal of a cart whose line asks for more places than are left.
+fn sold_out_refusal(cart: &Cart, bill: &Bill, sold_out: holds::SoldOut) -> CheckoutError {
+    let index = bill
+        .lines
+        .iter()
+        .position(|line| line.product.id == sold_out.product_id)
+        .and_then(|at| cart_index(cart, &bill.lines[at].product.uid))
+        .unwrap_or_default();
+    CheckoutError::Refused(vec![Refusal {
+        field: Field::Quantity(index),
+        reason: Reason::SoldOut {
+            limited: sold_out.limited,
+            left: sold_out.left,
+        },
+    }])
 }
 
 /// Where a product is in the cart as the buyer sent it.
