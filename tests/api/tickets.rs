@@ -381,3 +381,23 @@ async fn a_check_in_retried_with_its_idempotency_key_is_answered_as_the_first_ti
     let retried = expect_json(scan().await, StatusCode::CREATED).await;
     assert_eq!(retried["checked_in_at"], first["checked_in_at"]);
 }
+
+#[tokio::test]
+async fn a_ticket_checked_in_at_the_door_can_no_longer_be_refunded_to_its_holder() {
+    let paid = paid().await;
+    let app = &paid.app;
+    let tickets = tickets_of(app, &paid.placed).await;
+    expect_json(
+        check_in(app, &paid.merchant, &tickets[0]).await,
+        StatusCode::CREATED,
+    )
+    .await;
+    let order = paid.placed.read(app).await;
+    assert_eq!(order["refund_eligibility"]["eligible"], false, "{order}");
+    let checks = order["refund_eligibility"]["checks"].as_array().unwrap();
+    let used = checks.iter().find(|c| c["code"] == "not_fulfilled").unwrap();
+    let detail = used["detail"].as_str().unwrap();
+    assert!(detail.starts_with("Checked in at the door on "), "{detail}");
+    let refused = paid.open(json!({})).await;
+    assert_problem(refused, StatusCode::FORBIDDEN, "refund_unauthorized").await;
+}

@@ -12,6 +12,7 @@ use entity::{delivery, merchant, order, order_line, refund_request};
 use sea_orm::{ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect};
 
 use crate::domain::{
+    catalogue::Kind,
     money::{Currency, Money},
     orders,
     status::{DeliveryStatus, OrderStatus, RefundRequestStatus, RefundSource},
@@ -169,7 +170,7 @@ pub fn evaluate(facts: Facts<'_>, source: RefundSource, now: DateTime<Utc>) -> R
             }),
         ),
         RefundSource::CustomerRequest => {
-            checks.push(not_fulfilled(facts.deliveries));
+            checks.push(not_fulfilled(facts.lines, facts.deliveries));
             checks.push(within_refund_days(order, facts.lines, now));
             checks.push(under_usage_limit(facts.lines, facts.deliveries));
         }
@@ -238,13 +239,22 @@ fn not_already_refunded(order: &order::Model, left: Money, currency: Currency) -
     }
 }
 
-fn not_fulfilled(deliveries: &[&delivery::Model]) -> Check {
+fn not_fulfilled(lines: &[order_line::Model], deliveries: &[&delivery::Model]) -> Check {
     let rule = Rule::NotFulfilled;
     let redeemed = DeliveryStatus::Redeemed.as_str();
+    let is_ticket = |d: &delivery::Model| {
+        lines
+            .iter()
+            .any(|l| l.id == d.order_line_id && l.kind == Kind::Ticket.as_str())
+    };
     let fulfilled = deliveries.iter().find_map(|d| match d.downloaded_at {
         Some(at) => Some(format!(
             "Downloaded on {}; a downloaded ebook cannot be refunded.",
             day(at)
+        )),
+        None if d.status == redeemed && is_ticket(d) => Some(format!(
+            "Checked in at the door on {}; a used ticket cannot be refunded.",
+            day(d.redeemed_at.unwrap_or(d.created_at))
         )),
         None if d.status == redeemed => Some(format!(
             "Redeemed on {}; a redeemed access code cannot be refunded.",

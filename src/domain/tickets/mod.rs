@@ -15,7 +15,7 @@ use sea_orm::{
     sea_query::{Expr, ExprTrait},
 };
 
-use super::{catalogue::Kind, holds, ids, vouchers};
+use super::{catalogue::Kind, holds, ids, status::DeliveryStatus, vouchers};
 use crate::{
     db::begin_write,
     effect::{self, Effect},
@@ -254,6 +254,7 @@ pub async fn check_in(
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("ticket vanished".into()))?;
     if done.rows_affected == 1 {
+        mark_used(&txn, &current).await?;
         effect::commit(txn, Effect::created("tickets", &current.uid)).await?;
         return Ok(Ok(current));
     }
@@ -263,6 +264,23 @@ pub async fn check_in(
         (None, Some(at)) => CheckInRefusal::AlreadyCheckedIn(at),
         (None, None) => return Err(DbErr::Custom("ticket neither checked in nor voided".into())),
     }))
+}
+
+/// A ticket checked in has been used: its delivery is redeemed, so that its holder can no
+/// longer ask for the money back (an event refund, decided by the merchant, still can).
+async fn mark_used(txn: &impl ConnectionTrait, ticket: &ticket::Model) -> Result<(), DbErr> {
+    let at = ticket.checked_in_at.unwrap_or_else(Utc::now);
+    delivery::Entity::update_many()
+        .col_expr(
+            delivery::Column::Status,
+            Expr::value(DeliveryStatus::Redeemed.as_str()),
+        )
+        .col_expr(delivery::Column::RedeemedAt, Expr::value(at))
+        .filter(delivery::Column::Id.eq(ticket.delivery_id))
+        .filter(delivery::Column::Status.eq(DeliveryStatus::Active.as_str()))
+        .exec(txn)
+        .await?;
+    Ok(())
 }
 
 /// Voids the tickets of an order whose deliveries a refund voided, lists them for offline
