@@ -18,10 +18,11 @@ pub const SCANNER_TOKEN: &str = "scanner-token";
 pub const PAYMENT_SIGNATURE: &str = "payment-signature";
 
 /// Request headers a browser frontend may send cross-origin.
-pub const CORS_ALLOWED: [&str; 7] = [
+pub const CORS_ALLOWED: [&str; 8] = [
     "content-type",
     ORDER_TOKEN,
     COGNITO_TOKEN,
+    SCANNER_TOKEN,
     "authorization",
     IDEMPOTENCY_KEY,
     "if-match",

@@ -12,9 +12,9 @@
 //!   back older data after a write it made here;
 //! - a copy is stored only if no write began since the read that rendered it began (a
 //!   generation counter), so a read racing a write never stores the older answer;
-//! - nothing personal is cached: a request with `Authorization`, `Order-Token` or a cookie,
-//!   and every path outside the public list, always reaches its handler. Order state is
-//!   never served from here.
+//! - nothing personal is cached: a request with `Authorization`, a cookie, `Order-Token`,
+//!   `Cognito-Token` or `Scanner-Token`, and every path outside the public list, always
+//!   reaches its handler. Order state is never served from here.
 
 use std::{
     collections::HashMap,
@@ -48,6 +48,13 @@ const PUBLIC_PREFIXES: [&str; 6] = [
     "/problems/",
     "/events",
     "/bill",
+];
+
+/// halshop's own headers that carry credentials (besides `Authorization` and cookies).
+const CREDENTIALS: [&str; 3] = [
+    headers::ORDER_TOKEN,
+    headers::COGNITO_TOKEN,
+    headers::SCANNER_TOKEN,
 ];
 
 #[derive(Debug)]
@@ -120,7 +127,7 @@ fn cache_key(req: &Request) -> Option<String> {
     let personal = [header::AUTHORIZATION, header::COOKIE]
         .iter()
         .any(|name| request_headers.contains_key(name))
-        || request_headers.contains_key(headers::ORDER_TOKEN);
+        || CREDENTIALS.iter().any(|name| request_headers.contains_key(*name));
     let path = req.uri().path();
     let public = path == "/" || PUBLIC_PREFIXES.iter().any(|prefix| path.starts_with(prefix));
     if personal || !public {
@@ -233,6 +240,17 @@ mod tests {
             .header(header::AUTHORIZATION, "Basic eDp5")
             .finish();
         assert!(cache_key(&with_token).is_none());
+        for name in CREDENTIALS {
+            let with_header = Request::builder()
+                .uri(
+                    "/events/f6284ab0fd3147e5b6ea40cc0ba1b69a/revoked_tickets"
+                        .parse()
+                        .unwrap(),
+                )
+                .header(name, "secret")
+                .finish();
+            assert!(cache_key(&with_header).is_none(), "{name}");
+        }
         assert!(cache_key(&get("/orders/f6284ab0fd3147e5b6ea40cc0ba1b69a")).is_none());
         assert!(cache_key(&get("/downloads/abc")).is_none());
     }

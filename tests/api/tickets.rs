@@ -401,3 +401,20 @@ async fn a_ticket_checked_in_at_the_door_can_no_longer_be_refunded_to_its_holder
     let refused = paid.open(json!({})).await;
     assert_problem(refused, StatusCode::FORBIDDEN, "refund_unauthorized").await;
 }
+
+#[tokio::test]
+async fn the_revoked_tickets_a_scanner_read_are_never_shown_to_a_caller_without_credentials() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (event, _, _) = tickets_sold(&app, &merchant, 1).await;
+    let token = scanner_token(&app, &merchant, &event).await;
+    let url = format!("{event}/revoked_tickets");
+    let scanner = send(
+        app.request(Method::GET, &url, Who::Anonymous)
+            .header("scanner-token", token),
+    )
+    .await;
+    expect_json(scanner, StatusCode::OK).await;
+    let anonymous = app.get(&url).await;
+    assert_problem(anonymous, StatusCode::UNAUTHORIZED, "unauthorized").await;
+}
