@@ -110,6 +110,14 @@ impl<K: Eq + Hash, V: Clone> Copies<K, V> {
             .map(|(_, _, value)| value.clone())
     }
 
+    /// Drops every copy (their stamps are stale already once a write began).
+    pub fn clear(&self) {
+        self.copies
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clear();
+    }
+
     /// Keeps a copy loaded after `stamp` was read, unless a write began since.
     pub fn put(&self, key: K, stamp: u64, value: V) {
         let mut copies = self

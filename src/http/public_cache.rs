@@ -11,16 +11,12 @@
 //!   the side-effect-free `POST /bill`) drops every copy at once, so a client never reads
 //!   back older data after a write it made here;
 //! - a copy is stored only if no write began since the read that rendered it began (a
-//!   generation counter), so a read racing a write never stores the older answer;
+//!   count of writes), so a read racing a write never stores the older answer;
 //! - nothing personal is cached: a request with `Authorization`, a cookie, `Order-Token`,
 //!   `Cognito-Token` or `Scanner-Token`, and every path outside the public list, always
 //!   reaches its handler. Order state is never served from here.
 
-use std::{
-    collections::HashMap,
-    sync::{Arc, RwLock},
-    time::{Duration, Instant},
-};
+use std::{sync::Arc, time::Duration};
 
 use bytes::Bytes;
 use poem::{
@@ -29,7 +25,7 @@ use poem::{
 };
 
 use super::{error::ApiError, headers, middleware::body_etag};
-use crate::cache::Writes;
+use crate::cache::{Copies, Writes};
 
 /// How long a copy is served before the next reader renders it again.
 pub const FRESH_FOR: Duration = Duration::from_secs(1);
@@ -59,62 +55,37 @@ const CREDENTIALS: [&str; 3] = [
 
 #[derive(Debug)]
 struct Copy {
-    generation: u64,
-    stored: Instant,
     status: StatusCode,
     headers: HeaderMap,
     body: Bytes,
 }
 
-/// The copies, and the count of writes begun through this instance.
-#[derive(Debug, Default)]
+/// The copies, stale once a write begins through this instance.
+#[derive(Debug)]
 pub struct PublicCache {
     writes: Arc<Writes>,
-    copies: RwLock<HashMap<String, Arc<Copy>>>,
+    copies: Copies<String, Arc<Copy>>,
+}
+
+impl Default for PublicCache {
+    fn default() -> Self {
+        Self::new(Arc::default())
+    }
 }
 
 impl PublicCache {
     /// Copies made stale by every write counted in `writes`.
     pub fn new(writes: Arc<Writes>) -> Self {
         Self {
+            copies: Copies::new(writes.clone(), FRESH_FOR, MAX_ENTRIES),
             writes,
-            copies: RwLock::default(),
         }
     }
 
     /// Drops every copy: something they show may have changed.
     pub fn invalidate(&self) {
         self.writes.begin();
-        self.copies
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-            .clear();
-    }
-
-    fn fresh(&self, key: &str) -> Option<Arc<Copy>> {
-        let generation = self.writes.current();
-        let copies = self
-            .copies
-            .read()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        copies
-            .get(key)
-            .filter(|copy| copy.generation == generation && copy.stored.elapsed() < FRESH_FOR)
-            .cloned()
-    }
-
-    fn store(&self, key: String, copy: Copy) {
-        let mut copies = self
-            .copies
-            .write()
-            .unwrap_or_else(|poisoned| poisoned.into_inner());
-        if copy.generation != self.writes.current() {
-            return;
-        }
-        if copies.len() >= MAX_ENTRIES {
-            copies.clear();
-        }
-        copies.insert(key, Arc::new(copy));
+        self.copies.clear();
     }
 }
 
@@ -164,10 +135,10 @@ pub async fn public_cache<E: Endpoint>(
     let Some(key) = cache_key(&req) else {
         return Ok(ep.call(req).await?.into_response());
     };
-    if let Some(copy) = cache.fresh(&key) {
+    if let Some(copy) = cache.copies.get(&key) {
         return Ok(replay(&copy));
     }
-    let generation = cache.writes.current();
+    let stamp = cache.copies.stamp();
     let mut response = ep.call(req).await?.into_response();
     let no_store = response
         .headers()
@@ -189,13 +160,11 @@ pub async fn public_cache<E: Endpoint>(
     }
     if body.len() <= MAX_BODY_BYTES {
         let copy = Copy {
-            generation,
-            stored: Instant::now(),
             status: response.status(),
             headers: response.headers().clone(),
             body: body.clone(),
         };
-        cache.store(key, copy);
+        cache.copies.put(key, stamp, Arc::new(copy));
     }
     response.set_body(body);
     Ok(response)
@@ -217,14 +186,12 @@ mod tests {
         Request::builder().uri(uri.parse().unwrap()).finish()
     }
 
-    fn copy(cache: &PublicCache) -> Copy {
-        Copy {
-            generation: cache.writes.current(),
-            stored: Instant::now(),
+    fn copy() -> Arc<Copy> {
+        Arc::new(Copy {
             status: StatusCode::OK,
             headers: HeaderMap::new(),
             body: Bytes::from_static(b"{}"),
-        }
+        })
     }
 
     #[test]
@@ -280,18 +247,18 @@ mod tests {
     #[test]
     fn a_write_drops_every_copy() {
         let cache = PublicCache::default();
-        cache.store("k".into(), copy(&cache));
-        assert!(cache.fresh("k").is_some());
+        cache.copies.put("k".into(), cache.copies.stamp(), copy());
+        assert!(cache.copies.get(&"k".into()).is_some());
         cache.invalidate();
-        assert!(cache.fresh("k").is_none());
+        assert!(cache.copies.get(&"k".into()).is_none());
     }
 
     #[test]
     fn an_answer_rendered_before_a_write_is_not_stored_after_it() {
         let cache = PublicCache::default();
-        let rendered_before = copy(&cache);
+        let stamp_before = cache.copies.stamp();
         cache.invalidate();
-        cache.store("k".into(), rendered_before);
-        assert!(cache.fresh("k").is_none());
+        cache.copies.put("k".into(), stamp_before, copy());
+        assert!(cache.copies.get(&"k".into()).is_none());
     }
 }
