@@ -22,9 +22,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Serve => serve(settings).await,
         Command::Migrate => {
             telemetry::init(settings.log_format);
-            let db = db::connect(&settings.database_url, 1)
-                .await
-                .context("cannot connect to the database")?;
+            let db = crate::preflight::open_database(&settings.database_url, 1).await?;
             db::migrate(&db).await.context("cannot apply migrations")?;
             println!("migrations applied ({})", db::backend_name(&db));
             Ok(())
@@ -34,6 +32,10 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             Ok(())
         }
         Command::Merchant(MerchantCommand::Create(args)) => create_merchant(settings, args).await,
+        Command::Merchant(MerchantCommand::List { json }) => list_merchants(settings, json).await,
+        Command::Merchant(MerchantCommand::RotateSecret { app_key, json }) => {
+            rotate_merchant_secret(settings, &app_key, json).await
+        }
         Command::DevToken(args) => dev_token(settings, args).await,
         Command::DevSeedOrders(args) => dev_seed_orders(settings, args).await,
         Command::Store(StoreCommand::Create(args)) => create_store(settings, args).await,
@@ -43,9 +45,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Starts a new ticket signing key and prints its id and public key.
 async fn rotate_ticket_key(settings: Settings, json: bool) -> anyhow::Result<()> {
-    let db = db::connect(&settings.database_url, 1)
-        .await
-        .context("cannot connect to the database")?;
+    let db = crate::preflight::open_database(&settings.database_url, 1).await?;
     db::migrate(&db).await.context("cannot apply migrations")?;
     let key = crate::domain::tickets::keys::rotate(&db)
         .await
@@ -72,9 +72,7 @@ async fn dev_token(settings: Settings, args: DevToken) -> anyhow::Result<()> {
     );
     anyhow::ensure!(!args.sub.trim().is_empty(), "--sub must not be empty");
     let ttl = auth::dev_idp::parse_ttl(&args.ttl).map_err(anyhow::Error::msg)?;
-    let db = db::connect(&settings.database_url, 1)
-        .await
-        .context("cannot connect to the database")?;
+    let db = crate::preflight::open_database(&settings.database_url, 1).await?;
     db::migrate(&db).await.context("cannot apply migrations")?;
     let key = auth::dev_idp::load_or_create(&db)
         .await
@@ -91,9 +89,7 @@ async fn dev_token(settings: Settings, args: DevToken) -> anyhow::Result<()> {
 /// Writes many orders and prints one line saying what was written and how fast.
 async fn dev_seed_orders(settings: Settings, args: DevSeedOrders) -> anyhow::Result<()> {
     anyhow::ensure!(args.customers > 0, "--customers must be at least 1");
-    let db = db::connect(&settings.database_url, 1)
-        .await
-        .context("cannot connect to the database")?;
+    let db = crate::preflight::open_database(&settings.database_url, 1).await?;
     db::migrate(&db).await.context("cannot apply migrations")?;
     let started = std::time::Instant::now();
     let seeded = crate::seed::orders::seed_orders(&db, args.count, args.customers)
@@ -136,14 +132,75 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
             "  demo store     SAN {}  token {}",
             seeded.store.store.san, seeded.store.token
         );
+    } else if state.settings.seed_demo {
+        println!(
+            "Demo data from an earlier start: its credentials were printed then. `halshop merchant list` shows the app keys; `halshop merchant rotate-secret APP_KEY` prints a new secret."
+        );
     }
     app.run_until_stopped().await
 }
 
-async fn create_merchant(settings: Settings, args: MerchantCreate) -> anyhow::Result<()> {
-    let db = db::connect(&settings.database_url, 1)
+/// Prints every merchant, without secrets.
+async fn list_merchants(settings: Settings, json: bool) -> anyhow::Result<()> {
+    let db = open_migrated(&settings).await?;
+    let all = merchants::list(&db).await.context("cannot list the merchants")?;
+    if json {
+        let rows: Vec<_> = all
+            .iter()
+            .map(|m| {
+                serde_json::json!({
+                    "uid": m.uid, "name": m.name, "app_key": m.app_key, "sale_state": m.sale_state,
+                    "can_refund": m.can_refund, "created_at": m.created_at.to_rfc3339(),
+                })
+            })
+            .collect();
+        println!("{}", serde_json::Value::Array(rows));
+    } else if all.is_empty() {
+        println!("no merchants yet: `halshop merchant create --name NAME` makes one");
+    } else {
+        for m in &all {
+            println!("{}  {}  {}  {}", m.app_key, m.uid, m.sale_state, m.name);
+        }
+    }
+    Ok(())
+}
+
+/// Gives a merchant a new secret and prints it once.
+async fn rotate_merchant_secret(settings: Settings, app_key: &str, json: bool) -> anyhow::Result<()> {
+    let db = open_migrated(&settings).await?;
+    let rotated = merchants::rotate_secret(&db, app_key.trim())
         .await
-        .context("cannot connect to the database")?;
+        .context("cannot rotate the secret")?
+        .ok_or_else(|| {
+            anyhow::anyhow!("no merchant has the app key {app_key:?}; `halshop merchant list` shows them")
+        })?;
+    if json {
+        let output = serde_json::json!({
+            "uid": rotated.merchant.uid,
+            "app_key": rotated.merchant.app_key,
+            "secret": rotated.secret,
+        });
+        println!("{output}");
+    } else {
+        println!(
+            "merchant {} has a new secret; the old one no longer works",
+            rotated.merchant.name
+        );
+        println!("  app_key {}", rotated.merchant.app_key);
+        println!("  secret  {}  (shown only once)", rotated.secret);
+    }
+    Ok(())
+}
+
+/// The configured database with every migration applied.
+async fn open_migrated(settings: &Settings) -> anyhow::Result<sea_orm::DatabaseConnection> {
+    let db = crate::preflight::open_database(&settings.database_url, 1).await?;
+    db::migrate(&db).await.context("cannot apply migrations")?;
+    Ok(db)
+}
+
+async fn create_merchant(settings: Settings, args: MerchantCreate) -> anyhow::Result<()> {
+    let db = crate::preflight::open_database(&settings.database_url, 1).await?;
     db::migrate(&db).await.context("cannot apply migrations")?;
     let created = merchants::create(
         &db,
@@ -186,9 +243,7 @@ async fn create_merchant(settings: Settings, args: MerchantCreate) -> anyhow::Re
 async fn create_store(settings: Settings, args: StoreCreate) -> anyhow::Result<()> {
     let san = crate::domain::san::San::parse(&args.san)
         .map_err(|err| anyhow::anyhow!("--san {:?}: {err}", args.san))?;
-    let db = db::connect(&settings.database_url, 1)
-        .await
-        .context("cannot connect to the database")?;
+    let db = crate::preflight::open_database(&settings.database_url, 1).await?;
     db::migrate(&db).await.context("cannot apply migrations")?;
     use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
     let merchant = entity::merchant::Entity::find()

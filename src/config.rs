@@ -2,7 +2,10 @@
 
 use std::{net::SocketAddr, path::PathBuf};
 
-use clap::{ArgAction, Args, Parser, Subcommand, ValueEnum, builder::BoolishValueParser};
+use clap::{
+    ArgAction, Args, CommandFactory, FromArgMatches, Parser, Subcommand, ValueEnum,
+    builder::BoolishValueParser,
+};
 use url::Url;
 
 use crate::http::connections::ConnectionLimits;
@@ -10,11 +13,86 @@ use crate::http::connections::ConnectionLimits;
 /// halshop: a HAL hypermedia shopping API for selling digital goods and handling refunds.
 #[derive(Debug, Parser)]
 #[command(name = "halshop", version, about, long_about = None)]
+#[command(subcommand_help_heading = "Commands")]
 pub struct Cli {
     #[command(flatten)]
     pub settings: Settings,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Shown under every subcommand's help instead of the settings themselves.
+const SETTINGS_HINT: &str =
+    "Settings such as --database-url (DATABASE_URL) apply to every command: see `halshop --help`.";
+
+impl Cli {
+    /// Parses the process arguments. Settings may also follow the subcommand
+    /// (`halshop serve --bind :0`): they are moved before it, so that a subcommand's help
+    /// lists only its own options.
+    pub fn from_args() -> Self {
+        // An unset variable would otherwise show as `[env: NAME=]`.
+        let command = Self::command().mut_args(|arg| arg.hide_env_values(true));
+        let matches = with_hint(command).get_matches_from(hoist_settings(std::env::args_os().collect()));
+        Self::from_arg_matches(&matches).unwrap_or_else(|err| err.exit())
+    }
+}
+
+/// Every subcommand's help ends with [`SETTINGS_HINT`].
+fn with_hint(command: clap::Command) -> clap::Command {
+    let names: Vec<String> = command
+        .get_subcommands()
+        .map(|sub| sub.get_name().to_owned())
+        .collect();
+    names.into_iter().fold(command, |command, name| {
+        command.mut_subcommand(name, |sub| with_hint(sub.after_help(SETTINGS_HINT)))
+    })
+}
+
+/// Moves the settings flags that follow the subcommand in front of it.
+pub fn hoist_settings(args: Vec<std::ffi::OsString>) -> Vec<std::ffi::OsString> {
+    let settings: Vec<String> = Settings::augment_args(clap::Command::new("halshop"))
+        .get_arguments()
+        .filter_map(|arg| arg.get_long().map(|long| format!("--{long}")))
+        .collect();
+    let is_setting = |arg: &str| {
+        let flag = arg.split('=').next().unwrap_or(arg);
+        settings.iter().any(|known| known == flag)
+    };
+    let mut index = 1;
+    while let Some(arg) = args.get(index).and_then(|arg| arg.to_str()) {
+        match arg {
+            _ if is_setting(arg) && !arg.contains('=') => index += 2,
+            _ if arg.starts_with('-') => index += 1,
+            _ => break,
+        }
+    }
+    if index >= args.len() {
+        return args;
+    }
+    let (mut front, rest) = (args[..=index].to_vec(), &args[index + 1..]);
+    let mut kept = Vec::new();
+    let mut rest = rest.iter();
+    while let Some(arg) = rest.next() {
+        match arg.to_str() {
+            Some("--") => {
+                kept.push(arg.clone());
+                kept.extend(rest.by_ref().cloned());
+            }
+            Some(text) if is_setting(text) => {
+                front.insert(index, arg.clone());
+                index += 1;
+                if !text.contains('=')
+                    && let Some(value) = rest.next()
+                {
+                    front.insert(index, value.clone());
+                    index += 1;
+                }
+            }
+            _ => kept.push(arg.clone()),
+        }
+    }
+    front.extend(kept);
+    front
 }
 
 #[derive(Debug, Clone, Args)]
@@ -24,17 +102,16 @@ pub struct Settings {
         long,
         env = "DATABASE_URL",
         default_value = "sqlite://halshop.db?mode=rwc",
-        global = true,
         hide_env_values = true
     )]
     pub database_url: String,
 
     /// Listen address; a port of 0 (e.g. `:0`) picks a free port and logs it.
-    #[arg(long, env = "HALSHOP_BIND", default_value = "127.0.0.1:8080", global = true)]
+    #[arg(long, env = "HALSHOP_BIND", default_value = "127.0.0.1:8080")]
     pub bind: String,
 
     /// Base of every absolute link (default: `http://<bind>`).
-    #[arg(long, env = "HALSHOP_PUBLIC_URL", global = true)]
+    #[arg(long, env = "HALSHOP_PUBLIC_URL")]
     pub public_url: Option<Url>,
 
     /// Seed the demo merchant, store and catalogue into an empty database.
@@ -43,73 +120,60 @@ pub struct Settings {
         env = "HALSHOP_SEED_DEMO",
         default_value = "true",
         value_parser = BoolishValueParser::new(),
-        action = ArgAction::Set,
-        global = true
+        action = ArgAction::Set
     )]
     pub seed_demo: bool,
 
     /// Directory holding the files served by downloads (`<isbn>.<format>`).
-    #[arg(long, env = "CONTENT_DIR", default_value = "./content", global = true)]
+    #[arg(long, env = "CONTENT_DIR", default_value = "./content")]
     pub content_dir: PathBuf,
 
     /// Comma-separated origins allowed to call the API from a browser, or `*`.
-    #[arg(long, env = "HALSHOP_CORS_ORIGINS", value_delimiter = ',', global = true)]
+    #[arg(long, env = "HALSHOP_CORS_ORIGINS", value_delimiter = ',')]
     pub cors_origins: Vec<String>,
 
     /// Log format.
-    #[arg(
-        long,
-        env = "HALSHOP_LOG_FORMAT",
-        value_enum,
-        default_value = "text",
-        global = true
-    )]
+    #[arg(long, env = "HALSHOP_LOG_FORMAT", value_enum, default_value = "text")]
     pub log_format: LogFormat,
 
     /// Largest request body accepted, in bytes.
-    #[arg(long, env = "HALSHOP_MAX_BODY_BYTES", default_value_t = 256 * 1024, global = true)]
+    #[arg(long, env = "HALSHOP_MAX_BODY_BYTES", default_value_t = 256 * 1024)]
     pub max_body_bytes: usize,
 
     /// Database connection pool size.
-    #[arg(long, env = "HALSHOP_DB_POOL_SIZE", default_value_t = 10, global = true)]
+    #[arg(long, env = "HALSHOP_DB_POOL_SIZE", default_value_t = 10)]
     pub db_pool_size: u32,
 
     /// Issuer of customer tokens (a Cognito user pool URL). Unset: the development identity
     /// provider is active.
-    #[arg(long, env = "COGNITO_ISSUER", global = true)]
+    #[arg(long, env = "COGNITO_ISSUER")]
     pub cognito_issuer: Option<String>,
 
     /// JWKS document of the issuer (default `<COGNITO_ISSUER>/.well-known/jwks.json`).
-    #[arg(long, env = "COGNITO_JWKS_URL", global = true)]
+    #[arg(long, env = "COGNITO_JWKS_URL")]
     pub cognito_jwks_url: Option<Url>,
 
     /// Comma-separated app client ids whose tokens are accepted (`client_id` of access
     /// tokens, `aud` of id tokens). Required with COGNITO_ISSUER.
-    #[arg(long, env = "COGNITO_CLIENT_IDS", value_delimiter = ',', global = true)]
+    #[arg(long, env = "COGNITO_CLIENT_IDS", value_delimiter = ',')]
     pub cognito_client_ids: Vec<String>,
 
     /// Which Cognito token customers present: `access` or `id`.
-    #[arg(
-        long,
-        env = "COGNITO_TOKEN_USE",
-        value_enum,
-        default_value = "access",
-        global = true
-    )]
+    #[arg(long, env = "COGNITO_TOKEN_USE", value_enum, default_value = "access")]
     pub cognito_token_use: TokenUseArg,
 
     /// Shared secret of payment-provider notifications (HMAC-SHA256 of the body). Unset: a
     /// secret is generated once, stored in the database and logged (development).
-    #[arg(long, env = "PAYMENT_WEBHOOK_SECRET", global = true, hide_env_values = true)]
+    #[arg(long, env = "PAYMENT_WEBHOOK_SECRET", hide_env_values = true)]
     pub payment_webhook_secret: Option<String>,
 
     /// How long an unpaid order holds its ticket places, in minutes (a decimal, e.g. `0.5`
     /// for 30 seconds). Past it the order expires and its places go back on sale.
-    #[arg(long, env = "HALSHOP_HOLD_MINUTES", default_value_t = 15.0, value_parser = parse_hold_minutes, global = true)]
+    #[arg(long, env = "HALSHOP_HOLD_MINUTES", default_value_t = 15.0, value_parser = parse_hold_minutes)]
     pub hold_minutes: f64,
 
     /// Seconds of clock skew tolerated on a token's expiry.
-    #[arg(long, env = "COGNITO_LEEWAY_SECONDS", default_value_t = 30, global = true)]
+    #[arg(long, env = "COGNITO_LEEWAY_SECONDS", default_value_t = 30)]
     pub cognito_leeway_seconds: u64,
 
     /// Limits on client connections: fixed constants (see the README), set by embedders and
@@ -214,6 +278,20 @@ pub struct DevToken {
 pub enum MerchantCommand {
     /// Create a merchant and print its credentials (the secret is shown only once).
     Create(MerchantCreate),
+    /// List the merchants: uid, name, app key, sale state (never secrets).
+    List {
+        /// Print machine-readable JSON: an array of `{"uid","name","app_key","sale_state","can_refund","created_at"}`.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Give a merchant a new secret and print it (shown only once); the old one stops working.
+    RotateSecret {
+        /// The app key of the merchant.
+        app_key: String,
+        /// Print machine-readable JSON: `{"uid":…,"app_key":…,"secret":…}`.
+        #[arg(long)]
+        json: bool,
+    },
 }
 
 #[derive(Debug, Args)]

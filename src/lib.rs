@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod effect;
 pub mod http;
+pub mod preflight;
 pub mod seed;
 pub mod startup;
 pub mod state;

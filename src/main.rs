@@ -2,8 +2,6 @@
 // build goes deeper than the default limit.
 #![recursion_limit = "256"]
 
-use clap::Parser;
-
 /// A thread-caching allocator: a request allocates and frees many small buffers (headers,
 /// JSON, rows), and the system allocator spends a fifth of a request's time on them.
 #[global_allocator]
@@ -11,11 +9,11 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
-    let cli = halshop::config::Cli::parse();
+    let cli = halshop::config::Cli::from_args();
     match halshop::cli::run(cli).await {
         Ok(()) => std::process::ExitCode::SUCCESS,
         Err(err) => {
-            eprintln!("halshop: {err:#}");
+            eprintln!("halshop: {}", halshop::preflight::one_line(&err));
             std::process::ExitCode::FAILURE
         }
     }

@@ -54,18 +54,15 @@ impl Application {
         // Migrations run on a connection of their own, and the serving pool opens only
         // afterwards: a SQLite connection that was open while a migration altered a table
         // can describe the rows of a statement by the old schema.
-        let migrating = db::connect(&settings.database_url, 1)
-            .await
-            .context("cannot connect to the database")?;
+        let migrating = crate::preflight::open_database(&settings.database_url, 1).await?;
         db::migrate(&migrating).await.context("cannot apply migrations")?;
         migrating
             .close()
             .await
             .context("cannot close the migration connection")?;
-        let db = db::connect(&settings.database_url, settings.db_pool_size)
-            .await
-            .context("cannot connect to the database")?;
+        let db = crate::preflight::open_database(&settings.database_url, settings.db_pool_size).await?;
         tracing::info!(backend = db::backend_name(&db), "database ready");
+        crate::preflight::check_content_dir(&settings.content_dir);
         let seeded = if settings.seed_demo {
             seed::seed_if_empty(&db)
                 .await

@@ -65,6 +65,35 @@ pub async fn create(db: &impl ConnectionTrait, new: NewMerchant) -> Result<Creat
     Ok(CreatedMerchant { merchant, secret })
 }
 
+/// Every merchant, oldest first.
+pub async fn list(db: &impl ConnectionTrait) -> Result<Vec<merchant::Model>, DbErr> {
+    merchant::Entity::find()
+        .order_by_asc(merchant::Column::Id)
+        .all(db)
+        .await
+}
+
+/// Gives the merchant with `app_key` a new secret and returns it (the database keeps only
+/// its hash, so this is the one time it is shown); the old secret stops working at once.
+/// `None` when no merchant has that app key.
+pub async fn rotate_secret(
+    db: &impl ConnectionTrait,
+    app_key: &str,
+) -> Result<Option<CreatedMerchant>, DbErr> {
+    let Some(found) = merchant::Entity::find()
+        .filter(merchant::Column::AppKey.eq(app_key))
+        .unique(db)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let secret = ids::new_secret("sk_");
+    let mut changed: merchant::ActiveModel = found.into();
+    changed.secret_hash = Set(ids::sha256_hex(&secret));
+    let merchant = changed.update(db).await?;
+    Ok(Some(CreatedMerchant { merchant, secret }))
+}
+
 /// Whether the place of a ticket refunded without keeping it goes back on sale.
 pub async fn set_resell_refunded(
     db: &impl ConnectionTrait,
