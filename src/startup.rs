@@ -11,8 +11,9 @@ use crate::{
     http::hal::Hal,
     http::{
         browse::{self, assets},
+        compression,
         connections::{self, GuardedAcceptor},
-        edge, headers, idempotency, middleware,
+        edge, headers, health, idempotency, metrics, middleware,
         public_cache::{self, PublicCache},
     },
     seed,
@@ -209,6 +210,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let docs_page = service.swagger_ui_html().replace(&generated, &spec);
     let allowed = Arc::new(middleware::AllowedMethods::from_spec(&spec));
     let routes_by_path = allowed.clone();
+    let routes_for_metrics = allowed.clone();
     let docs = poem::endpoint::make_sync(move |_| poem::web::Html(docs_page.clone()));
     let spec = poem::endpoint::make_sync(move |_| {
         poem::Response::builder()
@@ -242,6 +244,30 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
             })),
         )
         .at("/openapi.json", poem::get(spec))
+        .at(
+            "/health/live",
+            poem::get(poem::endpoint::make_sync(|_| health::live())),
+        )
+        .at(
+            "/health/ready",
+            poem::get(poem::endpoint::make({
+                let state = state.clone();
+                move |_| {
+                    let state = state.clone();
+                    async move { health::ready(&state).await }
+                }
+            })),
+        )
+        .at(
+            "/metrics",
+            poem::get(poem::endpoint::make({
+                let db = db.clone();
+                move |_| {
+                    let db = db.clone();
+                    async move { metrics::render(&db).await }
+                }
+            })),
+        )
         .at(assets::SCRIPT.path, poem::get(assets::SCRIPT.endpoint()))
         .at(assets::STYLE.path, poem::get(assets::STYLE.endpoint()))
         .nest("/", service)
@@ -256,8 +282,11 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
         .around(move |ep, req| middleware::limit_body(ep, req, limit))
         .around(edge::refuse_oversized_head)
         .around(move |ep, req| browse::browse(ep, req, pages_hal.clone()));
+    metrics::handle();
     routes
+        .around(compression::compression)
         .with_if(!cors_origins.is_empty(), cors(&cors_origins))
         .around(move |ep, req| middleware::request_context(ep, req, hal.clone()))
+        .around(move |ep, req| metrics::record(ep, req, routes_for_metrics.clone()))
         .into_endpoint()
 }

@@ -143,6 +143,15 @@ impl AllowedMethods {
                 vec!["assets".to_owned(), "{file}".to_owned()],
                 "GET, HEAD".to_owned(),
             ),
+            (vec!["metrics".to_owned()], "GET, HEAD".to_owned()),
+            (
+                vec!["health".to_owned(), "live".to_owned()],
+                "GET, HEAD".to_owned(),
+            ),
+            (
+                vec!["health".to_owned(), "ready".to_owned()],
+                "GET, HEAD".to_owned(),
+            ),
         ];
         let parsed: serde_json::Value = serde_json::from_str(spec).unwrap_or_default();
         if let Some(paths) = parsed.get("paths").and_then(|p| p.as_object()) {
@@ -173,6 +182,24 @@ impl AllowedMethods {
                         .all(|(t, w)| t == w || (t.starts_with('{') && t.ends_with('}')))
             })
             .map(|(_, methods)| methods.clone())
+    }
+
+    /// The route template a request path belongs to (`/products/{uid}` for
+    /// `/products/9f…`), preferring literal segments over parameters; `None` for a path no
+    /// route has. Labels metrics without one series per resource.
+    pub fn template(&self, path: &str) -> Option<String> {
+        let wanted = segments(path);
+        self.routes
+            .iter()
+            .filter(|(template, _)| {
+                template.len() == wanted.len()
+                    && template
+                        .iter()
+                        .zip(&wanted)
+                        .all(|(t, w)| t == w || (t.starts_with('{') && t.ends_with('}')))
+            })
+            .max_by_key(|(template, _)| template.iter().filter(|t| !t.starts_with('{')).count())
+            .map(|(template, _)| format!("/{}", template.join("/")))
     }
 
     /// The name of the path parameter at segment `index` of a request path (`uid` for

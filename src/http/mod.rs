@@ -3,15 +3,18 @@
 //! business rule.
 
 pub mod browse;
+pub mod compression;
 pub mod connections;
 pub mod edge;
 pub mod error;
 pub mod forms;
 pub mod hal;
 pub mod headers;
+pub mod health;
 pub mod html;
 pub mod idempotency;
 pub mod json;
+pub mod metrics;
 pub mod middleware;
 pub mod problems;
 pub mod public_cache;

@@ -20,6 +20,7 @@ mod idempotency;
 mod idempotent_effects;
 mod on_sale;
 mod openapi;
+mod operations;
 mod operator_cli;
 mod order_access;
 mod order_lines;

@@ -177,6 +177,7 @@ impl OrdersApi {
         let cart = body.0.cart(hal)?;
         let buyer = input::buyer(customer);
         let placed = orders::place(db, &cart, &buyer, &state.checkout, state.settings.hold()).await?;
+        crate::telemetry::order_placed();
         let details = orders::placed_details(db, &placed).await?;
         let view = OrderView {
             order: &placed.order,

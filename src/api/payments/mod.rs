@@ -93,7 +93,11 @@ pub async fn handle_notification(
         timestamp,
     };
     let request_hash = hex::encode(Sha256::digest(raw));
-    Ok(sales::record(&state.db, &note, &request_hash).await?)
+    let outcome = sales::record(&state.db, &note, &request_hash).await?;
+    if let Outcome::Sold(order) = &outcome {
+        crate::telemetry::sale(&order.currency, order.grand_total_minor);
+    }
+    Ok(outcome)
 }
 
 /// The order whose sandbox page the caller opened. A missing or wrong secret, an unknown

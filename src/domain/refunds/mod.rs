@@ -67,7 +67,12 @@ pub async fn decide(
     match decision {
         Decision::Approve => lifecycle::approve_or_reject(db, request, version, true, reason).await,
         Decision::Reject => lifecycle::approve_or_reject(db, request, version, false, reason).await,
-        Decision::Process => process(db, request, version).await.map(|p| p.request),
+        Decision::Process => process(db, request, version).await.map(|processed| {
+            for refund in &processed.refunds {
+                crate::telemetry::refund(&refund.currency);
+            }
+            processed.request
+        }),
     }
 }
 
