@@ -37,6 +37,22 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             rotate_merchant_secret(settings, &app_key, json).await
         }
         Command::DevToken(args) => dev_token(settings, args).await,
+        Command::DevCert { dir, hosts } => {
+            let written = crate::http::tls::write_dev_cert(&dir, &hosts)?;
+            println!(
+                "wrote {}, {} and {}",
+                written.ca.display(),
+                written.cert.display(),
+                written.key.display()
+            );
+            println!(
+                "serve HTTPS: HALSHOP_TLS_CERT={} HALSHOP_TLS_KEY={} halshop; clients trust {}",
+                written.cert.display(),
+                written.key.display(),
+                written.ca.display()
+            );
+            Ok(())
+        }
         Command::DevSeedOrders(args) => dev_seed_orders(settings, args).await,
         Command::Store(StoreCommand::Create(args)) => create_store(settings, args).await,
         Command::TicketKeys(TicketKeysCommand::Rotate { json }) => rotate_ticket_key(settings, json).await,

@@ -176,6 +176,30 @@ pub struct Settings {
     #[arg(long, env = "COGNITO_LEEWAY_SECONDS", default_value_t = 30)]
     pub cognito_leeway_seconds: u64,
 
+    /// PEM certificate chain: with HALSHOP_TLS_KEY, serve HTTPS (TLS 1.2/1.3, AEAD suites
+    /// only). Reloaded when the file changes or on SIGHUP.
+    #[arg(long, env = "HALSHOP_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// PEM private key of HALSHOP_TLS_CERT.
+    #[arg(long, env = "HALSHOP_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+
+    /// Send `Strict-Transport-Security` (one year, subdomains included).
+    #[arg(
+        long,
+        env = "HALSHOP_HSTS",
+        default_value = "false",
+        value_parser = BoolishValueParser::new(),
+        action = ArgAction::Set
+    )]
+    pub hsts: bool,
+
+    /// Also listen on this address for plain HTTP and answer every request with a 308
+    /// redirect to the HTTPS address (needs HALSHOP_TLS_CERT).
+    #[arg(long, env = "HALSHOP_REDIRECT_HTTP", requires = "tls_cert")]
+    pub redirect_http: Option<String>,
+
     /// Limits on client connections: fixed constants (see the README), set by embedders and
     /// tests only.
     #[arg(skip)]
@@ -211,6 +235,16 @@ pub enum Command {
     /// Manage the keys that sign ticket QR codes.
     #[command(subcommand)]
     TicketKeys(TicketKeysCommand),
+    /// Write a self-signed certificate authority and a certificate for localhost signed by
+    /// it, for local HTTPS: `ca.pem`, `cert.pem` (with the chain) and `key.pem`.
+    DevCert {
+        /// Directory to write the files into (created if missing).
+        #[arg(long, default_value = "./tls")]
+        dir: PathBuf,
+        /// Extra host names or IP addresses the certificate is valid for.
+        #[arg(long = "host")]
+        hosts: Vec<String>,
+    },
     /// Print a customer token from the development identity provider (only when
     /// COGNITO_ISSUER is unset). Set HALSHOP_PUBLIC_URL as the server has it.
     DevToken(DevToken),
@@ -350,11 +384,20 @@ impl Settings {
             .map_err(|err| anyhow::anyhow!("HALSHOP_BIND {:?} is not an address: {err}", self.bind))
     }
 
+    /// The certificate and key files when HTTPS is configured.
+    pub fn tls_files(&self) -> Option<crate::http::tls::TlsFiles> {
+        Some(crate::http::tls::TlsFiles {
+            cert: self.tls_cert.clone()?,
+            key: self.tls_key.clone()?,
+        })
+    }
+
     /// The base of every absolute link when the server listens on `local`.
     pub fn public_base(&self, local: SocketAddr) -> anyhow::Result<Url> {
+        let scheme = if self.tls_cert.is_some() { "https" } else { "http" };
         match &self.public_url {
             Some(url) => Ok(url.clone()),
-            None => Url::parse(&format!("http://{local}"))
+            None => Url::parse(&format!("{scheme}://{local}"))
                 .map_err(|err| anyhow::anyhow!("bind address is not a URL host: {err}")),
         }
     }
@@ -378,6 +421,10 @@ impl Settings {
             cognito_leeway_seconds: 30,
             payment_webhook_secret: None,
             hold_minutes: 15.0,
+            tls_cert: None,
+            tls_key: None,
+            hsts: false,
+            redirect_http: None,
             connections: ConnectionLimits::default(),
         }
     }

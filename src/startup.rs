@@ -22,13 +22,14 @@ use crate::{
 use anyhow::Context;
 use poem::{
     Endpoint, EndpointExt, IntoEndpoint, Route, Server,
-    listener::{Acceptor, Listener, TcpAcceptor, TcpListener},
+    listener::{Acceptor, AcceptorExt, BoxAcceptor, Listener, TcpAcceptor, TcpListener},
     middleware::Cors,
 };
 
 /// A bound, ready-to-run server.
 pub struct Application {
-    acceptor: GuardedAcceptor<TcpAcceptor>,
+    acceptor: GuardedAcceptor<BoxAcceptor>,
+    redirect: Option<TcpAcceptor>,
     state: SharedState,
     port: u16,
     seeded: Option<seed::Seeded>,
@@ -40,10 +41,11 @@ impl Application {
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let open_files = connections::raise_open_file_limit();
         let addr = settings.bind_addr()?;
-        let acceptor = TcpListener::bind(addr)
-            .into_acceptor()
-            .await
-            .with_context(|| format!("cannot listen on {addr}"))?;
+        let acceptor = listen(&settings, addr).await?;
+        let redirect = match &settings.redirect_http {
+            Some(text) => Some(listen_plain(text).await?),
+            None => None,
+        };
         let limits = &settings.connections;
         let acceptor = GuardedAcceptor::new(acceptor, limits.cap(open_files), limits.header_read_timeout);
         let local = acceptor
@@ -104,6 +106,7 @@ impl Application {
         });
         Ok(Self {
             acceptor,
+            redirect,
             state,
             port: local.port(),
             seeded,
@@ -127,6 +130,16 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let endpoint = build_endpoint(self.state.clone());
         let sweeper = tokio::spawn(sweep_expired_orders(self.state.clone()));
+        if let Some(plain) = self.redirect {
+            let https = self
+                .state
+                .hal
+                .href("/")
+                .parse::<url::Url>()
+                .context("public URL")?;
+            tracing::info!(to = %https, "redirecting plain HTTP to HTTPS");
+            tokio::spawn(Server::new_with_acceptor(plain).run(crate::http::tls::redirect_to(https)));
+        }
         Server::new_with_acceptor(self.acceptor)
             .idle_timeout(self.state.settings.connections.idle_timeout)
             .run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(Duration::from_secs(20)))
@@ -137,6 +150,38 @@ impl Application {
         tracing::info!("stopped");
         Ok(())
     }
+}
+
+/// The listener at `addr`: HTTPS when a certificate is configured, plain HTTP otherwise.
+async fn listen(settings: &Settings, addr: std::net::SocketAddr) -> anyhow::Result<BoxAcceptor> {
+    let cannot_listen = || format!("HALSHOP_BIND={addr}: cannot listen there");
+    match settings.tls_files() {
+        Some(files) => {
+            let first = files.load()?;
+            let acceptor = TcpListener::bind(addr)
+                .rustls(files.watch(first))
+                .into_acceptor()
+                .await
+                .with_context(cannot_listen)?;
+            Ok(acceptor.boxed())
+        }
+        None => Ok(TcpListener::bind(addr)
+            .into_acceptor()
+            .await
+            .with_context(cannot_listen)?
+            .boxed()),
+    }
+}
+
+/// The plain-HTTP listener of `--redirect-http`.
+async fn listen_plain(text: &str) -> anyhow::Result<TcpAcceptor> {
+    let addr: std::net::SocketAddr = text
+        .parse()
+        .map_err(|err| anyhow::anyhow!("HALSHOP_REDIRECT_HTTP={text:?} is not an address: {err}"))?;
+    TcpListener::bind(addr)
+        .into_acceptor()
+        .await
+        .with_context(|| format!("HALSHOP_REDIRECT_HTTP={addr}: cannot listen there"))
 }
 
 /// Expires unpaid orders past their hold, so that their places go back on sale even when
@@ -221,6 +266,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let hal = state.hal.clone();
     let pages_hal = state.hal.clone();
     let cors_origins = state.settings.cors_origins.clone();
+    let hsts = state.settings.hsts;
     let db = state.db.clone();
     let customers = state.customers.clone();
     let public_cache = state.public_cache.clone();
@@ -285,6 +331,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     metrics::handle();
     routes
         .around(compression::compression)
+        .around(move |ep, req| crate::http::tls::hsts(ep, req, hsts))
         .with_if(!cors_origins.is_empty(), cors(&cors_origins))
         .around(move |ep, req| middleware::request_context(ep, req, hal.clone()))
         .around(move |ep, req| metrics::record(ep, req, routes_for_metrics.clone()))

@@ -20,6 +20,7 @@ pub mod problems;
 pub mod public_cache;
 pub mod round_trip;
 pub mod text;
+pub mod tls;
 
 /// `bytes` random bytes, hex-encoded: request ids and log references.
 fn random_hex(bytes: usize) -> String {

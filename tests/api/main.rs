@@ -38,5 +38,6 @@ mod refunds;
 mod rel_pages;
 mod sandbox;
 mod tickets;
+mod tls;
 mod transport;
 mod vouchers;
