@@ -23,6 +23,26 @@ pub struct Seeded {
     pub products: usize,
 }
 
+/// The uid of the demo product with `sku`: the same in every demo database, so that the
+/// OpenAPI document's examples name products that exist (`AUSTEN-PRIDE-EPUB` is
+/// [`DEMO_EBOOK_UID`]).
+pub fn demo_uid(sku: &str) -> String {
+    crate::domain::ids::sha256_hex(&format!("halshop demo product {sku}"))[..32].to_owned()
+}
+
+/// The uid of the demo ebook `AUSTEN-PRIDE-EPUB`, used by the documented examples.
+pub const DEMO_EBOOK_UID: &str = "a225514ee4b0d46dffb187eb826a1367";
+
+async fn give_demo_uid(db: &impl sea_orm::ConnectionTrait, id: i64, sku: &str) -> Result<(), DbErr> {
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    entity::product::Entity::update_many()
+        .col_expr(entity::product::Column::Uid, Expr::value(demo_uid(sku)))
+        .filter(entity::product::Column::Id.eq(id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// SAN of the demo store.
 pub const DEMO_SAN: &str = "123-4560";
 
@@ -226,7 +246,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<Seeded>, Db
     let event = events::create(&txn, merchant.merchant.id, &demo_event()).await?;
     for demo in DEMO_PRODUCTS {
         match catalogue::create(&txn, merchant.merchant.id, &draft(demo, &event.uid)?).await {
-            Ok(_) => {}
+            Ok(created) => give_demo_uid(&txn, created.id, demo.sku).await?,
             Err(CatalogueError::SkuTaken(_) | CatalogueError::IsbnTaken(_)) => return Ok(None),
             Err(CatalogueError::Db(err)) => return Err(err),
             Err(other) => return Err(DbErr::Custom(format!("{other:?}"))),
@@ -262,5 +282,11 @@ mod tests {
     #[test]
     fn demo_store_san_is_valid() {
         San::parse(DEMO_SAN).unwrap();
+    }
+
+    #[test]
+    fn the_documented_demo_ebook_uid_is_the_seeded_one() {
+        assert_eq!(demo_uid("AUSTEN-PRIDE-EPUB"), DEMO_EBOOK_UID);
+        assert!(DEMO_PRODUCTS.iter().any(|demo| demo.sku == "AUSTEN-PRIDE-EPUB"));
     }
 }

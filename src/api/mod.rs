@@ -3,6 +3,7 @@
 pub mod deliveries;
 pub mod docs;
 pub mod events;
+mod examples;
 pub mod me;
 pub mod orders;
 pub mod payments;
@@ -98,6 +99,7 @@ pub fn finish_spec(generated: &str) -> String {
         }
     }
     offer_hal_forms(&mut spec);
+    examples::add_problem_examples(&mut spec);
     serde_json::to_string_pretty(&spec).unwrap_or_else(|_| generated.to_owned())
 }
 

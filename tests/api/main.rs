@@ -37,6 +37,7 @@ mod refund_rules;
 mod refunds;
 mod rel_pages;
 mod sandbox;
+mod spec_examples;
 mod tickets;
 mod tls;
 mod transport;

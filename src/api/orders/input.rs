@@ -75,7 +75,7 @@ impl poem_openapi::types::Example for OrderInput {
     fn example() -> Self {
         OrderInput {
             products: vec![OrderLineInput {
-                product: "https://shop.example.com/products/5c8f0e3b9a7d4c21b6e2f4a1d3c5b7e9".into(),
+                product: format!("/products/{}", crate::seed::DEMO_EBOOK_UID),
                 quantity: 1,
             }],
             consumer: ConsumerInput {
@@ -86,7 +86,7 @@ impl poem_openapi::types::Example for OrderInput {
                 region: Some("QC".into()),
             },
             external_reference: Some("cart-20261122-0042".into()),
-            currency: Some("CAD".into()),
+            currency: Some("EUR".into()),
             vouchers: None,
             redirect_url: Some("https://books.example.com/thank-you".into()),
         }
