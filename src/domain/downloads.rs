@@ -156,11 +156,17 @@ async fn prepare_file(
     }
     let buyer = format!("{} {}", order.first_name, order.last_name);
     let line_text = watermark::licence_line(buyer.trim(), &order.reference);
-    let marked = match line.format.as_str() {
+    let format = line.format.clone();
+    // Rewriting a book is CPU work with deep call stacks (zip, deflate, PDF parsing): it runs
+    // on a blocking thread, so it neither stalls the requests sharing this worker nor adds
+    // its stack to theirs.
+    let marked = tokio::task::spawn_blocking(move || match format.as_str() {
         "pdf" => watermark::watermark_pdf(&original, &line_text),
         "epub" => watermark::watermark_epub(&original, &line_text),
         other => Err(format!("no watermark for {other} files")),
-    };
+    })
+    .await
+    .unwrap_or_else(|err| Err(format!("watermarking stopped: {err}")));
     marked
         .map(|bytes| (filename, bytes))
         .map_err(LinkError::Watermark)
