@@ -247,6 +247,31 @@ fn cors(origins: &[String]) -> Cors {
     cors
 }
 
+/// Health probes and metrics, outside the HAL API.
+fn operations(routes: Route, state: &SharedState) -> Route {
+    let ready = state.clone();
+    let db = state.db.clone();
+    routes
+        .at(
+            "/health/live",
+            poem::get(poem::endpoint::make_sync(|_| health::live())),
+        )
+        .at(
+            "/health/ready",
+            poem::get(poem::endpoint::make(move |_| {
+                let state = ready.clone();
+                async move { health::ready(&state).await }
+            })),
+        )
+        .at(
+            "/metrics",
+            poem::get(poem::endpoint::make(move |_| {
+                let db = db.clone();
+                async move { metrics::render(&db).await }
+            })),
+        )
+}
+
 /// The whole HTTP application: routes and every cross-cutting layer.
 pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
     let service = api::service();
@@ -275,7 +300,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
         api::docs::rels_index(&state.hal),
         api::docs::problems_index(&state.hal),
     );
-    let routes = Route::new()
+    let routes = operations(Route::new(), &state)
         .at("/docs", poem::get(docs))
         .at(
             "/rels/",
@@ -290,30 +315,6 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
             })),
         )
         .at("/openapi.json", poem::get(spec))
-        .at(
-            "/health/live",
-            poem::get(poem::endpoint::make_sync(|_| health::live())),
-        )
-        .at(
-            "/health/ready",
-            poem::get(poem::endpoint::make({
-                let state = state.clone();
-                move |_| {
-                    let state = state.clone();
-                    async move { health::ready(&state).await }
-                }
-            })),
-        )
-        .at(
-            "/metrics",
-            poem::get(poem::endpoint::make({
-                let db = db.clone();
-                move |_| {
-                    let db = db.clone();
-                    async move { metrics::render(&db).await }
-                }
-            })),
-        )
         .at(assets::SCRIPT.path, poem::get(assets::SCRIPT.endpoint()))
         .at(assets::STYLE.path, poem::get(assets::STYLE.endpoint()))
         .nest("/", service)
