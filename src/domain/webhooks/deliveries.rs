@@ -262,11 +262,11 @@ fn short(text: &str) -> String {
 
 /// Sends `event` again now to every enabled endpoint of its merchant that wants it: its
 /// deliveries go back to `pending`, due now, for one attempt; an endpoint that never had
-/// it gets a new delivery. Answers the deliveries.
+/// it gets a new delivery. Answers the deliveries, each with its endpoint's uid.
 pub async fn redeliver(
     db: &DatabaseConnection,
     event: &outbox_event::Model,
-) -> Result<Vec<webhook_delivery::Model>, DbErr> {
+) -> Result<Vec<(webhook_delivery::Model, String)>, DbErr> {
     let now = Utc::now();
     let txn = begin_write(db).await?;
     let endpoints = webhook_endpoint::Entity::find()
@@ -301,8 +301,14 @@ pub async fn redeliver(
         .order_by_asc(webhook_delivery::Column::Id)
         .all(&txn)
         .await?;
-    txn.commit().await?;
-    Ok(deliveries)
+    crate::effect::commit(txn, crate::effect::Effect::recorded()).await?;
+    Ok(deliveries
+        .into_iter()
+        .filter_map(|delivery| {
+            let endpoint = endpoints.iter().find(|e| e.id == delivery.endpoint_id)?;
+            Some((delivery, endpoint.uid.clone()))
+        })
+        .collect())
 }
 
 /// A delivery of the log, with its event and its attempts (oldest first).

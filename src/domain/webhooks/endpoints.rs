@@ -16,6 +16,7 @@ use super::{sealing::SealingKey, signing};
 use crate::{
     db::{FindUnique, begin_write},
     domain::ids,
+    effect::{self, Effect},
 };
 
 /// How long a rotated-out secret keeps signing.
@@ -49,6 +50,7 @@ pub async fn create(
 ) -> Result<(webhook_endpoint::Model, String), DbErr> {
     let secret = signing::new_secret();
     let now = Utc::now();
+    let txn = begin_write(db).await?;
     let endpoint = webhook_endpoint::ActiveModel {
         uid: Set(ids::new_uid()),
         merchant_id: Set(merchant_id),
@@ -66,8 +68,9 @@ pub async fn create(
         updated_at: Set(now),
         ..Default::default()
     }
-    .insert(db)
+    .insert(&txn)
     .await?;
+    effect::commit(txn, Effect::created("webhook_endpoints", &endpoint.uid)).await?;
     Ok((endpoint, secret))
 }
 
@@ -185,7 +188,7 @@ async fn changed(
         .unique(&txn)
         .await?
         .ok_or(EndpointError::NotFound)?;
-    txn.commit().await?;
+    effect::commit(txn, Effect::changed("webhook_endpoints", &current.uid)).await?;
     Ok(endpoint)
 }
 
