@@ -38,3 +38,4 @@ mod sandbox;
 mod tickets;
 mod transport;
 mod vouchers;
+mod webhooks;

@@ -4,7 +4,7 @@ use entity::{outbox_event, webhook_delivery};
 use poem::Request;
 use poem_openapi::{ApiResponse, Object};
 
-use super::super::{types::Timestamp, webhooks::DeliveryStatusRepr};
+use super::super::{types::Timestamp, webhooks::WebhookDeliveryStatusRepr};
 use crate::{
     domain::webhooks::{DeliveryStatus, sender},
     http::hal::{Curie, Hal, HalJson, Link},
@@ -140,7 +140,7 @@ pub struct RedeliveredRepr {
     pub endpoint: String,
     /// The delivery in the endpoint's log.
     pub delivery: String,
-    pub status: DeliveryStatusRepr,
+    pub status: WebhookDeliveryStatusRepr,
     /// When it is due (now).
     #[oai(skip_serializing_if_is_none)]
     pub next_attempt_at: Option<Timestamp>,
@@ -190,9 +190,9 @@ impl RedeliveryRepr {
                         delivery.uid
                     )),
                     status: match DeliveryStatus::from_stored(&delivery.status) {
-                        Some(DeliveryStatus::Delivered) => DeliveryStatusRepr::Delivered,
-                        Some(DeliveryStatus::Failed) => DeliveryStatusRepr::Failed,
-                        _ => DeliveryStatusRepr::Pending,
+                        Some(DeliveryStatus::Delivered) => WebhookDeliveryStatusRepr::Delivered,
+                        Some(DeliveryStatus::Failed) => WebhookDeliveryStatusRepr::Failed,
+                        _ => WebhookDeliveryStatusRepr::Pending,
                     },
                     next_attempt_at: delivery.next_attempt_at.map(Into::into),
                 })

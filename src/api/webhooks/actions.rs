@@ -2,7 +2,7 @@
 
 use entity::webhook_endpoint;
 
-use super::input::EndpointInput;
+use super::input::WebhookEndpointInput;
 use crate::{
     domain::webhooks::event_types_of,
     http::{
@@ -15,7 +15,11 @@ use crate::{
 pub fn collection_templates(hal: &Hal) -> Option<Templates> {
     templates(vec![(
         "create",
-        FormTemplate::of::<EndpointInput>("POST", "Add a webhook endpoint", hal.href("/webhook_endpoints")),
+        FormTemplate::of::<WebhookEndpointInput>(
+            "POST",
+            "Add a webhook endpoint",
+            hal.href("/webhook_endpoints"),
+        ),
     )])
 }
 
@@ -23,7 +27,7 @@ pub fn collection_templates(hal: &Hal) -> Option<Templates> {
 /// `rotate_secret`.
 pub fn endpoint_templates(hal: &Hal, endpoint: &webhook_endpoint::Model) -> Option<Templates> {
     let target = hal.href(&format!("/webhook_endpoints/{}", endpoint.uid));
-    let edit = FormTemplate::of::<EndpointInput>("PUT", "Save the endpoint", target.clone())
+    let edit = FormTemplate::of::<WebhookEndpointInput>("PUT", "Save the endpoint", target.clone())
         .prefilled("url", endpoint.url.clone())
         .prefilled("description", endpoint.description.clone())
         .prefilled("event_types", event_types_of(&endpoint.event_types).join(","))

@@ -3,7 +3,7 @@
 use poem_openapi::Object;
 use serde::Deserialize;
 
-use super::view::EndpointRepr;
+use super::view::WebhookEndpointRepr;
 use crate::{
     domain::webhooks::{
         endpoints::EndpointDraft,
@@ -20,7 +20,7 @@ use crate::{
 #[derive(Debug, Clone, Object, Deserialize)]
 #[oai(example, deny_unknown_fields)]
 #[serde(deny_unknown_fields)]
-pub struct EndpointInput {
+pub struct WebhookEndpointInput {
     /// Where to POST events: an `https` URL on the public internet.
     #[oai(validator(min_length = 1, max_length = 2048))]
     pub url: String,
@@ -36,9 +36,9 @@ pub struct EndpointInput {
     pub enabled: Option<bool>,
 }
 
-impl poem_openapi::types::Example for EndpointInput {
+impl poem_openapi::types::Example for WebhookEndpointInput {
     fn example() -> Self {
-        EndpointInput {
+        WebhookEndpointInput {
             url: "https://backoffice.example.com/halshop/events".into(),
             description: Some("Back office".into()),
             event_types: Some(vec!["order.completed".into(), "refund.*".into()]),
@@ -47,8 +47,8 @@ impl poem_openapi::types::Example for EndpointInput {
     }
 }
 
-impl Editable for EndpointInput {
-    type Repr = EndpointRepr;
+impl Editable for WebhookEndpointInput {
+    type Repr = WebhookEndpointRepr;
     const SCHEMA_NAME: &'static str = "WebhookEndpointReplacement";
 }
 
@@ -63,7 +63,7 @@ fn is_event_type(text: &str) -> bool {
         })
 }
 
-impl EndpointInput {
+impl WebhookEndpointInput {
     /// Checks every field; the URL against the target rules (`allow_private`: development).
     pub fn draft(&self, allow_private: bool) -> Result<EndpointDraft, ApiError> {
         let mut errors = Vec::new();

@@ -14,15 +14,15 @@ use poem_openapi::{
 };
 
 pub use self::{
-    input::EndpointInput,
-    view::{DeliveryStatusRepr, EndpointRepr},
+    input::WebhookEndpointInput,
+    view::{WebhookDeliveryStatusRepr, WebhookEndpointRepr},
 };
 use self::{
     problems::{ActionProblems, CreateProblems, ListProblems, LogProblems, ReadProblems, UpdateProblems},
     view::{
-        DeletedResponse, DeliveryCollection, DeliveryListResponse, DeliveryRepr, DeliveryResponse,
-        EndpointCollection, EndpointCreatedResponse, EndpointListResponse, EndpointResponse, RotatedResponse,
-        etag,
+        DeletedResponse, DeliveryListResponse, DeliveryResponse, EndpointCreatedResponse,
+        EndpointListResponse, EndpointResponse, RotatedResponse, WebhookDeliveryCollection,
+        WebhookDeliveryRepr, WebhookEndpointCollection, etag,
     },
 };
 use super::ApiTags;
@@ -62,7 +62,7 @@ impl WebhooksApi {
         let paging = input::paging(page.0, page_size.0);
         let (items, count) =
             endpoints::list(&state.db, merchant.0.id, paging.offset(), paging.page_size).await?;
-        let mut collection = EndpointCollection::new(&state.hal, req, paging, &items, count);
+        let mut collection = WebhookEndpointCollection::new(&state.hal, req, paging, &items, count);
         collection.templates = actions::collection_templates(&state.hal);
         Ok(EndpointListResponse::Ok(HalJson(collection)))
     }
@@ -83,14 +83,14 @@ impl WebhooksApi {
         /// Makes a retry safe: the same key and body return the first response again.
         #[oai(name = "Idempotency-Key")]
         _idempotency_key: Header<Option<IdempotencyKey>>,
-        body: JsonBody<EndpointInput>,
+        body: JsonBody<WebhookEndpointInput>,
     ) -> Result<EndpointCreatedResponse, Problems<CreateProblems>> {
         let draft = body.0.draft(state.settings.allow_http_webhooks)?;
         let (endpoint, secret) =
             endpoints::create(&state.db, &state.webhook_key, merchant.0.id, &draft).await?;
         let hal = &state.hal;
         let path = format!("/webhook_endpoints/{}", endpoint.uid);
-        let mut repr = EndpointRepr::new(hal, &endpoint, hal.link(&path));
+        let mut repr = WebhookEndpointRepr::new(hal, &endpoint, hal.link(&path));
         repr.secret = Some(secret);
         repr.templates = actions::endpoint_templates(hal, &endpoint);
         Ok(EndpointCreatedResponse::Created(
@@ -119,7 +119,7 @@ impl WebhooksApi {
         let endpoint = endpoints::find(&state.db, merchant.0.id, &uid.0)
             .await?
             .ok_or_else(problems::no_endpoint)?;
-        let mut repr = EndpointRepr::new(&state.hal, &endpoint, state.hal.self_link(req));
+        let mut repr = WebhookEndpointRepr::new(&state.hal, &endpoint, state.hal.self_link(req));
         repr.templates = actions::endpoint_templates(&state.hal, &endpoint);
         Ok(EndpointResponse::Ok(HalJson(repr), etag(&endpoint)))
     }
@@ -146,7 +146,7 @@ impl WebhooksApi {
             validator(max_length = 1024, pattern = r#"^(\*|(W/)?"[^"]*"(\s*,\s*(W/)?"[^"]*")*)$"#)
         )]
         if_match: Header<Option<String>>,
-        body: RoundTrip<EndpointInput>,
+        body: RoundTrip<WebhookEndpointInput>,
     ) -> Result<EndpointResponse, Problems<UpdateProblems>> {
         let draft = body.writable.draft(state.settings.allow_http_webhooks)?;
         let current = endpoints::find(&state.db, merchant.0.id, &uid.0)
@@ -156,9 +156,13 @@ impl WebhooksApi {
         if !version_matches(&if_match, &current.uid, current.version) {
             return Err(endpoints::EndpointError::VersionMismatch.into());
         }
-        body.check(&EndpointRepr::new(&state.hal, &current, state.hal.self_link(req)))?;
+        body.check(&WebhookEndpointRepr::new(
+            &state.hal,
+            &current,
+            state.hal.self_link(req),
+        ))?;
         let endpoint = endpoints::update(&state.db, &current, &draft).await?;
-        let mut repr = EndpointRepr::new(&state.hal, &endpoint, state.hal.self_link(req));
+        let mut repr = WebhookEndpointRepr::new(&state.hal, &endpoint, state.hal.self_link(req));
         repr.templates = actions::endpoint_templates(&state.hal, &endpoint);
         Ok(EndpointResponse::Ok(HalJson(repr), etag(&endpoint)))
     }
@@ -209,7 +213,7 @@ impl WebhooksApi {
             .ok_or_else(problems::no_endpoint)?;
         let (endpoint, secret) = endpoints::rotate(&state.db, &state.webhook_key, &current).await?;
         let hal = &state.hal;
-        let mut repr = EndpointRepr::new(
+        let mut repr = WebhookEndpointRepr::new(
             hal,
             &endpoint,
             hal.link(&format!("/webhook_endpoints/{}", endpoint.uid)),
@@ -237,7 +241,7 @@ impl WebhooksApi {
         /// The endpoint's uid.
         uid: Path<String>,
         /// Only deliveries in this status.
-        status: Query<Option<DeliveryStatusRepr>>,
+        status: Query<Option<WebhookDeliveryStatusRepr>>,
         /// Page number, from 1.
         #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
         page: Query<Option<u64>>,
@@ -252,7 +256,8 @@ impl WebhooksApi {
         let status = status.0.map(Into::into);
         let (items, count) =
             deliveries::log(&state.db, endpoint.id, status, paging.offset(), paging.page_size).await?;
-        let collection = DeliveryCollection::new(&state.hal, req, paging, &endpoint.uid, &items, count);
+        let collection =
+            WebhookDeliveryCollection::new(&state.hal, req, paging, &endpoint.uid, &items, count);
         Ok(DeliveryListResponse::Ok(HalJson(collection)))
     }
 
@@ -279,7 +284,7 @@ impl WebhooksApi {
             .ok_or_else(|| {
                 crate::http::error::ApiError::not_found("No delivery of this endpoint has this uid.")
             })?;
-        Ok(DeliveryResponse::Ok(HalJson(DeliveryRepr::new(
+        Ok(DeliveryResponse::Ok(HalJson(WebhookDeliveryRepr::new(
             &state.hal,
             &endpoint.uid,
             &logged,

@@ -17,7 +17,7 @@ use crate::{
 /// Where a delivery stands.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Enum)]
 #[oai(rename_all = "snake_case")]
-pub enum DeliveryStatusRepr {
+pub enum WebhookDeliveryStatusRepr {
     /// Waiting for its first attempt or a retry (see `next_attempt_at`).
     Pending,
     /// An attempt was answered with a 2xx.
@@ -26,21 +26,21 @@ pub enum DeliveryStatusRepr {
     Failed,
 }
 
-impl From<DeliveryStatusRepr> for DeliveryStatus {
-    fn from(value: DeliveryStatusRepr) -> Self {
+impl From<WebhookDeliveryStatusRepr> for DeliveryStatus {
+    fn from(value: WebhookDeliveryStatusRepr) -> Self {
         match value {
-            DeliveryStatusRepr::Pending => DeliveryStatus::Pending,
-            DeliveryStatusRepr::Delivered => DeliveryStatus::Delivered,
-            DeliveryStatusRepr::Failed => DeliveryStatus::Failed,
+            WebhookDeliveryStatusRepr::Pending => DeliveryStatus::Pending,
+            WebhookDeliveryStatusRepr::Delivered => DeliveryStatus::Delivered,
+            WebhookDeliveryStatusRepr::Failed => DeliveryStatus::Failed,
         }
     }
 }
 
-fn status_of(stored: &str) -> DeliveryStatusRepr {
+fn status_of(stored: &str) -> WebhookDeliveryStatusRepr {
     match DeliveryStatus::from_stored(stored) {
-        Some(DeliveryStatus::Delivered) => DeliveryStatusRepr::Delivered,
-        Some(DeliveryStatus::Failed) => DeliveryStatusRepr::Failed,
-        _ => DeliveryStatusRepr::Pending,
+        Some(DeliveryStatus::Delivered) => WebhookDeliveryStatusRepr::Delivered,
+        Some(DeliveryStatus::Failed) => WebhookDeliveryStatusRepr::Failed,
+        _ => WebhookDeliveryStatusRepr::Pending,
     }
 }
 
@@ -51,7 +51,7 @@ pub fn etag(endpoint: &webhook_endpoint::Model) -> String {
 
 /// Links of a webhook endpoint.
 #[derive(Debug, Clone, Object)]
-pub struct EndpointLinks {
+pub struct WebhookEndpointLinks {
     #[oai(rename = "self")]
     pub self_link: Link,
     pub curies: Vec<Curie>,
@@ -69,9 +69,9 @@ pub struct EndpointLinks {
 /// A webhook endpoint: where halshop sends the merchant's events, signed per the Standard
 /// Webhooks specification.
 #[derive(Debug, Clone, Object)]
-pub struct EndpointRepr {
+pub struct WebhookEndpointRepr {
     #[oai(rename = "_links")]
-    pub links: EndpointLinks,
+    pub links: WebhookEndpointLinks,
     /// Unique identifier (32 hex characters).
     #[oai(read_only)]
     pub uid: String,
@@ -102,11 +102,11 @@ pub struct EndpointRepr {
     pub templates: Option<Templates>,
 }
 
-impl EndpointRepr {
+impl WebhookEndpointRepr {
     pub fn new(hal: &Hal, endpoint: &webhook_endpoint::Model, self_link: Link) -> Self {
         let path = format!("/webhook_endpoints/{}", endpoint.uid);
-        EndpointRepr {
-            links: EndpointLinks {
+        WebhookEndpointRepr {
+            links: WebhookEndpointLinks {
                 self_link,
                 curies: hal.curies(),
                 endpoints: hal.link("/webhook_endpoints"),
@@ -132,27 +132,27 @@ impl EndpointRepr {
 }
 
 #[derive(Debug, Clone, Object)]
-pub struct EndpointsEmbedded {
+pub struct WebhookEndpointsEmbedded {
     #[oai(rename = "shop:webhook_endpoints")]
-    pub endpoints: Vec<EndpointRepr>,
+    pub endpoints: Vec<WebhookEndpointRepr>,
 }
 
 /// A page of the merchant's webhook endpoints.
 #[derive(Debug, Clone, Object)]
-pub struct EndpointCollection {
+pub struct WebhookEndpointCollection {
     #[oai(rename = "_links")]
     pub links: PageLinksRepr,
     pub item_count: u64,
     pub page: u64,
     pub page_size: u64,
     #[oai(rename = "_embedded")]
-    pub embedded: EndpointsEmbedded,
+    pub embedded: WebhookEndpointsEmbedded,
     /// HAL-FORMS: `create`.
     #[oai(rename = "_templates", skip_serializing_if_is_none)]
     pub templates: Option<Templates>,
 }
 
-impl EndpointCollection {
+impl WebhookEndpointCollection {
     pub fn new(
         hal: &Hal,
         req: &Request,
@@ -162,9 +162,9 @@ impl EndpointCollection {
     ) -> Self {
         let endpoints = items
             .iter()
-            .map(|e| EndpointRepr::new(hal, e, hal.link(&format!("/webhook_endpoints/{}", e.uid))))
+            .map(|e| WebhookEndpointRepr::new(hal, e, hal.link(&format!("/webhook_endpoints/{}", e.uid))))
             .collect();
-        EndpointCollection {
+        WebhookEndpointCollection {
             links: PageLinksRepr::new(
                 hal,
                 req,
@@ -175,7 +175,7 @@ impl EndpointCollection {
             item_count,
             page: paging.page,
             page_size: paging.page_size,
-            embedded: EndpointsEmbedded { endpoints },
+            embedded: WebhookEndpointsEmbedded { endpoints },
             templates: None,
         }
     }
@@ -183,7 +183,7 @@ impl EndpointCollection {
 
 /// One attempt to send a delivery.
 #[derive(Debug, Clone, Object)]
-pub struct AttemptRepr {
+pub struct WebhookAttemptRepr {
     /// 1 for the first attempt.
     pub number: i32,
     pub attempted_at: Timestamp,
@@ -200,9 +200,9 @@ pub struct AttemptRepr {
     pub next_attempt_at: Option<Timestamp>,
 }
 
-impl From<&webhook_attempt::Model> for AttemptRepr {
+impl From<&webhook_attempt::Model> for WebhookAttemptRepr {
     fn from(attempt: &webhook_attempt::Model) -> Self {
-        AttemptRepr {
+        WebhookAttemptRepr {
             number: attempt.number,
             attempted_at: attempt.attempted_at.into(),
             status_code: attempt.status_code,
@@ -215,7 +215,7 @@ impl From<&webhook_attempt::Model> for AttemptRepr {
 
 /// Links of a delivery.
 #[derive(Debug, Clone, Object)]
-pub struct DeliveryLinks {
+pub struct WebhookDeliveryLinks {
     #[oai(rename = "self")]
     pub self_link: Link,
     pub curies: Vec<Curie>,
@@ -232,14 +232,14 @@ pub struct DeliveryLinks {
 
 /// One event's delivery to one endpoint, with its attempts.
 #[derive(Debug, Clone, Object)]
-pub struct DeliveryRepr {
+pub struct WebhookDeliveryRepr {
     #[oai(rename = "_links")]
-    pub links: DeliveryLinks,
+    pub links: WebhookDeliveryLinks,
     pub uid: String,
     /// The event's uid: the `webhook-id` of every attempt.
     pub event_uid: String,
     pub event_type: String,
-    pub status: DeliveryStatusRepr,
+    pub status: WebhookDeliveryStatusRepr,
     /// Attempts made so far.
     pub attempt_count: i32,
     /// When the next attempt is due, while pending.
@@ -255,15 +255,15 @@ pub struct DeliveryRepr {
     pub delivered_at: Option<Timestamp>,
     pub created_at: Timestamp,
     /// Every attempt, oldest first.
-    pub attempts: Vec<AttemptRepr>,
+    pub attempts: Vec<WebhookAttemptRepr>,
 }
 
-impl DeliveryRepr {
+impl WebhookDeliveryRepr {
     pub fn new(hal: &Hal, endpoint_uid: &str, logged: &Logged) -> Self {
         let delivery: &webhook_delivery::Model = &logged.delivery;
         let endpoint = format!("/webhook_endpoints/{endpoint_uid}");
-        DeliveryRepr {
-            links: DeliveryLinks {
+        WebhookDeliveryRepr {
+            links: WebhookDeliveryLinks {
                 self_link: hal.link(&format!("{endpoint}/deliveries/{}", delivery.uid)),
                 curies: hal.curies(),
                 endpoint: hal.link(&endpoint),
@@ -286,24 +286,24 @@ impl DeliveryRepr {
 }
 
 #[derive(Debug, Clone, Object)]
-pub struct DeliveriesEmbedded {
+pub struct WebhookDeliveriesEmbedded {
     #[oai(rename = "shop:webhook_deliveries")]
-    pub deliveries: Vec<DeliveryRepr>,
+    pub deliveries: Vec<WebhookDeliveryRepr>,
 }
 
 /// A page of an endpoint's delivery log, newest event first.
 #[derive(Debug, Clone, Object)]
-pub struct DeliveryCollection {
+pub struct WebhookDeliveryCollection {
     #[oai(rename = "_links")]
     pub links: PageLinksRepr,
     pub item_count: u64,
     pub page: u64,
     pub page_size: u64,
     #[oai(rename = "_embedded")]
-    pub embedded: DeliveriesEmbedded,
+    pub embedded: WebhookDeliveriesEmbedded,
 }
 
-impl DeliveryCollection {
+impl WebhookDeliveryCollection {
     pub fn new(
         hal: &Hal,
         req: &Request,
@@ -315,15 +315,15 @@ impl DeliveryCollection {
         let search = hal.templated(&format!(
             "/webhook_endpoints/{endpoint_uid}/deliveries{{?status,page,page_size}}"
         ));
-        DeliveryCollection {
+        WebhookDeliveryCollection {
             links: PageLinksRepr::new(hal, req, paging, item_count, search),
             item_count,
             page: paging.page,
             page_size: paging.page_size,
-            embedded: DeliveriesEmbedded {
+            embedded: WebhookDeliveriesEmbedded {
                 deliveries: items
                     .iter()
-                    .map(|l| DeliveryRepr::new(hal, endpoint_uid, l))
+                    .map(|l| WebhookDeliveryRepr::new(hal, endpoint_uid, l))
                     .collect(),
             },
         }
@@ -335,7 +335,7 @@ pub enum EndpointResponse {
     /// The endpoint.
     #[oai(status = 200)]
     Ok(
-        HalJson<EndpointRepr>,
+        HalJson<WebhookEndpointRepr>,
         /// Version of the endpoint; send it as `If-Match` to replace it.
         #[oai(header = "ETag")]
         String,
@@ -350,7 +350,7 @@ pub enum EndpointCreatedResponse {
     /// The endpoint was created; its `secret` is shown this once.
     #[oai(status = 201)]
     Created(
-        HalJson<EndpointRepr>,
+        HalJson<WebhookEndpointRepr>,
         /// URL of the new endpoint.
         #[oai(header = "Location")]
         String,
@@ -366,7 +366,7 @@ pub enum RotatedResponse {
     /// until `previous_secret_expires_at`.
     #[oai(status = 201)]
     Created(
-        HalJson<EndpointRepr>,
+        HalJson<WebhookEndpointRepr>,
         /// Version of the endpoint.
         #[oai(header = "ETag")]
         String,
@@ -377,7 +377,7 @@ pub enum RotatedResponse {
 pub enum EndpointListResponse {
     /// A page of the merchant's endpoints.
     #[oai(status = 200)]
-    Ok(HalJson<EndpointCollection>),
+    Ok(HalJson<WebhookEndpointCollection>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -394,7 +394,7 @@ pub enum DeletedResponse {
 pub enum DeliveryListResponse {
     /// A page of the endpoint's delivery log.
     #[oai(status = 200)]
-    Ok(HalJson<DeliveryCollection>),
+    Ok(HalJson<WebhookDeliveryCollection>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,
@@ -404,7 +404,7 @@ pub enum DeliveryListResponse {
 pub enum DeliveryResponse {
     /// The delivery and its attempts.
     #[oai(status = 200)]
-    Ok(HalJson<DeliveryRepr>),
+    Ok(HalJson<WebhookDeliveryRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,

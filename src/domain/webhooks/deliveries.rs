@@ -197,7 +197,9 @@ pub async fn record(
         .filter(webhook_delivery::Column::LockToken.eq(claimed.token.clone()))
         .exec(&txn)
         .await?;
-    endpoint_health(&txn, schedule, &claimed.endpoint, status, now).await?;
+    // A failing endpoint fails since the attempt that failed first was due.
+    let due = delivery.next_attempt_at.unwrap_or(outcome.attempted_at);
+    endpoint_health(&txn, schedule, &claimed.endpoint, status, (due, now)).await?;
     txn.commit().await?;
     Ok(status)
 }
@@ -209,7 +211,7 @@ async fn endpoint_health(
     schedule: &Schedule,
     endpoint: &webhook_endpoint::Model,
     status: DeliveryStatus,
-    now: DateTime<Utc>,
+    (due, now): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<(), DbErr> {
     let this = webhook_endpoint::Column::Id.eq(endpoint.id);
     if status == DeliveryStatus::Delivered {
@@ -225,7 +227,7 @@ async fn endpoint_health(
         return Ok(());
     }
     webhook_endpoint::Entity::update_many()
-        .col_expr(webhook_endpoint::Column::FailingSince, Expr::value(Some(now)))
+        .col_expr(webhook_endpoint::Column::FailingSince, Expr::value(Some(due)))
         .filter(this.clone())
         .filter(webhook_endpoint::Column::FailingSince.is_null())
         .exec(txn)
