@@ -12,6 +12,7 @@ mod discovery;
 mod downloads;
 mod errors;
 mod events;
+mod events_feed;
 mod hal;
 mod hal_forms;
 mod hal_walk;

@@ -110,7 +110,8 @@ impl Receiver {
         self.shared.received.lock().unwrap().clone()
     }
 
-    /// How many times a request came while another of the same `webhook-id` was in hand.
+    /// How many times a request came while another of the same `webhook-id` to the same
+    /// path was in hand.
     pub fn overlaps(&self) -> usize {
         self.shared.overlaps.load(Ordering::SeqCst)
     }
@@ -127,11 +128,11 @@ impl Receiver {
         self.received()
     }
 
-    /// How many messages were accepted (2xx), per `webhook-id`.
-    pub fn accepted_by_id(&self) -> HashMap<String, usize> {
+    /// How many messages were accepted (2xx), per path and `webhook-id`.
+    pub fn accepted(&self) -> HashMap<(String, String), usize> {
         let mut counts = HashMap::new();
         for message in self.received().into_iter().filter(|m| m.answered == 200) {
-            *counts.entry(message.id).or_insert(0) += 1;
+            *counts.entry((message.path, message.id)).or_insert(0) += 1;
         }
         counts
     }
@@ -152,7 +153,9 @@ async fn handle(shared: Arc<Shared>, mut req: Request) -> Response {
     );
     let path = req.uri().path().to_owned();
     let body = req.take_body().into_bytes().await.unwrap_or_default();
-    if !shared.in_flight.lock().unwrap().insert(id.clone()) {
+    // The same event goes to several endpoints (paths) at once legitimately; to one, never.
+    let key = format!("{path} {id}");
+    if !shared.in_flight.lock().unwrap().insert(key.clone()) {
         shared.overlaps.fetch_add(1, Ordering::SeqCst);
     }
     let hold = *shared.hold.lock().unwrap();
@@ -179,7 +182,7 @@ async fn handle(shared: Arc<Shared>, mut req: Request) -> Response {
         answered,
         path,
     });
-    shared.in_flight.lock().unwrap().remove(&id);
+    shared.in_flight.lock().unwrap().remove(&key);
     Response::builder()
         .status(StatusCode::from_u16(answered).unwrap())
         .body("")
