@@ -10,7 +10,9 @@ use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{MerchantCredentials, TestApp, Who, assert_problem, json_of, receiver::Receiver, spawn_instance_of},
+    helpers::{
+        MerchantCredentials, TestApp, Who, assert_problem, json_of, receiver::Receiver, spawn_instance_of,
+    },
     webhooks::{FAST, create_endpoint, sell, webhook_shop},
 };
 
@@ -36,7 +38,11 @@ async fn write_events(app: &TestApp, merchant_id: i64, count: usize, writers: us
                 let uid = format!("{n:032x}");
                 let event = NewEvent {
                     merchant_id,
-                    event_type: if n % 2 == 0 { "order.completed" } else { "refund.created" },
+                    event_type: if n % 2 == 0 {
+                        "order.completed"
+                    } else {
+                        "refund.created"
+                    },
                     subject_uid: &uid,
                     self_path: format!("/orders/{uid}"),
                     data: json!({"n": n}),
@@ -59,7 +65,13 @@ async fn read_feed(app: &TestApp, who: Who<'_>, start: &str, count: usize) -> Ve
     let mut events = Vec::new();
     for _ in 0..600 {
         let page = app.get_json(who, &url).await;
-        events.extend(page["_embedded"]["shop:events_feed"].as_array().unwrap().iter().cloned());
+        events.extend(
+            page["_embedded"]["shop:events_feed"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .cloned(),
+        );
         url = page["_links"]["next"]["href"].as_str().unwrap().to_owned();
         if events.len() >= count {
             break;
@@ -81,9 +93,15 @@ async fn paging_the_feed_while_events_commit_out_of_order_never_skips_one() {
         read_feed(&shop.app, who, "/events_feed?limit=7", 200)
     );
     assert_eq!(events.len(), 200);
-    let seqs: Vec<i64> = events.iter().map(|event| event["seq"].as_i64().unwrap()).collect();
+    let seqs: Vec<i64> = events
+        .iter()
+        .map(|event| event["seq"].as_i64().unwrap())
+        .collect();
     assert!(seqs.windows(2).all(|pair| pair[0] < pair[1]), "{seqs:?}");
-    let numbers: HashSet<i64> = events.iter().map(|event| event["data"]["n"].as_i64().unwrap()).collect();
+    let numbers: HashSet<i64> = events
+        .iter()
+        .map(|event| event["data"]["n"].as_i64().unwrap())
+        .collect();
     assert_eq!(numbers.len(), 200);
 }
 
@@ -96,10 +114,15 @@ async fn the_feed_filters_by_type_and_carries_the_resource_with_its_self_link() 
     assert_eq!(events.len(), 1);
     let event = &events[0];
     assert_eq!(event["type"], "order.completed");
-    let order_url = shop.app.url(&format!("/orders/{}", order["uid"].as_str().unwrap()));
+    let order_url = shop
+        .app
+        .url(&format!("/orders/{}", order["uid"].as_str().unwrap()));
     assert_eq!(event["data"]["_links"]["self"]["href"], order_url);
     assert_eq!(event["data"]["status"], "completed");
-    let refunds = shop.app.get_json(who, "/events_feed?types=refund.*,refund_request.*").await;
+    let refunds = shop
+        .app
+        .get_json(who, "/events_feed?types=refund.*,refund_request.*")
+        .await;
     assert_eq!(refunds["item_count"], 0, "{refunds}");
     let bad = shop.app.get_as(who, "/events_feed?types=Orders!").await;
     assert_problem(bad, StatusCode::UNPROCESSABLE_ENTITY, "validation_failed").await;
@@ -112,28 +135,58 @@ async fn a_feed_event_links_its_redeliveries_and_the_ticketed_events_keep_their_
     let who = Who::Merchant(&shop.merchant);
     let event = read_feed(&shop.app, who, "/events_feed", 1).await.remove(0);
     let uid = event["uid"].as_str().unwrap();
-    let item = shop.app.get_json(who, event["_links"]["self"]["href"].as_str().unwrap()).await;
+    let item = shop
+        .app
+        .get_json(who, event["_links"]["self"]["href"].as_str().unwrap())
+        .await;
     assert_eq!(item["uid"], uid);
-    assert_eq!(item["_links"]["shop:redeliveries"]["href"], shop.app.url(&format!("/events/{uid}/redeliveries")));
-    let redelivered = shop.app.post_json(who, &format!("/events/{uid}/redeliveries"), &json!({})).await;
+    assert_eq!(
+        item["_links"]["shop:redeliveries"]["href"],
+        shop.app.url(&format!("/events/{uid}/redeliveries"))
+    );
+    let redelivered = shop
+        .app
+        .post_json(who, &format!("/events/{uid}/redeliveries"), &json!({}))
+        .await;
     assert_eq!(redelivered.status(), StatusCode::ACCEPTED);
-    assert_eq!(json_of(redelivered).await["deliveries"], json!([]), "no endpoint yet");
+    assert_eq!(
+        json_of(redelivered).await["deliveries"],
+        json!([]),
+        "no endpoint yet"
+    );
     assert_eq!(shop.app.get("/events").await.status(), StatusCode::OK);
-    assert_problem(shop.app.get(&format!("/events/{uid}")).await, StatusCode::NOT_FOUND, "not_found").await;
+    assert_problem(
+        shop.app.get(&format!("/events/{uid}")).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
 }
 
 #[tokio::test]
 async fn another_merchants_events_are_neither_listed_nor_found_nor_redelivered() {
     let shop = webhook_shop(FAST).await;
     sell(&shop).await;
-    let event = read_feed(&shop.app, Who::Merchant(&shop.merchant), "/events_feed", 1).await.remove(0);
+    let event = read_feed(&shop.app, Who::Merchant(&shop.merchant), "/events_feed", 1)
+        .await
+        .remove(0);
     let other = shop.app.merchant_named("Other bookstore").await;
     let them = Who::Merchant(&other);
     let feed = shop.app.get_json(them, "/events_feed").await;
     assert_eq!(feed["item_count"], 0, "{feed}");
-    let item = shop.app.get_as(them, event["_links"]["self"]["href"].as_str().unwrap()).await;
+    let item = shop
+        .app
+        .get_as(them, event["_links"]["self"]["href"].as_str().unwrap())
+        .await;
     assert_problem(item, StatusCode::NOT_FOUND, "not_found").await;
-    let redelivery = shop.app.post_json(them, event["_links"]["shop:redeliveries"]["href"].as_str().unwrap(), &json!({})).await;
+    let redelivery = shop
+        .app
+        .post_json(
+            them,
+            event["_links"]["shop:redeliveries"]["href"].as_str().unwrap(),
+            &json!({}),
+        )
+        .await;
     assert_problem(redelivery, StatusCode::NOT_FOUND, "not_found").await;
 }
 
@@ -142,7 +195,12 @@ async fn the_feed_needs_merchant_credentials() {
     let shop = webhook_shop(FAST).await;
     let wrong = shop.merchant.with_wrong_secret();
     for who in [Who::Anonymous, Who::Merchant(&wrong)] {
-        assert_problem(shop.app.get_as(who, "/events_feed").await, StatusCode::UNAUTHORIZED, "unauthorized").await;
+        assert_problem(
+            shop.app.get_as(who, "/events_feed").await,
+            StatusCode::UNAUTHORIZED,
+            "unauthorized",
+        )
+        .await;
     }
 }
 
@@ -168,15 +226,30 @@ async fn instances_deliver_200_events_to_two_endpoints_each_once_in_order_and_ne
     }
     let id = merchant_id(&shop.app, &shop.merchant).await;
     write_events(&shop.app, id, 200, 8).await;
-    receiver.wait_for(120, |received| received.iter().filter(|m| m.answered == 200).count() >= 400).await;
+    receiver
+        .wait_for(120, |received| {
+            received.iter().filter(|m| m.answered == 200).count() >= 400
+        })
+        .await;
     let accepted = receiver.accepted();
     assert_eq!(accepted.len(), 400, "each event to each endpoint");
     assert!(accepted.values().all(|&times| times == 1), "{accepted:?}");
     assert_eq!(receiver.overlaps(), 0);
-    let feed = read_feed(&shop.app, Who::Merchant(&shop.merchant), "/events_feed?limit=500", 200).await;
+    let feed = read_feed(
+        &shop.app,
+        Who::Merchant(&shop.merchant),
+        "/events_feed?limit=500",
+        200,
+    )
+    .await;
     let in_seq_order: Vec<&str> = feed.iter().map(|event| event["uid"].as_str().unwrap()).collect();
     for path in ["/a", "/b"] {
-        let sent: Vec<String> = receiver.received().into_iter().filter(|m| m.path == path).map(|m| m.id).collect();
+        let sent: Vec<String> = receiver
+            .received()
+            .into_iter()
+            .filter(|m| m.path == path)
+            .map(|m| m.id)
+            .collect();
         assert_eq!(sent, in_seq_order, "{path}: strictly in commit order");
     }
     drop(second);

@@ -63,6 +63,25 @@ impl Rel {
     }
 }
 
+const WEBHOOK_ENDPOINT_TEMPLATES: &[Template] = &[
+    Template {
+        key: "create",
+        offered: "POST `{url, description, event_types, enabled}` to `/webhook_endpoints`; on the collection.",
+    },
+    Template {
+        key: "edit",
+        offered: "PUT the endpoint with `If-Match`, starting from its current values; always offered to its merchant.",
+    },
+    Template {
+        key: "delete",
+        offered: "DELETE the endpoint and its delivery log; always offered to its merchant.",
+    },
+    Template {
+        key: "rotate_secret",
+        offered: "POST to `secret_rotations` for a new secret; always offered to its merchant.",
+    },
+];
+
 const CHECKOUT_TEMPLATES: &[Template] = &[
     Template {
         key: "price",
@@ -438,6 +457,78 @@ pub const RELS: &[Rel] = &[
             templates: CHECKOUT_TEMPLATES,
         }),
         example: include_str!("examples/root.http"),
+    },
+    Rel {
+        name: "webhook_endpoints",
+        summary: "Your webhook endpoints; add one.",
+        target: "The merchant's webhook endpoints, embedded under `shop:webhook_endpoints`. POST `{url, description, event_types, enabled}` to add one: halshop then POSTs each event to `url`, signed per the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`) with the `whsec_` secret shown in the answer — only then. `url` must be public `https` (`webhook_url_refused` otherwise). `event_types` takes exact types or `prefix.*`; empty means every event.",
+        methods: "GET, POST",
+        auth: "Merchant (HTTP Basic).",
+        forms: Some(&Forms {
+            on: "the collection and each endpoint",
+            templates: WEBHOOK_ENDPOINT_TEMPLATES,
+        }),
+        example: include_str!("examples/webhook_endpoints.http"),
+    },
+    Rel {
+        name: "webhook_endpoint",
+        summary: "One webhook endpoint: edit, delete, rotate its secret.",
+        target: "One webhook endpoint: its URL, event types, whether it is enabled (halshop disables one whose deliveries all failed for 3 days, saying why in `disabled_reason`). PUT with `If-Match` to change it, DELETE to remove it. The secret is never shown here.",
+        methods: "GET, PUT, DELETE",
+        auth: "Merchant (HTTP Basic); another merchant's endpoint is not found.",
+        forms: Some(&Forms {
+            on: "the endpoint",
+            templates: WEBHOOK_ENDPOINT_TEMPLATES,
+        }),
+        example: include_str!("examples/webhook_endpoint.http"),
+    },
+    Rel {
+        name: "secret_rotations",
+        summary: "Issue a new signing secret.",
+        target: "POST (no body) for a new signing secret, shown this once in `secret`. For 24 hours (`previous_secret_expires_at`) every message carries two space-separated signatures, by the new and the old secret, so the receiver can switch without losing a message.",
+        methods: "POST",
+        auth: "Merchant (HTTP Basic).",
+        forms: Some(&Forms {
+            on: "the endpoint the POST answers",
+            templates: WEBHOOK_ENDPOINT_TEMPLATES,
+        }),
+        example: include_str!("examples/secret_rotations.http"),
+    },
+    Rel {
+        name: "webhook_deliveries",
+        summary: "An endpoint's delivery log.",
+        target: "One delivery per event sent to the endpoint, newest event first, embedded under `shop:webhook_deliveries`, each with `status` (`pending`, `delivered`, `failed`), every attempt (`status_code`, `latency_ms`, `error`) and, while pending, `next_attempt_at`. A failed attempt is retried after about 5 s, 30 s, 2 min, 10 min, 1 h, then every 6 h, with jitter, for 3 days. `?status=` filters; `page`, `page_size` page.",
+        methods: "GET",
+        auth: "Merchant (HTTP Basic).",
+        forms: None,
+        example: include_str!("examples/webhook_deliveries.http"),
+    },
+    Rel {
+        name: "events_feed",
+        summary: "Your events in commit order, for polling.",
+        target: "The merchant's events after the cursor `after` (a `seq`), oldest first, embedded under `shop:events_feed`: `uid` (the `webhook-id`), `seq`, `type`, `timestamp` and `data`, the resource as it was (with its `self` link) — what webhooks carry. `types` filters (`order.completed,refund.*`), `limit` caps a page (≤ 500). Follow `next` to poll: it is always there. An event is numbered only once committed, after every event already numbered, so paging by `seq` never skips one.",
+        methods: "GET",
+        auth: "Merchant (HTTP Basic).",
+        forms: None,
+        example: include_str!("examples/events_feed.http"),
+    },
+    Rel {
+        name: "event_feed_item",
+        summary: "One event of the feed.",
+        target: "One event of the merchant's feed by its uid (the `webhook-id` of its messages), with a `shop:redeliveries` link to send it again.",
+        methods: "GET",
+        auth: "Merchant (HTTP Basic); another merchant's event is not found.",
+        forms: None,
+        example: include_str!("examples/event_feed_item.http"),
+    },
+    Rel {
+        name: "redeliveries",
+        summary: "Send an event again, now.",
+        target: "POST (no body) to send the event once more, now, to each enabled endpoint of the merchant that wants it — also one whose delivery failed, and one added after the event. The message is the same, `webhook-id` included. Answers 202 with each planned delivery.",
+        methods: "POST",
+        auth: "Merchant (HTTP Basic); another merchant's event is not found.",
+        forms: None,
+        example: include_str!("examples/redeliveries.http"),
     },
     Rel {
         name: "sales_points",
