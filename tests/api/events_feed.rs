@@ -254,3 +254,79 @@ async fn instances_deliver_200_events_to_two_endpoints_each_once_in_order_and_ne
     }
     drop(second);
 }
+
+/// What a worker that died mid-send leaves: a delivery leased for `lease` more.
+async fn leased_by_a_dead_worker(
+    app: &TestApp,
+    endpoint_uid: &str,
+    event_uid: &str,
+    lease: chrono::Duration,
+) {
+    use entity::{outbox_event, webhook_delivery, webhook_endpoint};
+    use sea_orm::{ActiveModelTrait, ActiveValue::Set};
+    let endpoint = webhook_endpoint::Entity::find()
+        .filter(webhook_endpoint::Column::Uid.eq(endpoint_uid))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let event = outbox_event::Entity::find()
+        .filter(outbox_event::Column::Uid.eq(event_uid))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let now = chrono::Utc::now();
+    webhook_delivery::ActiveModel {
+        uid: Set(halshop::domain::ids::new_uid()),
+        endpoint_id: Set(endpoint.id),
+        event_id: Set(event.id),
+        event_seq: Set(event.seq.unwrap()),
+        status: Set("pending".into()),
+        attempts: Set(0),
+        next_attempt_at: Set(Some(now)),
+        give_up_at: Set(now + chrono::Duration::days(3)),
+        locked_until: Set(Some(now + lease)),
+        lock_token: Set(Some("dead".into())),
+        created_at: Set(now),
+        updated_at: Set(now),
+        ..Default::default()
+    }
+    .insert(&app.db)
+    .await
+    .unwrap();
+}
+
+#[tokio::test]
+async fn a_delivery_left_leased_by_a_worker_that_died_is_sent_once_the_lease_expires() {
+    let shop = webhook_shop(FAST).await;
+    let receiver = Receiver::start(0).await;
+    // An endpoint that wants none of the events: the fan-out leaves the event to the test.
+    let endpoint = create_endpoint(
+        &shop.app,
+        &shop.merchant,
+        &receiver.url("/hooks"),
+        json!(["nothing.*"]),
+    )
+    .await;
+    receiver.trust(endpoint["secret"].as_str().unwrap());
+    let id = merchant_id(&shop.app, &shop.merchant).await;
+    write_events(&shop.app, id, 1, 1).await;
+    let event = read_feed(&shop.app, Who::Merchant(&shop.merchant), "/events_feed", 1)
+        .await
+        .remove(0);
+    let uid = event["uid"].as_str().unwrap();
+    leased_by_a_dead_worker(
+        &shop.app,
+        endpoint["uid"].as_str().unwrap(),
+        uid,
+        chrono::Duration::seconds(2),
+    )
+    .await;
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    assert!(receiver.received().is_empty(), "not while the lease holds");
+    let received = receiver.wait_for(10, |r| !r.is_empty()).await;
+    assert_eq!(received.len(), 1);
+    assert_eq!(received[0].id, uid);
+    assert!(received[0].verified);
+}
