@@ -343,6 +343,9 @@ pub async fn purchase(
                            "partner_transact_id": request.partner_transact_id, "vendor_transact_id": row.vendor_transact_id,
                            "transaction_id": order.transaction_id, "customer_id": order.customer_id,
                            "cost": Money::from_minor(order.grand_total_minor, orders::currency_of(&order)?).amount_string(),
+                           "grand_total": {"amount": Money::from_minor(order.grand_total_minor, orders::currency_of(&order)?).amount_string(),
+                                           "currency": order.currency},
+                           "reference": order.reference, "created_at": order.created_at.to_rfc3339(),
                            "currency": order.currency, "sale_state": order.sale_state, "status": order.status}),
         },
     )

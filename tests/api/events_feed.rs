@@ -119,6 +119,8 @@ async fn the_feed_filters_by_type_and_carries_the_resource_with_its_self_link() 
         .url(&format!("/orders/{}", order["uid"].as_str().unwrap()));
     assert_eq!(event["data"]["_links"]["self"]["href"], order_url);
     assert_eq!(event["data"]["status"], "completed");
+    assert_eq!(event["data"]["grand_total"], order["grand_total"]);
+    assert_eq!(event["data"]["reference"], order["reference"]);
     let refunds = shop
         .app
         .get_json(who, "/events_feed?types=refund.*,refund_request.*")
