@@ -200,6 +200,23 @@ pub struct Settings {
     #[arg(long, env = "HALSHOP_REDIRECT_HTTP", requires = "tls_cert")]
     pub redirect_http: Option<String>,
 
+    /// Allow webhook endpoints on http:// and on loopback, private or link-local addresses
+    /// (development only: in production such a URL is refused, and so is a host that
+    /// resolves to such an address when a delivery is sent).
+    #[arg(
+        long,
+        env = "HALSHOP_ALLOW_HTTP_WEBHOOKS",
+        default_value = "false",
+        value_parser = BoolishValueParser::new(),
+        action = ArgAction::Set
+    )]
+    pub allow_http_webhooks: bool,
+
+    /// Shrinks every webhook retry delay and the 3-day retry window by this factor (0 < x ≤ 1;
+    /// e.g. `0.001` makes 3 days about 4 minutes), for tests and demonstrations.
+    #[arg(long, env = "HALSHOP_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = parse_retry_scale)]
+    pub webhook_retry_scale: f64,
+
     /// Limits on client connections: fixed constants (see the README), set by embedders and
     /// tests only.
     #[arg(skip)]
@@ -372,6 +389,19 @@ fn parse_hold_minutes(text: &str) -> Result<f64, String> {
     }
 }
 
+/// A retry scale of more than 0 and at most 1.
+fn parse_retry_scale(text: &str) -> Result<f64, String> {
+    let scale: f64 = text
+        .trim()
+        .parse()
+        .map_err(|_| format!("{text:?} is not a number"))?;
+    if scale.is_finite() && scale > 0.0 && scale <= 1.0 {
+        Ok(scale)
+    } else {
+        Err("the webhook retry scale is more than 0 and at most 1".into())
+    }
+}
+
 impl Settings {
     /// The socket address to bind. `:PORT` means the loopback interface.
     pub fn bind_addr(&self) -> anyhow::Result<SocketAddr> {
@@ -425,7 +455,16 @@ impl Settings {
             tls_key: None,
             hsts: false,
             redirect_http: None,
+            allow_http_webhooks: false,
+            webhook_retry_scale: 1.0,
             connections: ConnectionLimits::default(),
+        }
+    }
+
+    /// When webhook deliveries are retried.
+    pub fn webhook_schedule(&self) -> crate::domain::webhooks::Schedule {
+        crate::domain::webhooks::Schedule {
+            scale: self.webhook_retry_scale,
         }
     }
 

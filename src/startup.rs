@@ -7,7 +7,13 @@ use crate::{
     cache::Writes,
     config::Settings,
     db,
-    domain::{holds, orders::CheckoutCopies, sandbox::SandboxKey, secrets},
+    domain::{
+        holds,
+        orders::CheckoutCopies,
+        sandbox::SandboxKey,
+        secrets,
+        webhooks::{sealing::SealingKey, sender::Worker},
+    },
     http::hal::Hal,
     http::{
         browse::{self, assets},
@@ -91,6 +97,9 @@ impl Application {
         let sandbox_key = SandboxKey::load(&db)
             .await
             .context("cannot load the sandbox payment key")?;
+        let webhook_key = SealingKey::load(&db)
+            .await
+            .context("cannot load the webhook sealing key")?;
         let writes = Arc::new(Writes::default());
         let state = Arc::new(AppState {
             db,
@@ -103,6 +112,7 @@ impl Application {
             public_cache: Arc::new(PublicCache::new(writes.clone())),
             checkout: CheckoutCopies::new(writes.clone()),
             writes,
+            webhook_key,
         });
         Ok(Self {
             acceptor,
@@ -140,12 +150,14 @@ impl Application {
             tracing::info!(to = %https, "redirecting plain HTTP to HTTPS");
             tokio::spawn(Server::new_with_acceptor(plain).run(crate::http::tls::redirect_to(https)));
         }
+        let webhooks = tokio::spawn(webhook_worker(&self.state).run());
         Server::new_with_acceptor(self.acceptor)
             .idle_timeout(self.state.settings.connections.idle_timeout)
             .run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(Duration::from_secs(20)))
             .await
             .context("server error")?;
         sweeper.abort();
+        webhooks.abort();
         self.state.db.clone().close().await.ok();
         tracing::info!("stopped");
         Ok(())
@@ -204,6 +216,18 @@ async fn sweep_expired_orders(state: SharedState) {
             }
             Err(err) => tracing::warn!(error = %err, "cannot sweep expired orders"),
         }
+    }
+}
+
+/// The webhook worker of this instance. Every instance runs one: deliveries are claimed
+/// under a lease, so instances share them without sending one twice at once.
+pub fn webhook_worker(state: &SharedState) -> Worker {
+    Worker {
+        db: state.db.clone(),
+        hal: state.hal.clone(),
+        key: state.webhook_key.clone(),
+        schedule: state.settings.webhook_schedule(),
+        allow_private: state.settings.allow_http_webhooks,
     }
 }
 

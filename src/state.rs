@@ -9,7 +9,7 @@ use crate::{
     auth::CustomerAuthentication,
     cache::{Expiring, Writes},
     config::Settings,
-    domain::{orders::CheckoutCopies, sandbox::SandboxKey},
+    domain::{orders::CheckoutCopies, sandbox::SandboxKey, webhooks::sealing::SealingKey},
     http::{hal::Hal, public_cache::PublicCache},
 };
 
@@ -33,6 +33,8 @@ pub struct AppState {
     pub public_cache: Arc<PublicCache>,
     /// Products, tax rates and keys that checkout reads for every cart.
     pub checkout: CheckoutCopies,
+    /// Seals and opens the signing secrets of webhook endpoints.
+    pub webhook_key: SealingKey,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -23,3 +23,6 @@ pub mod ticket;
 pub mod ticket_key;
 pub mod ticket_revocation;
 pub mod voucher;
+pub mod webhook_attempt;
+pub mod webhook_delivery;
+pub mod webhook_endpoint;

@@ -14,7 +14,14 @@ pub struct Model {
     pub subject_uid: String,
     pub payload: String,
     pub created_at: DateTimeUtc,
+    /// When the event was sequenced and fanned out to the webhook endpoints.
     pub published_at: Option<DateTimeUtc>,
+    /// Position in commit order, assigned after commit (see `domain::webhooks::sequencer`);
+    /// `None` until then, and the event is seen by no one until it has one.
+    #[sea_orm(unique)]
+    pub seq: Option<i64>,
+    /// The merchant whose endpoints and feed receive the event.
+    pub merchant_id: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

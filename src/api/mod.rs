@@ -3,6 +3,7 @@
 pub mod deliveries;
 pub mod docs;
 pub mod events;
+pub mod events_feed;
 mod examples;
 pub mod me;
 pub mod orders;
@@ -14,6 +15,7 @@ pub mod root;
 pub mod tickets;
 pub mod types;
 pub mod vouchers;
+pub mod webhooks;
 
 use poem_openapi::{OpenApiService, Tags};
 
@@ -40,6 +42,8 @@ pub enum ApiTags {
     PointOfSale,
     /// The logged-in customer.
     Customers,
+    /// Events out: webhook endpoints, their delivery log, redeliveries and the event feed.
+    Webhooks,
     /// Pages documenting link relations and problem types.
     Documentation,
 }
@@ -58,7 +62,8 @@ pub type Api = (
     refunds::RefundsApi,
     pos::PosApi,
     me::MeApi,
-    docs::DocsApi,
+    // A tuple has at most 12 members: the later resources are grouped.
+    (webhooks::WebhooksApi, events_feed::EventsFeedApi, docs::DocsApi),
 );
 
 const DESCRIPTION: &str = "A HAL hypermedia shopping API for digital goods (ebooks, access codes, event tickets) and their refunds.\n\n\

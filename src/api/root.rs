@@ -53,6 +53,12 @@ pub struct RootLinks {
     /// The refund requests of an order, by the order's URI.
     #[oai(rename = "shop:refund_requests")]
     pub refund_requests: Link,
+    /// Your webhook endpoints (merchant): where halshop sends your events, signed.
+    #[oai(rename = "shop:webhook_endpoints")]
+    pub webhook_endpoints: Link,
+    /// Your events in commit order, for polling (merchant).
+    #[oai(rename = "shop:events_feed")]
+    pub events_feed: Link,
     /// The OpenAPI document of this API (RFC 8631).
     #[oai(rename = "service-desc")]
     pub service_desc: Link,
@@ -137,6 +143,8 @@ impl RootApi {
                 me: hal.link("/me"),
                 library: hal.link("/me/library"),
                 refund_requests: hal.templated("/refund_requests{?order,status,page,page_size}"),
+                webhook_endpoints: hal.link("/webhook_endpoints"),
+                events_feed: hal.templated("/events_feed{?after,types,limit}"),
                 service_desc: hal
                     .link("/openapi.json")
                     .with_type("application/vnd.oai.openapi+json"),

@@ -271,9 +271,14 @@ pub async fn expire_in(txn: &impl ConnectionTrait, order: &order::Model) -> Resu
     vouchers::give_back(txn, order.id).await?;
     outbox::write_event(
         txn,
-        "order.expired",
-        &order.uid,
-        serde_json::json!({"order_uid": order.uid, "expired_at": now.to_rfc3339()}),
+        outbox::NewEvent {
+            merchant_id: order.merchant_id,
+            event_type: "order.expired",
+            subject_uid: &order.uid,
+            self_path: format!("/orders/{}", order.uid),
+            data: serde_json::json!({"uid": order.uid, "status": "expired", "order_uid": order.uid,
+                                     "reference": order.reference, "expired_at": now.to_rfc3339()}),
+        },
     )
     .await?;
     Ok(true)

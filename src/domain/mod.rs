@@ -28,3 +28,4 @@ pub mod taxes;
 pub mod tickets;
 pub mod vouchers;
 pub mod watermark;
+pub mod webhooks;

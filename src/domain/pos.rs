@@ -334,13 +334,20 @@ pub async fn purchase(
     let row = row.update(&txn).await?;
     outbox::write_event(
         &txn,
-        "order.completed",
-        &order.uid,
-        serde_json::json!({"order_uid": order.uid, "channel": "store", "store_san": store.san,
+        outbox::NewEvent {
+            merchant_id: order.merchant_id,
+            event_type: "order.completed",
+            subject_uid: &order.uid,
+            self_path: format!("/orders/{}", order.uid),
+            data: serde_json::json!({"uid": order.uid, "order_uid": order.uid, "channel": "store", "store_san": store.san,
                            "partner_transact_id": request.partner_transact_id, "vendor_transact_id": row.vendor_transact_id,
                            "transaction_id": order.transaction_id, "customer_id": order.customer_id,
                            "cost": Money::from_minor(order.grand_total_minor, orders::currency_of(&order)?).amount_string(),
-                           "currency": order.currency, "sale_state": order.sale_state}),
+                           "grand_total": {"amount": Money::from_minor(order.grand_total_minor, orders::currency_of(&order)?).amount_string(),
+                                           "currency": order.currency},
+                           "reference": order.reference, "created_at": order.created_at.to_rfc3339(),
+                           "currency": order.currency, "sale_state": order.sale_state, "status": order.status}),
+        },
     )
     .await?;
     effect::commit(txn, Effect::recorded()).await?;
@@ -478,10 +485,16 @@ pub async fn void(
     }
     outbox::write_event(
         &txn,
-        "store_purchase.voided",
-        &delivery.uid,
-        serde_json::json!({"store_san": store.san, "partner_transact_id": partner_transact_id,
-                           "purchase_transact_id": purchase_transact_id, "vendor_transact_id": row.vendor_transact_id}),
+        outbox::NewEvent {
+            merchant_id: store.merchant_id,
+            event_type: "store_purchase.voided",
+            subject_uid: &delivery.uid,
+            self_path: format!("/deliveries/{}", delivery.uid),
+            data: serde_json::json!({"uid": delivery.uid, "status": "voided", "store_san": store.san,
+                                     "partner_transact_id": partner_transact_id,
+                                     "purchase_transact_id": purchase_transact_id,
+                                     "vendor_transact_id": row.vendor_transact_id}),
+        },
     )
     .await?;
     effect::commit(txn, Effect::recorded()).await?;

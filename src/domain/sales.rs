@@ -157,10 +157,10 @@ async fn record_once(
     }
     .insert(&txn)
     .await?;
-    let order_uid = found.as_ref().map(|order| order.uid.clone());
+    let order_of = found.as_ref().map(|order| (order.uid.clone(), order.merchant_id));
     let outcome = decide(&txn, note, found).await?;
-    if let Some(order_uid) = order_uid {
-        flag_unused_capture(&txn, note, &stored, &order_uid, &outcome).await?;
+    if let Some((order_uid, merchant_id)) = order_of {
+        flag_unused_capture(&txn, note, &stored, (&order_uid, merchant_id), &outcome).await?;
     }
     let mut stored: payment::ActiveModel = stored.into();
     stored.outcome = Set(outcome.stored().into());
@@ -176,7 +176,7 @@ async fn flag_unused_capture(
     txn: &impl ConnectionTrait,
     note: &Notification,
     payment: &payment::Model,
-    order_uid: &str,
+    (order_uid, merchant_id): (&str, i64),
     outcome: &Outcome,
 ) -> Result<(), DbErr> {
     let reason = match outcome {
@@ -190,9 +190,12 @@ async fn flag_unused_capture(
     }
     outbox::write_event(
         txn,
-        "payment.requires_refund",
-        order_uid,
-        serde_json::json!({
+        outbox::NewEvent {
+            merchant_id,
+            event_type: "payment.requires_refund",
+            subject_uid: order_uid,
+            self_path: format!("/orders/{order_uid}"),
+            data: serde_json::json!({
             "payment_id": payment.id,
             "order_uid": order_uid,
             "provider_reference": payment.provider_reference,
@@ -200,7 +203,8 @@ async fn flag_unused_capture(
             "currency": note.amount.currency().code(),
             "reason": reason,
             "received_at": payment.received_at.to_rfc3339(),
-        }),
+            }),
+        },
     )
     .await
 }
@@ -264,19 +268,27 @@ async fn decide(
         .ok_or_else(|| DbErr::RecordNotFound("order vanished".into()))?;
     outbox::write_event(
         txn,
-        "order.completed",
-        &completed.uid,
-        serde_json::json!({
+        outbox::NewEvent {
+            merchant_id: completed.merchant_id,
+            event_type: "order.completed",
+            subject_uid: &completed.uid,
+            self_path: format!("/orders/{}", completed.uid),
+            data: serde_json::json!({
+            "uid": completed.uid,
+            "status": completed.status,
             "order_uid": completed.uid,
             "reference": completed.reference,
             "transaction_id": completed.transaction_id,
             "customer_id": completed.customer_id,
             "cost": expected.amount_string(),
+            "grand_total": {"amount": expected.amount_string(), "currency": completed.currency},
             "currency": completed.currency,
+            "created_at": completed.created_at.to_rfc3339(),
             "sale_state": completed.sale_state,
             "provider_reference": note.provider_reference,
             "completed_at": now.to_rfc3339(),
-        }),
+            }),
+        },
     )
     .await?;
     Ok(Outcome::Sold(completed))

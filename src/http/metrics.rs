@@ -144,3 +144,16 @@ pub async fn outbox_backlog(db: &DatabaseConnection) -> Result<u64, sea_orm::DbE
         .count(db)
         .await
 }
+
+/// When the oldest event not yet published was written.
+pub async fn oldest_unpublished(
+    db: &DatabaseConnection,
+) -> Result<Option<chrono::DateTime<chrono::Utc>>, sea_orm::DbErr> {
+    use sea_orm::QueryOrder;
+    Ok(entity::outbox_event::Entity::find()
+        .filter(entity::outbox_event::Column::PublishedAt.is_null())
+        .order_by_asc(entity::outbox_event::Column::Id)
+        .one(db)
+        .await?
+        .map(|event| event.created_at))
+}

@@ -52,6 +52,8 @@ problem_types! {
         "This resource is shared: send `If-Match` with the ETag you last read, so that a concurrent change is not overwritten.";
     PRECONDITION_FAILED = "precondition_failed", 412, "Resource has changed",
         "The `If-Match` ETag does not match the current version: someone changed the resource since you read it. Read it again and retry.";
+    WEBHOOK_URL_REFUSED = "webhook_url_refused", 422, "Webhook URL refused",
+        "A webhook endpoint's `url` must be an absolute `https` URL on the public internet, without credentials: loopback, private, link-local and unspecified addresses (and `localhost`) are refused, and so is a host that resolves to one when an event is sent. `errors` names `/url`. A development server started with `HALSHOP_ALLOW_HTTP_WEBHOOKS=true` accepts `http` and local targets.";
     IDEMPOTENCY_KEY_INVALID = "idempotency_key_invalid", 400, "Invalid Idempotency-Key",
         "The `Idempotency-Key` header must be 1 to 255 visible ASCII characters.";
     IDEMPOTENCY_KEY_REUSED = "idempotency_key_reused", 422, "Idempotency-Key reused with another request",

@@ -51,9 +51,12 @@ async fn every_link_from_the_root_answers_200_with_its_declared_media_type() {
         let href = link["href"].as_str().unwrap();
         assert!(href.starts_with(&app.address), "{rel}: {href}");
         let response = app.get(href).await;
-        if matches!(rel.as_str(), "shop:orders" | "shop:me" | "shop:library") {
-            // Listing orders needs a customer or merchant, and `/me` and the library a
-            // customer: anonymous callers are told so.
+        if matches!(
+            rel.as_str(),
+            "shop:orders" | "shop:me" | "shop:library" | "shop:webhook_endpoints"
+        ) {
+            // Listing orders needs a customer or merchant, `/me` and the library a
+            // customer, webhook endpoints a merchant: anonymous callers are told so.
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{rel}: {href}");
             assert_eq!(content_type(response.headers()), "application/problem+json");
             continue;

@@ -63,6 +63,25 @@ impl Rel {
     }
 }
 
+const WEBHOOK_ENDPOINT_TEMPLATES: &[Template] = &[
+    Template {
+        key: "create",
+        offered: "POST `{url, description, event_types, enabled}` to `/webhook_endpoints`; on the collection.",
+    },
+    Template {
+        key: "edit",
+        offered: "PUT the endpoint with `If-Match`, starting from its current values; always offered to its merchant.",
+    },
+    Template {
+        key: "delete",
+        offered: "DELETE the endpoint and its delivery log; always offered to its merchant.",
+    },
+    Template {
+        key: "rotate_secret",
+        offered: "POST to `secret_rotations` for a new secret; always offered to its merchant.",
+    },
+];
+
 const CHECKOUT_TEMPLATES: &[Template] = &[
     Template {
         key: "price",
@@ -440,6 +459,78 @@ pub const RELS: &[Rel] = &[
         example: include_str!("examples/root.http"),
     },
     Rel {
+        name: "webhook_endpoints",
+        summary: "Your webhook endpoints; add one.",
+        target: "The merchant's webhook endpoints, embedded under `shop:webhook_endpoints`. POST `{url, description, event_types, enabled}` to add one: halshop then POSTs each event to `url`, signed per the Standard Webhooks specification (`webhook-id`, `webhook-timestamp`, `webhook-signature: v1,<base64 HMAC-SHA256 of id.timestamp.body>`) with the `whsec_` secret shown in the answer — only then. `url` must be public `https` (`webhook_url_refused` otherwise). `event_types` takes exact types or `prefix.*`; empty means every event.",
+        methods: "GET, POST",
+        auth: "Merchant (HTTP Basic).",
+        forms: Some(&Forms {
+            on: "the collection and each endpoint",
+            templates: WEBHOOK_ENDPOINT_TEMPLATES,
+        }),
+        example: include_str!("examples/webhook_endpoints.http"),
+    },
+    Rel {
+        name: "webhook_endpoint",
+        summary: "One webhook endpoint: edit, delete, rotate its secret.",
+        target: "One webhook endpoint: its URL, event types, whether it is enabled (halshop disables one whose deliveries all failed for 3 days, saying why in `disabled_reason`). PUT with `If-Match` to change it, DELETE to remove it. The secret is never shown here.",
+        methods: "GET, PUT, DELETE",
+        auth: "Merchant (HTTP Basic); another merchant's endpoint is not found.",
+        forms: Some(&Forms {
+            on: "the endpoint",
+            templates: WEBHOOK_ENDPOINT_TEMPLATES,
+        }),
+        example: include_str!("examples/webhook_endpoint.http"),
+    },
+    Rel {
+        name: "secret_rotations",
+        summary: "Issue a new signing secret.",
+        target: "POST (no body) for a new signing secret, shown this once in `secret`. For 24 hours (`previous_secret_expires_at`) every message carries two space-separated signatures, by the new and the old secret, so the receiver can switch without losing a message.",
+        methods: "POST",
+        auth: "Merchant (HTTP Basic).",
+        forms: Some(&Forms {
+            on: "the endpoint the POST answers",
+            templates: WEBHOOK_ENDPOINT_TEMPLATES,
+        }),
+        example: include_str!("examples/secret_rotations.http"),
+    },
+    Rel {
+        name: "webhook_deliveries",
+        summary: "An endpoint's delivery log.",
+        target: "One delivery per event sent to the endpoint, newest event first, embedded under `shop:webhook_deliveries`, each with `status` (`pending`, `delivered`, `failed`), every attempt (`status_code`, `latency_ms`, `error`) and, while pending, `next_attempt_at`. A failed attempt is retried after about 5 s, 30 s, 2 min, 10 min, 1 h, then every 6 h, with jitter, for 3 days. `?status=` filters; `page`, `page_size` page.",
+        methods: "GET",
+        auth: "Merchant (HTTP Basic).",
+        forms: None,
+        example: include_str!("examples/webhook_deliveries.http"),
+    },
+    Rel {
+        name: "events_feed",
+        summary: "Your events in commit order, for polling.",
+        target: "The merchant's events after the cursor `after` (a `seq`), oldest first, embedded under `shop:events_feed`: `uid` (the `webhook-id`), `seq`, `type`, `timestamp` and `data`, the resource as it was (with its `self` link) — what webhooks carry. `types` filters (`order.completed,refund.*`), `limit` caps a page (≤ 500). Follow `next` to poll: it is always there. An event is numbered only once committed, after every event already numbered, so paging by `seq` never skips one.",
+        methods: "GET",
+        auth: "Merchant (HTTP Basic).",
+        forms: None,
+        example: include_str!("examples/events_feed.http"),
+    },
+    Rel {
+        name: "event_feed_item",
+        summary: "One event of the feed.",
+        target: "One event of the merchant's feed by its uid (the `webhook-id` of its messages), with a `shop:redeliveries` link to send it again.",
+        methods: "GET",
+        auth: "Merchant (HTTP Basic); another merchant's event is not found.",
+        forms: None,
+        example: include_str!("examples/event_feed_item.http"),
+    },
+    Rel {
+        name: "redeliveries",
+        summary: "Send an event again, now.",
+        target: "POST (no body) to send the event once more, now, to each enabled endpoint of the merchant that wants it — also one whose delivery failed, and one added after the event. The message is the same, `webhook-id` included. Answers 202 with each planned delivery.",
+        methods: "POST",
+        auth: "Merchant (HTTP Basic); another merchant's event is not found.",
+        forms: None,
+        example: include_str!("examples/redeliveries.http"),
+    },
+    Rel {
         name: "sales_points",
         summary: "The stores selling a product at the counter.",
         target: "The point-of-sale stores (name and SAN) where the product is sold at the counter. Items are embedded under `shop:sales_points`.",
@@ -451,103 +542,4 @@ pub const RELS: &[Rel] = &[
 ];
 
 #[cfg(test)]
-mod tests {
-    use std::collections::BTreeSet;
-
-    use serde_json::Value;
-
-    use super::*;
-
-    const BASE: &str = "http://127.0.0.1:8080/";
-
-    /// The JSON body of an HTTP message, if it has one.
-    fn body(message: &str) -> Option<Value> {
-        let (_, body) = message.split_once("\n\n")?;
-        Some(serde_json::from_str(body).unwrap_or_else(|err| panic!("{err}: {body}")))
-    }
-
-    /// Every `href` anywhere in a document.
-    fn hrefs(document: &Value, found: &mut Vec<String>) {
-        match document {
-            Value::Object(members) => {
-                for (name, value) in members {
-                    match (name.as_str(), value) {
-                        ("href", Value::String(href)) => found.push(href.clone()),
-                        _ => hrefs(value, found),
-                    }
-                }
-            }
-            Value::Array(items) => items.iter().for_each(|item| hrefs(item, found)),
-            _ => {}
-        }
-    }
-
-    #[test]
-    fn every_relation_is_named_once() {
-        let names: BTreeSet<_> = RELS.iter().map(|rel| rel.name).collect();
-        assert_eq!(names.len(), RELS.len());
-    }
-
-    #[test]
-    fn every_example_is_a_request_to_the_default_address_and_a_success() {
-        for rel in RELS {
-            let example = rel.example();
-            let request_line = example.request.lines().next().unwrap_or_default();
-            let mut words = request_line.split(' ');
-            let method = words.next().unwrap_or_default();
-            assert!(
-                ["GET", "POST", "PUT"].contains(&method),
-                "{}: {request_line}",
-                rel.name
-            );
-            assert!(
-                words.next().is_some_and(|url| url.starts_with(BASE)),
-                "{}",
-                rel.name
-            );
-            assert_eq!(words.next(), Some("HTTP/1.1"), "{}", rel.name);
-            assert!(example.response.starts_with("HTTP/1.1 20"), "{}", rel.name);
-            assert!(
-                example
-                    .response
-                    .contains("\nContent-Type: application/hal+json\n"),
-                "{}",
-                rel.name
-            );
-        }
-    }
-
-    #[test]
-    fn every_example_body_is_json_and_every_link_absolute() {
-        for rel in RELS {
-            let example = rel.example();
-            body(example.request);
-            let response = body(example.response).unwrap_or_else(|| panic!("{}: no body", rel.name));
-            let curies = &response["_links"]["curies"][0]["href"];
-            assert_eq!(curies, "http://127.0.0.1:8080/rels/{rel}", "{}", rel.name);
-            let mut found = Vec::new();
-            hrefs(&response, &mut found);
-            assert!(
-                found.iter().all(|href| href.starts_with(BASE)),
-                "{}: {found:?}",
-                rel.name
-            );
-        }
-    }
-
-    #[test]
-    fn the_templates_of_every_example_response_are_documented() {
-        for rel in RELS {
-            let response = body(rel.example().response).unwrap_or_default();
-            let shown: BTreeSet<&str> = response["_templates"]
-                .as_object()
-                .map(|templates| templates.keys().map(String::as_str).collect())
-                .unwrap_or_default();
-            let documented: BTreeSet<&str> = rel
-                .forms
-                .map(|forms| forms.templates.iter().map(|t| t.key).collect())
-                .unwrap_or_default();
-            assert!(shown.is_subset(&documented), "{}: {shown:?}", rel.name);
-        }
-    }
-}
+mod tests;

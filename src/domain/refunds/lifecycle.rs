@@ -156,9 +156,16 @@ pub(super) async fn open(
     };
     outbox::write_event(
         txn,
-        "refund_request.created",
-        &request.uid,
-        serde_json::json!({"refund_request_uid": request.uid, "order_uid": order.uid, "source": new.source.as_str()}),
+        outbox::NewEvent {
+            merchant_id: order.merchant_id,
+            event_type: "refund_request.created",
+            subject_uid: &request.uid,
+            self_path: format!("/refund_requests/{}", request.uid),
+            data: serde_json::json!({"uid": request.uid, "status": request.status, "refund_request_uid": request.uid,
+                                     "order_uid": order.uid, "source": new.source.as_str(),
+                                     "keep_tickets": request.keep_tickets,
+                                     "created_at": request.created_at.to_rfc3339()}),
+        },
     )
     .await?;
     Ok(request)

@@ -76,11 +76,15 @@ pub async fn process(
     }
     outbox::write_event(
         &txn,
-        "refund_request.processed",
-        &request.uid,
-        serde_json::json!({"refund_request_uid": request.uid, "order_uid": order.uid,
+        outbox::NewEvent {
+            merchant_id: order.merchant_id,
+            event_type: "refund_request.processed",
+            subject_uid: &request.uid,
+            self_path: format!("/refund_requests/{}", request.uid),
+            data: serde_json::json!({"uid": request.uid, "status": "processed", "refund_request_uid": request.uid, "order_uid": order.uid,
                            "refund": amounts.refund.amount_string(), "voucher": amounts.voucher.amount_string(),
                            "donation": amounts.donation.amount_string(), "currency": order.currency}),
+        },
     )
     .await?;
     let processed = reload(&txn, request.id).await?;
@@ -184,10 +188,16 @@ async fn make_refunds(
         .await?;
         outbox::write_event(
             txn,
-            "refund.created",
-            &created.uid,
-            serde_json::json!({"refund_uid": created.uid, "order_uid": order.uid, "type": kind.as_str(),
-                               "amount": amount.amount_string(), "currency": order.currency}),
+            outbox::NewEvent {
+                merchant_id: order.merchant_id,
+                event_type: "refund.created",
+                subject_uid: &created.uid,
+                self_path: format!("/refunds/{}", created.uid),
+                data: serde_json::json!({"uid": created.uid, "status": created.status, "refund_uid": created.uid,
+                                         "order_uid": order.uid, "type": kind.as_str(), "receipt": created.receipt,
+                                         "amount": amount.amount_string(), "currency": order.currency,
+                                         "created_at": created.created_at.to_rfc3339()}),
+            },
         )
         .await?;
         refunds.push(created);

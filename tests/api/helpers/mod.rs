@@ -7,6 +7,7 @@ pub mod events;
 pub mod identity;
 pub mod orders;
 pub mod pages;
+pub mod receiver;
 pub mod refunds;
 pub mod sales;
 
@@ -109,6 +110,21 @@ pub async fn spawn_app() -> TestApp {
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Settings)) -> TestApp {
     let dir = tempfile::tempdir().expect("temp dir");
     let database_url = fresh_database_url(&dir).await;
+    spawn_on(dir, database_url, configure).await
+}
+
+/// Another instance of halshop serving the database of `app` (as several instances share
+/// one PostgreSQL database in production).
+pub async fn spawn_instance_of(app: &TestApp, configure: impl FnOnce(&mut Settings)) -> TestApp {
+    let dir = tempfile::tempdir().expect("temp dir");
+    spawn_on(dir, app.database_url.clone(), configure).await
+}
+
+async fn spawn_on(
+    dir: tempfile::TempDir,
+    database_url: String,
+    configure: impl FnOnce(&mut Settings),
+) -> TestApp {
     let mut settings = Settings::for_database(database_url.clone());
     settings.content_dir = dir.path().join("content");
     configure(&mut settings);

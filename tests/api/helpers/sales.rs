@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{
     MerchantCredentials, TestApp, Who, ebook, json_of, link, money,
     orders::{Cart, Placed, ZOE, capture, cart, notify, place_order},
-    send, spawn_app, store_epub_for, store_pdf_for, ticket,
+    send, store_epub_for, store_pdf_for, ticket,
 };
 
 /// A watermarked EPUB (`ebook(1)`), a watermarked PDF (`ebook(2)`) with their files in the
@@ -21,7 +21,12 @@ pub struct DigitalShop {
 }
 
 pub async fn digital_shop() -> DigitalShop {
-    let app = spawn_app().await;
+    digital_shop_with(|_| {}).await
+}
+
+/// The same shop on a server configured by `configure`.
+pub async fn digital_shop_with(configure: impl FnOnce(&mut halshop::config::Settings)) -> DigitalShop {
+    let app = crate::helpers::spawn_app_with(configure).await;
     let merchant = app.merchant().await;
     store_epub_for(&app, 1);
     store_pdf_for(&app, 2);
