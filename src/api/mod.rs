@@ -9,6 +9,7 @@ pub mod payments;
 pub mod pos;
 pub mod products;
 pub mod refunds;
+pub mod reports;
 pub mod root;
 pub mod tickets;
 pub mod types;
@@ -39,6 +40,8 @@ pub enum ApiTags {
     PointOfSale,
     /// The logged-in customer.
     Customers,
+    /// The shop's reports: the daily sales summary in HAL and CSV.
+    Reports,
     /// Pages documenting link relations and problem types.
     Documentation,
 }
@@ -56,7 +59,7 @@ pub type Api = (
     deliveries::DeliveriesApi,
     refunds::RefundsApi,
     pos::PosApi,
-    me::MeApi,
+    (me::MeApi, reports::ReportsApi),
     docs::DocsApi,
 );
 

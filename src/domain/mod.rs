@@ -17,6 +17,7 @@ pub mod outbox;
 pub mod percentage;
 pub mod pos;
 pub mod redemption;
+pub mod reports;
 pub mod refunds;
 pub mod sales;
 pub mod san;
