@@ -112,6 +112,10 @@ pub struct Settings {
     #[arg(long, env = "COGNITO_LEEWAY_SECONDS", default_value_t = 30, global = true)]
     pub cognito_leeway_seconds: u64,
 
+    /// Mails and daily sales summaries.
+    #[command(flatten)]
+    pub workers: crate::workers::WorkerSettings,
+
     /// Limits on client connections: fixed constants (see the README), set by embedders and
     /// tests only.
     #[arg(skip)]
@@ -310,6 +314,7 @@ impl Settings {
             cognito_leeway_seconds: 30,
             payment_webhook_secret: None,
             hold_minutes: 15.0,
+            workers: Default::default(),
             connections: ConnectionLimits::default(),
         }
     }

@@ -129,12 +129,14 @@ impl Application {
     pub async fn run_until_stopped(self) -> anyhow::Result<()> {
         let endpoint = build_endpoint(self.state.clone());
         let sweeper = tokio::spawn(sweep_expired_orders(self.state.clone()));
+        let workers = crate::workers::spawn(&self.state)?;
         Server::new_with_acceptor(self.acceptor)
             .idle_timeout(self.state.settings.connections.idle_timeout)
             .run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(Duration::from_secs(20)))
             .await
             .context("server error")?;
         sweeper.abort();
+        workers.iter().for_each(tokio::task::JoinHandle::abort);
         self.state.db.clone().close().await.ok();
         tracing::info!("stopped");
         Ok(())

@@ -28,7 +28,12 @@ impl MigrationTrait for Migration {
             manager.drop_table(Table::drop().table(table).to_owned()).await?;
         }
         manager
-            .alter_table(Table::alter().table("merchant").drop_column("time_zone").to_owned())
+            .alter_table(
+                Table::alter()
+                    .table("merchant")
+                    .drop_column("time_zone")
+                    .to_owned(),
+            )
             .await
     }
 }

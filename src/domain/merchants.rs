@@ -85,8 +85,11 @@ pub async fn set_resell_refunded(
 /// Sets the IANA time zone the merchant's days are counted in (its sales reports); refuses
 /// a name that is not a known zone.
 pub async fn set_time_zone(db: &impl ConnectionTrait, merchant_id: i64, zone: &str) -> Result<(), DbErr> {
-    let zone = crate::domain::reports::MerchantZone::parse(zone)
-        .ok_or_else(|| DbErr::Custom(format!("{zone:?} is not an IANA time zone such as Europe/Amsterdam")))?;
+    let zone = crate::domain::reports::MerchantZone::parse(zone).ok_or_else(|| {
+        DbErr::Custom(format!(
+            "{zone:?} is not an IANA time zone such as Europe/Amsterdam"
+        ))
+    })?;
     merchant::Entity::update_many()
         .col_expr(
             merchant::Column::TimeZone,

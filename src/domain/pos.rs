@@ -1,7 +1,8 @@
 //! The point-of-sale store API: a till sells an ebook at the counter (an access code on the
 //! receipt, or the book put straight into a buyer's library) and voids it; buyers redeem
 //! the codes through [`super::redemption`]. Every purchase and void is unique per (store,
-//! partner_transact_id).
+//! partner_transact_id). A purchase writes `order.completed` and `store_purchase.created`
+//! (which carries `send_email`, for the mail to the buyer) in its transaction.
 
 use crate::db::FindUnique;
 use chrono::{DateTime, Utc};
@@ -341,6 +342,15 @@ pub async fn purchase(
                            "transaction_id": order.transaction_id, "customer_id": order.customer_id,
                            "cost": Money::from_minor(order.grand_total_minor, orders::currency_of(&order)?).amount_string(),
                            "currency": order.currency, "sale_state": order.sale_state}),
+    )
+    .await?;
+    outbox::write_event(
+        &txn,
+        super::mails::STORE_PURCHASE_CREATED,
+        &delivery.uid,
+        serde_json::json!({"order_uid": order.uid, "delivery_uid": delivery.uid, "store_san": store.san,
+                           "partner_transact_id": request.partner_transact_id, "vendor_transact_id": row.vendor_transact_id,
+                           "send_email": request.send_email}),
     )
     .await?;
     effect::commit(txn, Effect::recorded()).await?;

@@ -126,7 +126,11 @@ impl ReportsApi {
     /// the day they were made. Without `date`, the last closed day (yesterday in the shop's
     /// time zone); today's report grows until the day closes. Send `Accept: text/csv` (or
     /// `format=csv`) for the CSV.
-    #[oai(path = "/reports/daily_sales", method = "get", operation_id = "get_daily_sales")]
+    #[oai(
+        path = "/reports/daily_sales",
+        method = "get",
+        operation_id = "get_daily_sales"
+    )]
     async fn daily_sales(
         &self,
         state: Data<&SharedState>,
@@ -147,7 +151,10 @@ impl ReportsApi {
         let date = date.0.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
         let wanted = match currency.0.as_deref() {
             Some(code) => Some(code.parse::<Currency>().map_err(|_| {
-                ApiError::validation(vec![FieldError::new("currency", "not one of EUR, CAD, USD, GBP, JPY")])
+                ApiError::validation(vec![FieldError::new(
+                    "currency",
+                    "not one of EUR, CAD, USD, GBP, JPY",
+                )])
             })?),
             None => None,
         };

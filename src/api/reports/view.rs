@@ -199,9 +199,18 @@ fn figures(sales: &CurrencySales, product: &ProductSales) -> SalesFigures {
 pub fn daily_sales_csv(hal: &Hal, sales: &DailySales) -> Result<String, csv::Error> {
     let taxes = sales.tax_names();
     let mut out = csv::Writer::from_writer(Vec::new());
-    let mut header: Vec<String> = ["row", "date", "currency", "product", "sku", "title", "units_sold", "gross"]
-        .map(String::from)
-        .to_vec();
+    let mut header: Vec<String> = [
+        "row",
+        "date",
+        "currency",
+        "product",
+        "sku",
+        "title",
+        "units_sold",
+        "gross",
+    ]
+    .map(String::from)
+    .to_vec();
     header.extend(taxes.iter().map(|name| format!("tax:{name}")));
     header.extend(["refunds", "voucher_refunds", "net"].map(String::from));
     out.write_record(&header)?;
@@ -209,7 +218,14 @@ pub fn daily_sales_csv(hal: &Hal, sales: &DailySales) -> Result<String, csv::Err
     for currency in &sales.currencies {
         for product in &currency.products {
             let uri = hal.href(&format!("/products/{}", product.product_uid));
-            let first = ["product", &date, currency.currency.code(), &uri, &cell(&product.sku), &cell(&product.title)];
+            let first = [
+                "product",
+                &date,
+                currency.currency.code(),
+                &uri,
+                &cell(&product.sku),
+                &cell(&product.title),
+            ];
             out.write_record(row(&first, currency, product, &taxes))?;
         }
         let first = ["total", &date, currency.currency.code(), "", "", ""];
@@ -217,7 +233,10 @@ pub fn daily_sales_csv(hal: &Hal, sales: &DailySales) -> Result<String, csv::Err
     }
     if sales.currencies.is_empty() {
         let zero = ["total", &date, "", "", "", "", "0", "0"].map(String::from);
-        let rest = taxes.iter().map(|_| "0".to_owned()).chain(["0", "0", "0"].map(String::from));
+        let rest = taxes
+            .iter()
+            .map(|_| "0".to_owned())
+            .chain(["0", "0", "0"].map(String::from));
         out.write_record(zero.into_iter().chain(rest))?;
     }
     let bytes = out.into_inner().map_err(|err| err.into_error())?;
@@ -229,7 +248,11 @@ fn row(first: &[&str; 6], sales: &CurrencySales, figures: &ProductSales, taxes: 
     let mut row: Vec<String> = first.iter().map(|s| (*s).to_owned()).collect();
     row.push(figures.units_sold.to_string());
     row.push(amount(figures.gross));
-    row.extend(taxes.iter().map(|name| amount(figures.taxes.get(name).copied().unwrap_or(0))));
+    row.extend(
+        taxes
+            .iter()
+            .map(|name| amount(figures.taxes.get(name).copied().unwrap_or(0))),
+    );
     row.push(amount(figures.refunds));
     row.push(amount(figures.voucher_refunds));
     row.push(amount(figures.net()));

@@ -133,7 +133,10 @@ pub async fn daily_sales(
             totals: ProductSales::default(),
         });
     }
-    Ok(DailySales { day: *day, currencies })
+    Ok(DailySales {
+        day: *day,
+        currencies,
+    })
 }
 
 fn currency_filter(currency: Option<Currency>) -> Condition {
@@ -208,7 +211,11 @@ async fn count_refunds(
         })
         .collect();
     let void_orders: Vec<i64> = voids.iter().filter_map(|v| v.order_id).collect();
-    let mut order_ids: Vec<i64> = given.iter().map(|g| g.order_id).chain(void_orders.iter().copied()).collect();
+    let mut order_ids: Vec<i64> = given
+        .iter()
+        .map(|g| g.order_id)
+        .chain(void_orders.iter().copied())
+        .collect();
     order_ids.sort_unstable();
     order_ids.dedup();
     let found: HashMap<i64, order::Model> = order::Entity::find()
@@ -257,7 +264,8 @@ fn by_currency(figures: Figures) -> Result<Vec<CurrencySales>, DbErr> {
             let currency: Currency = code
                 .parse()
                 .map_err(|_| DbErr::Type(format!("an order has the unknown currency {code}")))?;
-            products.sort_by(|a, b| (&a.sku, &a.title, &a.product_uid).cmp(&(&b.sku, &b.title, &b.product_uid)));
+            products
+                .sort_by(|a, b| (&a.sku, &a.title, &a.product_uid).cmp(&(&b.sku, &b.title, &b.product_uid)));
             let mut totals = ProductSales::default();
             for product in &products {
                 totals.add(product);

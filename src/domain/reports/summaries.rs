@@ -38,7 +38,11 @@ pub async fn close_days(
     render: &(dyn Fn(&merchant::Model, &DailySales) -> serde_json::Value + Sync),
 ) -> Result<usize, DbErr> {
     let mut written = 0;
-    for merchant in merchant::Entity::find().order_by_asc(merchant::Column::Id).all(db).await? {
+    for merchant in merchant::Entity::find()
+        .order_by_asc(merchant::Column::Id)
+        .all(db)
+        .await?
+    {
         for date in due_days(db, &merchant, now).await? {
             if close_day(db, &merchant, date, render).await? {
                 written += 1;
