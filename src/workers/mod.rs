@@ -15,8 +15,9 @@ use crate::state::SharedState;
 /// Starts the workers; refuses a mail configuration that cannot work.
 pub fn spawn(state: &SharedState) -> anyhow::Result<Vec<JoinHandle<()>>> {
     let transport = mail::transport::Transport::configure(&state.settings.workers)?;
-    Ok(vec![
-        tokio::spawn(mail::run(state.clone(), transport)),
-        tokio::spawn(summaries::run(state.clone())),
-    ])
+    let mut workers = vec![tokio::spawn(mail::run(state.clone(), transport))];
+    if state.settings.workers.sales_summary_interval_seconds > 0 {
+        workers.push(tokio::spawn(summaries::run(state.clone())));
+    }
+    Ok(workers)
 }

@@ -54,7 +54,8 @@ pub struct WorkerSettings {
     #[arg(long, env = "HALSHOP_MAIL_MAX_AGE_HOURS", default_value_t = 24, global = true)]
     pub mail_max_age_hours: i64,
 
-    /// How often closed days are summarised (`sales_summary.daily`), in seconds.
+    /// How often closed days are summarised (`sales_summary.daily`), in seconds; 0 turns the
+    /// step off on this instance (another instance on the same database still does it).
     #[arg(
         long,
         env = "HALSHOP_SALES_SUMMARY_INTERVAL_SECONDS",

@@ -8,16 +8,18 @@ use sea_orm::{ColumnTrait, Database, EntityTrait, PaginatorTrait, QueryFilter, s
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    MerchantCredentials, TestApp, Who, assert_problem, content_type, ebook, expect_json, money,
+    MerchantCredentials, TestApp, Who, assert_problem,
+    cli::{json_stdout, run_on, stderr},
+    content_type, ebook, expect_json, money,
     orders::{MARIE, Placed, cart, place_paid_order},
     refunds::Paid,
     spawn_app_with,
 };
 
-/// An app whose summaries are written only when a test asks, a merchant in `zone`, and its
+/// An app whose summaries are written only when a test asks (its own step is off), a merchant in `zone`, and its
 /// CAD ebook (19.99, taxes added: GST 5 % and QST 9.975 % in Quebec).
 async fn shop_in(zone: &str) -> (TestApp, MerchantCredentials, String) {
-    let app = spawn_app_with(|s| s.workers.sales_summary_interval_seconds = 3600).await;
+    let app = spawn_app_with(|s| s.workers.sales_summary_interval_seconds = 0).await;
     let merchant = app.merchant().await;
     let found = entity::merchant::Entity::find()
         .filter(entity::merchant::Column::AppKey.eq(merchant.app_key.as_str()))
@@ -308,4 +310,56 @@ async fn a_merchant_that_never_sold_gets_no_daily_summary() {
     let hal = Hal::new(url::Url::parse(&app.address).unwrap());
     assert_eq!(close_days(&app.db, &hal, Utc::now()).await.unwrap(), 0);
     assert!(summary_events(&app).await.is_empty());
+}
+
+#[tokio::test]
+async fn the_merchant_command_sets_the_time_zone_of_the_reports() {
+    let app = spawn_app_with(|s| s.workers.sales_summary_interval_seconds = 0).await;
+    let args = [
+        "merchant",
+        "create",
+        "--name",
+        "Boekhandel",
+        "--time-zone",
+        "Europe/Amsterdam",
+        "--json",
+    ];
+    let created = json_stdout(&run_on(&app.database_url, &args));
+    let merchant = MerchantCredentials {
+        app_key: created["app_key"].as_str().unwrap().to_owned(),
+        secret: created["secret"].as_str().unwrap().to_owned(),
+    };
+    let report = report(&app, &merchant, "?date=2026-11-21").await;
+    assert_eq!(report["time_zone"], "Europe/Amsterdam");
+    assert_eq!(report["starts_at"], "2026-11-20T23:00:00Z");
+    let refused = run_on(
+        &app.database_url,
+        &["merchant", "create", "--name", "X", "--time-zone", "Mars/Olympus"],
+    );
+    assert!(!refused.status.success());
+    assert!(
+        stderr(&refused).contains("IANA time zone"),
+        "{}",
+        stderr(&refused)
+    );
+}
+
+#[tokio::test]
+async fn the_summary_step_of_a_running_instance_closes_the_days_by_itself() {
+    let app = spawn_app_with(|s| s.workers.sales_summary_interval_seconds = 1).await;
+    let merchant = app.merchant().await;
+    let product = app.create_product_href(&merchant, &ebook(1)).await;
+    let placed = place_paid_order(&app, &cart(MARIE).line(&product, 1)).await;
+    paid_at(&app, &placed, Utc::now() - Duration::days(1)).await;
+    for _ in 0..100 {
+        if !summary_events(&app).await.is_empty() {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    let events = summary_events(&app).await;
+    assert_eq!(events.len(), 1, "yesterday only");
+    let data: Value = serde_json::from_str(&events[0].payload).unwrap();
+    assert_eq!(data["date"], (today() - Duration::days(1)).to_string());
+    assert_eq!(data["currencies"][0]["totals"]["units_sold"], 1);
 }
