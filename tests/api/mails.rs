@@ -130,13 +130,16 @@ async fn without_an_smtp_server_the_confirmation_is_written_as_an_eml_file() {
 }
 
 #[tokio::test]
-async fn an_unreachable_smtp_server_neither_fails_the_payment_nor_loses_the_mail() {
-    // A port that was free a moment ago: nothing listens there.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+async fn a_refusing_smtp_server_neither_fails_the_payment_nor_loses_the_mail() {
+    // A server that refuses every session with 554.
+    let refusing = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = refusing.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        while let Ok((mut stream, _)) = refusing.accept().await {
+            use tokio::io::AsyncWriteExt;
+            let _ = stream.write_all(b"554 5.3.2 not accepting mail\r\n").await;
+        }
+    });
     let app = spawn_app_with(|s| s.workers.smtp_url = Some(format!("smtp://127.0.0.1:{port}"))).await;
     let product = cad_ebook(&app).await;
     let placed = place_paid_order(&app, &cart(MARIE).line(&product, 1)).await;
@@ -145,7 +148,8 @@ async fn an_unreachable_smtp_server_neither_fails_the_payment_nor_loses_the_mail
     let mut attempted = None;
     for _ in 0..300 {
         let rows = entity::mail::Entity::find().all(&app.db).await.unwrap();
-        if let Some(row) = rows.into_iter().find(|m| m.attempts > 0) {
+        // A failed attempt is recorded once the sender has its answer.
+        if let Some(row) = rows.into_iter().find(|m| m.last_error.is_some()) {
             attempted = Some(row);
             break;
         }
@@ -153,7 +157,9 @@ async fn an_unreachable_smtp_server_neither_fails_the_payment_nor_loses_the_mail
     }
     let mail = attempted.expect("an attempt was recorded");
     assert_eq!(mail.status, "pending", "retried later");
-    assert!(mail.last_error.unwrap_or_default().contains("SMTP"));
+    assert_eq!(mail.attempts, 1);
+    let error = mail.last_error.unwrap_or_default();
+    assert!(error.contains("SMTP") && error.contains("554"), "{error}");
     assert!(mail.next_attempt_at > chrono::Utc::now());
 }
 
