@@ -1,5 +1,6 @@
 //! Reports of the shop: the daily sales summary, in HAL or CSV.
 
+pub mod date;
 pub mod view;
 
 use chrono::{NaiveDate, Utc};
@@ -137,7 +138,7 @@ impl ReportsApi {
         req: &Request,
         merchant: MerchantAuth,
         /// The shop's local day, `YYYY-MM-DD` (default: yesterday in the shop's time zone).
-        date: Query<Option<NaiveDate>>,
+        date: Query<Option<date::LocalDate>>,
         /// Only this currency (ISO 4217: EUR, CAD, USD, GBP, JPY).
         #[oai(validator(max_length = 3))]
         currency: Query<Option<String>>,
@@ -148,7 +149,9 @@ impl ReportsApi {
         let zone = MerchantZone::of_stored(&merchant.time_zone);
         let now = Utc::now();
         let today = zone.date_at(now);
-        let date = date.0.unwrap_or_else(|| today.pred_opt().unwrap_or(today));
+        let date = date
+            .0
+            .map_or_else(|| today.pred_opt().unwrap_or(today), |day| day.0);
         let wanted = match currency.0.as_deref() {
             Some(code) => Some(code.parse::<Currency>().map_err(|_| {
                 ApiError::validation(vec![FieldError::new(

@@ -96,7 +96,7 @@ pub struct DailySalesRepr {
     #[oai(rename = "_links")]
     pub links: DailySalesLinks,
     /// The shop's local day, `YYYY-MM-DD`.
-    pub date: NaiveDate,
+    pub date: super::date::LocalDate,
     /// The shop's IANA time zone.
     pub time_zone: String,
     /// The first instant of the day (UTC).
@@ -141,7 +141,7 @@ pub fn daily_sales_repr(
             next: next.map(|next| day_link(hal, next, currency, false)),
             search: hal.templated("/reports/daily_sales{?date,currency,format}"),
         },
-        date,
+        date: super::date::LocalDate(date),
         time_zone: sales.day.zone.name().to_owned(),
         starts_at: sales.day.starts_at.into(),
         ends_at: sales.day.ends_at.into(),
