@@ -233,6 +233,11 @@ async fn create_merchant(settings: Settings, args: MerchantCreate) -> anyhow::Re
     )
     .await
     .context("cannot create the merchant")?;
+    if args.time_zone != "UTC" {
+        merchants::set_time_zone(&db, created.merchant.id, &args.time_zone)
+            .await
+            .context("cannot set the time zone")?;
+    }
     if args.resell_refunded {
         merchants::set_resell_refunded(&db, created.merchant.id, true)
             .await

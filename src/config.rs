@@ -217,6 +217,10 @@ pub struct Settings {
     #[arg(long, env = "HALSHOP_WEBHOOK_RETRY_SCALE", default_value_t = 1.0, value_parser = parse_retry_scale)]
     pub webhook_retry_scale: f64,
 
+    /// Mails and daily sales summaries.
+    #[command(flatten)]
+    pub workers: crate::workers::WorkerSettings,
+
     /// Limits on client connections: fixed constants (see the README), set by embedders and
     /// tests only.
     #[arg(skip)]
@@ -365,6 +369,9 @@ pub struct MerchantCreate {
     /// Customer-service phone number shown to buyers.
     #[arg(long, default_value = "+1 514 555 0100")]
     pub support_phone: String,
+    /// IANA time zone of the merchant's days (daily sales reports), e.g. Europe/Amsterdam.
+    #[arg(long, default_value = "UTC", value_parser = parse_time_zone)]
+    pub time_zone: String,
     /// Print machine-readable JSON: `{"uid":…,"app_key":…,"secret":…}`.
     #[arg(long)]
     pub json: bool,
@@ -374,6 +381,13 @@ pub struct MerchantCreate {
 pub enum SaleStateArg {
     Test,
     Live,
+}
+
+/// An IANA time zone name, as the tz database spells it.
+fn parse_time_zone(text: &str) -> Result<String, String> {
+    crate::domain::reports::MerchantZone::parse(text.trim())
+        .map(|zone| zone.name().to_owned())
+        .ok_or_else(|| format!("{text:?} is not an IANA time zone such as Europe/Amsterdam or UTC"))
 }
 
 /// A hold of more than 0 and at most 7 days (10080 minutes).
@@ -457,6 +471,7 @@ impl Settings {
             redirect_http: None,
             allow_http_webhooks: false,
             webhook_retry_scale: 1.0,
+            workers: Default::default(),
             connections: ConnectionLimits::default(),
         }
     }

@@ -151,6 +151,7 @@ impl Application {
             tokio::spawn(Server::new_with_acceptor(plain).run(crate::http::tls::redirect_to(https)));
         }
         let webhooks = tokio::spawn(webhook_worker(&self.state).run());
+        let workers = crate::workers::spawn(&self.state)?;
         Server::new_with_acceptor(self.acceptor)
             .idle_timeout(self.state.settings.connections.idle_timeout)
             .run_with_graceful_shutdown(endpoint, shutdown_signal(), Some(Duration::from_secs(20)))
@@ -158,6 +159,7 @@ impl Application {
             .context("server error")?;
         sweeper.abort();
         webhooks.abort();
+        workers.iter().for_each(tokio::task::JoinHandle::abort);
         self.state.db.clone().close().await.ok();
         tracing::info!("stopped");
         Ok(())

@@ -1,11 +1,13 @@
 //! SeaORM entities for halshop, one module per table. They carry storage shapes only;
 //! the rules live in the server's `domain` module.
 
+pub mod daily_sales_summary;
 pub mod delivery;
 pub mod dev_idp_key;
 pub mod download_link;
 pub mod event;
 pub mod idempotency_key;
+pub mod mail;
 pub mod merchant;
 pub mod order;
 pub mod order_line;

@@ -23,6 +23,8 @@ pub struct Model {
     pub offers_change_order: bool,
     /// Whether a ticket refunded without keeping it goes back on sale.
     pub resell_refunded: bool,
+    /// IANA time zone of the merchant's days (sales reports), e.g. `Europe/Amsterdam`.
+    pub time_zone: String,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

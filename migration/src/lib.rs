@@ -13,6 +13,7 @@ mod m20261123_000007_fence_idempotency_keys;
 mod m20261124_000008_index_order_reads;
 mod m20261124_000010_create_events_and_tickets;
 mod m20261125_000011_create_webhooks;
+mod m20261125_000013_create_reports_and_mails;
 
 pub struct Migrator;
 
@@ -30,6 +31,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000008_index_order_reads::Migration),
             Box::new(m20261124_000010_create_events_and_tickets::Migration),
             Box::new(m20261125_000011_create_webhooks::Migration),
+            Box::new(m20261125_000013_create_reports_and_mails::Migration),
         ]
     }
 }

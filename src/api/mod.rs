@@ -11,6 +11,7 @@ pub mod payments;
 pub mod pos;
 pub mod products;
 pub mod refunds;
+pub mod reports;
 pub mod root;
 pub mod tickets;
 pub mod types;
@@ -44,6 +45,8 @@ pub enum ApiTags {
     Customers,
     /// Events out: webhook endpoints, their delivery log, redeliveries and the event feed.
     Webhooks,
+    /// The shop's reports: the daily sales summary in HAL and CSV.
+    Reports,
     /// Pages documenting link relations and problem types.
     Documentation,
 }
@@ -61,8 +64,8 @@ pub type Api = (
     deliveries::DeliveriesApi,
     refunds::RefundsApi,
     pos::PosApi,
-    me::MeApi,
     // A tuple has at most 12 members: the later resources are grouped.
+    (me::MeApi, reports::ReportsApi),
     (webhooks::WebhooksApi, events_feed::EventsFeedApi, docs::DocsApi),
 );
 

@@ -111,6 +111,25 @@ pub async fn set_resell_refunded(
     Ok(())
 }
 
+/// Sets the IANA time zone the merchant's days are counted in (its sales reports); refuses
+/// a name that is not a known zone.
+pub async fn set_time_zone(db: &impl ConnectionTrait, merchant_id: i64, zone: &str) -> Result<(), DbErr> {
+    let zone = crate::domain::reports::MerchantZone::parse(zone).ok_or_else(|| {
+        DbErr::Custom(format!(
+            "{zone:?} is not an IANA time zone such as Europe/Amsterdam"
+        ))
+    })?;
+    merchant::Entity::update_many()
+        .col_expr(
+            merchant::Column::TimeZone,
+            sea_orm::sea_query::Expr::value(zone.name()),
+        )
+        .filter(merchant::Column::Id.eq(merchant_id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 /// The merchant whose `app_key` and `secret` these are. The hash comparison runs whether or
 /// not the key exists, so response time does not reveal which app keys are real.
 pub async fn authenticate(

@@ -1,7 +1,8 @@
 //! The point-of-sale store API: a till sells an ebook at the counter (an access code on the
 //! receipt, or the book put straight into a buyer's library) and voids it; buyers redeem
 //! the codes through [`super::redemption`]. Every purchase and void is unique per (store,
-//! partner_transact_id).
+//! partner_transact_id). A purchase writes `order.completed` and `store_purchase.created`
+//! (which carries `send_email`, for the mail to the buyer) in its transaction.
 
 use crate::db::FindUnique;
 use chrono::{DateTime, Utc};
@@ -347,6 +348,19 @@ pub async fn purchase(
                                            "currency": order.currency},
                            "reference": order.reference, "created_at": order.created_at.to_rfc3339(),
                            "currency": order.currency, "sale_state": order.sale_state, "status": order.status}),
+        },
+    )
+    .await?;
+    outbox::write_event(
+        &txn,
+        outbox::NewEvent {
+            merchant_id: order.merchant_id,
+            event_type: super::mails::STORE_PURCHASE_CREATED,
+            subject_uid: &delivery.uid,
+            self_path: format!("/deliveries/{}", delivery.uid),
+            data: serde_json::json!({"order_uid": order.uid, "delivery_uid": delivery.uid, "store_san": store.san,
+                               "partner_transact_id": request.partner_transact_id, "vendor_transact_id": row.vendor_transact_id,
+                               "send_email": request.send_email}),
         },
     )
     .await?;

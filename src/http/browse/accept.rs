@@ -26,6 +26,24 @@ pub fn prefers_html(headers: &HeaderMap) -> bool {
     html > json
 }
 
+/// Whether the request prefers `text/csv` to every JSON type halshop answers: `text/csv`
+/// (or `text/*`) must be accepted with a higher quality than the JSON types; a tie, `*/*` and
+/// a missing `Accept` get JSON.
+pub fn prefers_csv(headers: &HeaderMap) -> bool {
+    let ranges: Vec<Range> = headers
+        .get_all(header::ACCEPT)
+        .iter()
+        .filter_map(|value| value.to_str().ok())
+        .flat_map(ranges)
+        .collect();
+    let csv = quality(&ranges, "text", "csv");
+    let json = ["hal+json", "json"]
+        .into_iter()
+        .map(|subtype| quality(&ranges, "application", subtype))
+        .fold(0.0, f32::max);
+    csv > json
+}
+
 fn names_html(value: &str) -> bool {
     value
         .as_bytes()
@@ -126,6 +144,21 @@ mod tests {
             assert!(!accept(value), "{value}");
         }
         assert!(!prefers_html(&HeaderMap::new()));
+    }
+
+    #[test]
+    fn csv_is_chosen_only_when_preferred_to_json() {
+        let csv = |value: &str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT, HeaderValue::from_str(value).unwrap());
+            prefers_csv(&headers)
+        };
+        assert!(csv("text/csv"));
+        assert!(csv("text/csv, application/hal+json;q=0.5"));
+        assert!(!csv("*/*"));
+        assert!(!csv("application/hal+json, text/csv"));
+        assert!(!csv("text/html"));
+        assert!(!prefers_csv(&HeaderMap::new()));
     }
 
     #[test]

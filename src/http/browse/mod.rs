@@ -31,7 +31,7 @@ use serde_json::Value;
 use super::{error::PROBLEM_JSON, hal::HAL_JSON};
 use crate::http::hal::Hal;
 
-pub use accept::prefers_html;
+pub use accept::{prefers_csv, prefers_html};
 
 /// `Content-Security-Policy` of the pages: the script and style sheet come from halshop, and
 /// nothing a resource holds can run.

@@ -10,6 +10,7 @@ pub mod pages;
 pub mod receiver;
 pub mod refunds;
 pub mod sales;
+pub mod smtp;
 
 use std::sync::atomic::{AtomicU32, Ordering};
 
@@ -30,6 +31,8 @@ pub struct TestApp {
     pub database_url: String,
     pub payment_secret: String,
     pub content_dir: std::path::PathBuf,
+    /// Where mails are written as `.eml` files when no SMTP server is configured.
+    pub mail_dir: std::path::PathBuf,
     _dir: tempfile::TempDir,
 }
 
@@ -127,12 +130,15 @@ async fn spawn_on(
 ) -> TestApp {
     let mut settings = Settings::for_database(database_url.clone());
     settings.content_dir = dir.path().join("content");
+    settings.workers.mail_dir = dir.path().join("mail");
+    settings.workers.mail_poll_ms = 100;
     configure(&mut settings);
     let app = Application::build(settings).await.expect("application builds");
     let port = app.port();
     let db = app.state().db.clone();
     let payment_secret = app.state().payment_secret.clone();
     let content_dir = app.state().settings.content_dir.clone();
+    let mail_dir = app.state().settings.workers.mail_dir.clone();
     tokio::spawn(app.run_until_stopped());
     TestApp {
         address: format!("http://127.0.0.1:{port}"),
@@ -144,6 +150,7 @@ async fn spawn_on(
         database_url,
         payment_secret,
         content_dir,
+        mail_dir,
         _dir: dir,
     }
 }

@@ -61,6 +61,7 @@ fn merchant(can_refund: bool) -> merchant::Model {
         created_at: at(1),
         offers_change_order: false,
         resell_refunded: false,
+        time_zone: "UTC".into(),
     }
 }
 
