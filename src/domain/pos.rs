@@ -284,6 +284,50 @@ async fn till_delivery(
     owned.update(txn).await
 }
 
+/// The events of a till purchase: the order completed, and the purchase (whose mail says how
+/// to redeem it when asked to send one).
+async fn write_purchase_events(
+    txn: &impl ConnectionTrait,
+    order: &order::Model,
+    delivery: &delivery::Model,
+    store: &store::Model,
+    request: &Purchase,
+    row: &store_transaction::Model,
+) -> Result<(), DbErr> {
+    outbox::write_event(
+        txn,
+        outbox::NewEvent {
+            merchant_id: order.merchant_id,
+            event_type: "order.completed",
+            subject_uid: &order.uid,
+            self_path: format!("/orders/{}", order.uid),
+            data: serde_json::json!({"uid": order.uid, "order_uid": order.uid, "channel": "store", "store_san": store.san,
+                           "partner_transact_id": request.partner_transact_id, "vendor_transact_id": row.vendor_transact_id,
+                           "transaction_id": order.transaction_id, "customer_id": order.customer_id,
+                           "cost": Money::from_minor(order.grand_total_minor, orders::currency_of(order)?).amount_string(),
+                           "grand_total": {"amount": Money::from_minor(order.grand_total_minor, orders::currency_of(order)?).amount_string(),
+                                           "currency": order.currency},
+                           "reference": order.reference, "created_at": order.created_at.to_rfc3339(),
+                           "currency": order.currency, "sale_state": order.sale_state, "status": order.status}),
+        },
+    )
+    .await?;
+    outbox::write_event(
+        txn,
+        outbox::NewEvent {
+            merchant_id: order.merchant_id,
+            event_type: super::mails::STORE_PURCHASE_CREATED,
+            subject_uid: &delivery.uid,
+            self_path: format!("/deliveries/{}", delivery.uid),
+            data: serde_json::json!({"order_uid": order.uid, "delivery_uid": delivery.uid, "store_san": store.san,
+                               "partner_transact_id": request.partner_transact_id, "vendor_transact_id": row.vendor_transact_id,
+                               "send_email": request.send_email}),
+        },
+    )
+    .await?;
+    Ok(())
+}
+
 /// Sells a book at the till: a paid, completed order (channel `store`) with one delivery,
 /// in one transaction. The same parameters again return the same result; the same
 /// partner_transact_id with other parameters is refused — also when two calls race, since
@@ -333,37 +377,7 @@ pub async fn purchase(
     row.order_id = Set(Some(order.id));
     row.delivery_id = Set(Some(delivery.id));
     let row = row.update(&txn).await?;
-    outbox::write_event(
-        &txn,
-        outbox::NewEvent {
-            merchant_id: order.merchant_id,
-            event_type: "order.completed",
-            subject_uid: &order.uid,
-            self_path: format!("/orders/{}", order.uid),
-            data: serde_json::json!({"uid": order.uid, "order_uid": order.uid, "channel": "store", "store_san": store.san,
-                           "partner_transact_id": request.partner_transact_id, "vendor_transact_id": row.vendor_transact_id,
-                           "transaction_id": order.transaction_id, "customer_id": order.customer_id,
-                           "cost": Money::from_minor(order.grand_total_minor, orders::currency_of(&order)?).amount_string(),
-                           "grand_total": {"amount": Money::from_minor(order.grand_total_minor, orders::currency_of(&order)?).amount_string(),
-                                           "currency": order.currency},
-                           "reference": order.reference, "created_at": order.created_at.to_rfc3339(),
-                           "currency": order.currency, "sale_state": order.sale_state, "status": order.status}),
-        },
-    )
-    .await?;
-    outbox::write_event(
-        &txn,
-        outbox::NewEvent {
-            merchant_id: order.merchant_id,
-            event_type: super::mails::STORE_PURCHASE_CREATED,
-            subject_uid: &delivery.uid,
-            self_path: format!("/deliveries/{}", delivery.uid),
-            data: serde_json::json!({"order_uid": order.uid, "delivery_uid": delivery.uid, "store_san": store.san,
-                               "partner_transact_id": request.partner_transact_id, "vendor_transact_id": row.vendor_transact_id,
-                               "send_email": request.send_email}),
-        },
-    )
-    .await?;
+    write_purchase_events(&txn, &order, &delivery, store, request, &row).await?;
     effect::commit(txn, Effect::recorded()).await?;
     Ok(Ok(PurchaseResult {
         partner_transact_id: row.partner_transact_id,

@@ -266,6 +266,18 @@ async fn decide(
         .unique(txn)
         .await?
         .ok_or_else(|| DbErr::RecordNotFound("order vanished".into()))?;
+    write_completed(txn, &completed, note, &expected, now).await?;
+    Ok(Outcome::Sold(completed))
+}
+
+/// The `order.completed` event of an order the payment `note` completed.
+async fn write_completed(
+    txn: &impl ConnectionTrait,
+    completed: &order::Model,
+    note: &Notification,
+    expected: &Money,
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
     outbox::write_event(
         txn,
         outbox::NewEvent {
@@ -290,8 +302,7 @@ async fn decide(
             }),
         },
     )
-    .await?;
-    Ok(Outcome::Sold(completed))
+    .await
 }
 
 /// Moves an order awaiting payment, and not past its hold, to `paid`: the conditions are
