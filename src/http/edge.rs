@@ -139,6 +139,23 @@ pub async fn refuse_control_characters<E: Endpoint>(
         .with_errors(vec![error])
         .into_response());
     }
+    let query = req.uri().query().unwrap_or_default();
+    if !query.is_empty()
+        && let Some(name) = routes.unknown_query_parameter(req.method().as_str(), path, query)
+    {
+        let message = "is not a parameter of this operation";
+        let shown = if name.is_empty() {
+            "(empty name)"
+        } else {
+            name.as_str()
+        };
+        return Ok(ApiError::new(
+            &problems::MALFORMED_REQUEST,
+            format!("Query parameter `{shown}` {message}."),
+        )
+        .with_errors(vec![FieldError::new(shown, message)])
+        .into_response());
+    }
     if is_form(&req) {
         let body = req.take_body().into_bytes().await?;
         let errors = text::controls_in_form(&body);

@@ -132,6 +132,8 @@ pub async fn problems_for_errors<E: Endpoint>(
 #[derive(Debug, Default)]
 pub struct AllowedMethods {
     routes: Vec<(Vec<String>, String)>,
+    /// The query parameters each operation declares: (path template, METHOD, names).
+    queries: Vec<(Vec<String>, String, Vec<String>)>,
 }
 
 impl AllowedMethods {
@@ -166,7 +168,29 @@ impl AllowedMethods {
                 routes.push((segments(path), methods.join(", ")));
             }
         }
-        Self { routes }
+        let queries = query_parameters(&parsed);
+        Self { routes, queries }
+    }
+
+    /// The first query parameter of a read (GET or HEAD) that its operation does not
+    /// declare (an empty name counts); `None` when every one is declared, for other methods
+    /// (a form's `target` may carry its own query), or when the operation is not in the
+    /// OpenAPI document.
+    pub fn unknown_query_parameter(&self, method: &str, path: &str, query: &str) -> Option<String> {
+        let method = match method {
+            "GET" | "HEAD" => "GET",
+            _ => return None,
+        };
+        let template = self.template(path)?;
+        let wanted = segments(&template);
+        let (_, _, names) = self
+            .queries
+            .iter()
+            .find(|(route, verb, _)| *route == wanted && verb == method)?;
+        url::form_urlencoded::parse(query.as_bytes())
+            .map(|(name, _)| name)
+            .find(|name| !names.iter().any(|known| known == name))
+            .map(|name| name.into_owned())
     }
 
     /// The `Allow` value for a request path, if the path exists.
@@ -219,6 +243,28 @@ impl AllowedMethods {
             .find_map(|(template, _)| template[index].strip_prefix('{')?.strip_suffix('}'))
             .map(str::to_owned)
     }
+}
+
+/// Every operation's declared query parameters, read from the OpenAPI document.
+fn query_parameters(spec: &serde_json::Value) -> Vec<(Vec<String>, String, Vec<String>)> {
+    let Some(paths) = spec.get("paths").and_then(|p| p.as_object()) else {
+        return Vec::new();
+    };
+    let mut queries = Vec::new();
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let names = operation
+                .get("parameters")
+                .and_then(|p| p.as_array())
+                .into_iter()
+                .flatten()
+                .filter(|parameter| parameter.get("in").and_then(|i| i.as_str()) == Some("query"))
+                .filter_map(|parameter| parameter.get("name").and_then(|n| n.as_str()).map(str::to_owned))
+                .collect();
+            queries.push((segments(path), method.to_uppercase(), names));
+        }
+    }
+    queries
 }
 
 fn segments(path: &str) -> Vec<String> {

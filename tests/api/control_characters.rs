@@ -282,3 +282,29 @@ async fn a_control_character_in_a_path_segment_is_a_400_naming_the_parameter() {
         assert_parameter_refused(response, name).await;
     }
 }
+
+#[tokio::test]
+async fn a_query_parameter_the_operation_does_not_declare_is_refused_naming_it() {
+    let app = spawn_app().await;
+    let response = app.get("/products?colour=blue").await;
+    assert_eq!(response.status(), reqwest::StatusCode::BAD_REQUEST);
+    let problem: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(problem["code"], "malformed_request");
+    assert_eq!(
+        problem["detail"],
+        "Query parameter `colour` is not a parameter of this operation."
+    );
+    assert_eq!(problem["errors"][0]["path"], "colour");
+}
+
+#[tokio::test]
+async fn a_query_parameter_without_a_name_is_refused() {
+    let app = spawn_app().await;
+    let response = app.get("/products?=").await;
+    assert_eq!(response.status(), reqwest::StatusCode::BAD_REQUEST);
+    let problem: serde_json::Value = response.json().await.unwrap();
+    assert_eq!(
+        problem["detail"],
+        "Query parameter `(empty name)` is not a parameter of this operation."
+    );
+}
