@@ -16,6 +16,33 @@ use crate::{
     telemetry,
 };
 
+/// The `halshop` command: reads the command line and runs it on its own runtime. Kept in
+/// the library, not generic, so that the binary only calls it: the binary then compiles in
+/// a second instead of codegenning the whole server's futures again.
+pub fn main() -> std::process::ExitCode {
+    let cli = Cli::from_args();
+    // An unoptimised build keeps a request's whole chain of futures on the stack: 8 MiB
+    // worker stacks leave it room (an optimised build needs far less).
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .thread_stack_size(8 * 1024 * 1024)
+        .build();
+    let runtime = match runtime {
+        Ok(runtime) => runtime,
+        Err(err) => {
+            eprintln!("halshop: cannot start the async runtime: {err}");
+            return std::process::ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => std::process::ExitCode::SUCCESS,
+        Err(err) => {
+            eprintln!("halshop: {}", crate::preflight::one_line(&err));
+            std::process::ExitCode::FAILURE
+        }
+    }
+}
+
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     let settings = cli.settings;
     match cli.command.unwrap_or(Command::Serve) {
