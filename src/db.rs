@@ -83,7 +83,9 @@ pub struct WriteTxn {
 }
 
 impl WriteTxn {
+    /// Commits, after writing the representation of every event the transaction wrote.
     pub async fn commit(self) -> Result<(), DbErr> {
+        crate::domain::outbox::seal(&self.txn).await?;
         self.txn.commit().await
     }
 

@@ -3,7 +3,8 @@
 use std::{sync::Arc, time::Duration};
 
 use crate::{
-    api, auth,
+    api,
+    auth,
     cache::Writes,
     config::Settings,
     db,
@@ -46,6 +47,10 @@ impl Application {
     /// the listener (port 0 picks a free port; see [`Application::port`]).
     pub async fn build(settings: Settings) -> anyhow::Result<Self> {
         let open_files = connections::raise_open_file_limit();
+        // Every event written from now on carries its subject's representation.
+        crate::domain::outbox::install(std::sync::Arc::new(
+            crate::api::representations::Representations::default(),
+        ));
         let addr = settings.bind_addr()?;
         let acceptor = listen(&settings, addr).await?;
         let redirect = match &settings.redirect_http {

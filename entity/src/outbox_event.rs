@@ -22,6 +22,12 @@ pub struct Model {
     pub seq: Option<i64>,
     /// The merchant whose endpoints and feed receive the event.
     pub merchant_id: Option<i64>,
+    /// The HAL representation of the subject when the event was committed (links as paths);
+    /// `None` for an event whose subject has none, whose `payload` is then its data.
+    pub representation: Option<String>,
+    /// False only inside the transaction that writes the event, until its representation is
+    /// written just before the commit.
+    pub rendered: bool,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -14,6 +14,7 @@ mod m20261124_000008_index_order_reads;
 mod m20261124_000010_create_events_and_tickets;
 mod m20261125_000011_create_webhooks;
 mod m20261125_000013_create_reports_and_mails;
+mod m20261126_000015_represent_events;
 
 pub struct Migrator;
 
@@ -32,6 +33,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261124_000010_create_events_and_tickets::Migration),
             Box::new(m20261125_000011_create_webhooks::Migration),
             Box::new(m20261125_000013_create_reports_and_mails::Migration),
+            Box::new(m20261126_000015_represent_events::Migration),
         ]
     }
 }

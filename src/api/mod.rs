@@ -12,6 +12,7 @@ pub mod pos;
 pub mod products;
 pub mod refunds;
 pub mod reports;
+pub mod representations;
 pub mod root;
 pub mod tickets;
 pub mod types;

@@ -59,6 +59,9 @@ pub struct RootLinks {
     /// Your events in commit order, for polling (merchant).
     #[oai(rename = "shop:events_feed")]
     pub events_feed: Link,
+    /// Your daily sales summary, in HAL or CSV (merchant).
+    #[oai(rename = "shop:daily_sales")]
+    pub daily_sales: Link,
     /// The OpenAPI document of this API (RFC 8631).
     #[oai(rename = "service-desc")]
     pub service_desc: Link,
@@ -145,6 +148,7 @@ impl RootApi {
                 refund_requests: hal.templated("/refund_requests{?order,status,page,page_size}"),
                 webhook_endpoints: hal.link("/webhook_endpoints"),
                 events_feed: hal.templated("/events_feed{?after,types,limit}"),
+                daily_sales: hal.templated("/reports/daily_sales{?date,currency,format}"),
                 service_desc: hal
                     .link("/openapi.json")
                     .with_type("application/vnd.oai.openapi+json"),

@@ -114,6 +114,11 @@ impl Hal {
         &self.base
     }
 
+    /// The base as text without its trailing slash: what a path is appended to.
+    pub fn prefix(&self) -> &str {
+        &self.prefix
+    }
+
     /// The absolute URL of `path` (which starts with `/`), keeping any path prefix of the base.
     pub fn url(&self, path: &str) -> Url {
         let mut url = self.base.clone();

@@ -12,6 +12,7 @@ mod database;
 mod discovery;
 mod downloads;
 mod errors;
+mod event_data;
 mod events;
 mod events_feed;
 mod hal;

@@ -513,6 +513,15 @@ pub const RELS: &[Rel] = &[
         example: include_str!("examples/events_feed.http"),
     },
     Rel {
+        name: "daily_sales",
+        summary: "Your daily sales summary.",
+        target: "What the shop sold, taxed and gave back on one day of its time zone (`merchant.time_zone`), per currency and per product: units sold, gross, taxes by name, refunds, voucher refunds and net, with totals. Without `date`, the last closed day. `Accept: text/csv` or `format=csv` gives the same figures as CSV; `prev`, `next` and `alternate` link the days around it and the CSV.",
+        methods: "GET",
+        auth: "Merchant (HTTP Basic).",
+        forms: None,
+        example: include_str!("examples/daily_sales.http"),
+    },
+    Rel {
         name: "event_feed_item",
         summary: "One event of the feed.",
         target: "One event of the merchant's feed by its uid (the `webhook-id` of its messages), with a `shop:redeliveries` link to send it again.",

@@ -3,7 +3,7 @@
 mod actions;
 mod collection;
 mod form;
-use actions::OrderActions;
+pub use actions::OrderActions;
 mod input;
 mod lines;
 mod problems;
@@ -36,11 +36,12 @@ use crate::{
     auth::{MaybeCustomer, OrderCaller, OrderLister},
     domain::{
         holds,
-        orders::{self, OrderFilter},
+        orders::{self, OrderDetails, OrderFilter},
         refunds::Refundability,
+        sandbox::SandboxKey,
     },
     http::error::{ApiError, Problems},
-    http::hal::{HalJson, Link, Paging},
+    http::hal::{Hal, HalJson, Link, Paging},
     state::{AppState, SharedState},
 };
 
@@ -63,8 +64,25 @@ async fn full_repr(
     self_link: Link,
     caller: &OrderCaller,
 ) -> Result<OrderRepr, ApiError> {
-    let hal = &state.hal;
     let details = orders::details(&state.db, order, merchant).await?;
+    let actions = actions_for(caller, order, merchant, &details.refundability)?;
+    repr_of_details(
+        &state.hal,
+        &state.sandbox_key,
+        (order, &details),
+        actions,
+        self_link,
+    )
+}
+
+/// The whole order from its loaded details, with what its reader may do.
+pub fn repr_of_details(
+    hal: &Hal,
+    sandbox: &SandboxKey,
+    (order, details): (&order::Model, &OrderDetails),
+    actions: OrderActions,
+    self_link: Link,
+) -> Result<OrderRepr, ApiError> {
     let deliveries = details
         .deliveries
         .iter()
@@ -76,9 +94,9 @@ async fn full_repr(
         deliveries: Some(deliveries),
         vouchers: &details.vouchers,
         contact: &details.contact,
-        sandbox: &state.sandbox_key,
+        sandbox,
         refundability: &details.refundability,
-        actions: actions_for(caller, order, merchant, &details.refundability)?,
+        actions,
     };
     order_repr(hal, view, self_link)
 }

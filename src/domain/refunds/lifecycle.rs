@@ -230,7 +230,35 @@ pub async fn change_by_holder(
             .col_expr(refund_request::Column::DecidedAt, Expr::value(Utc::now()));
     }
     advance(db, update, request, version, RefundRequestStatus::New).await?;
-    reload(db, request.id).await
+    let changed = reload(db, request.id).await?;
+    if change.cancel {
+        let order = super::order_by_id(db, changed.order_id)
+            .await?
+            .ok_or_else(|| DbErr::RecordNotFound("order of a refund request".into()))?;
+        write_status_event(db, &changed, order.merchant_id).await?;
+    }
+    Ok(changed)
+}
+
+/// `refund_request.<status>`: the request was approved, rejected or cancelled.
+async fn write_status_event(
+    txn: &impl ConnectionTrait,
+    request: &refund_request::Model,
+    merchant_id: i64,
+) -> Result<(), DbErr> {
+    outbox::write_event(
+        txn,
+        outbox::NewEvent {
+            merchant_id,
+            event_type: &format!("refund_request.{}", request.status),
+            subject_uid: &request.uid,
+            self_path: format!("/refund_requests/{}", request.uid),
+            data: serde_json::json!({"uid": request.uid, "status": request.status,
+                                     "refund_request_uid": request.uid,
+                                     "decision_reason": request.decision_reason}),
+        },
+    )
+    .await
 }
 
 /// The merchant's decision.
@@ -288,6 +316,7 @@ pub(super) async fn approve_or_reject(
         .col_expr(refund_request::Column::DecidedAt, Expr::value(Utc::now()));
     advance(&txn, update, request, version, from).await?;
     let decided = reload(&txn, request.id).await?;
+    write_status_event(&txn, &decided, order.merchant_id).await?;
     effect::commit(txn, Effect::changed("refund_requests", &request.uid)).await?;
     Ok(decided)
 }

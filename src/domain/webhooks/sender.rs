@@ -23,7 +23,7 @@ use super::{
     sealing::SealingKey,
     sequencer, signing, targets,
 };
-use crate::http::hal::Hal;
+use crate::{domain::outbox, http::hal::Hal};
 
 /// Deliveries sent at once by one worker.
 const CONCURRENCY: u64 = 16;
@@ -173,11 +173,25 @@ pub fn message(hal: &Hal, event: &outbox_event::Model) -> String {
     .to_string()
 }
 
-/// The resource an event reports, its links made absolute.
+/// The resource an event reports, its links made absolute: its representation when it has
+/// one, otherwise the facts the event was written with.
 pub fn data(hal: &Hal, event: &outbox_event::Model) -> Value {
+    if let Some(representation) = &event.representation {
+        return serde_json::from_str(&on_base(hal, representation)).unwrap_or(Value::Null);
+    }
     let mut data: Value = serde_json::from_str(&event.payload).unwrap_or(Value::Null);
     absolute_links(hal, &mut data);
     data
+}
+
+/// `representation` with its drawing base replaced by the public base URL, as it is and
+/// percent-encoded (a link with the order's URI in its query).
+fn on_base(hal: &Hal, representation: &str) -> String {
+    let base = hal.prefix();
+    let encoded = |text: &str| url::form_urlencoded::byte_serialize(text.as_bytes()).collect::<String>();
+    representation
+        .replace(outbox::REPRESENTATION_BASE, base)
+        .replace(&encoded(outbox::REPRESENTATION_BASE), &encoded(base))
 }
 
 /// Makes every `href` that is a path absolute.
