@@ -4,6 +4,7 @@ use std::{sync::Arc, time::Duration};
 
 use crate::{
     api,
+    api::orders::kept::KeptOrders,
     auth,
     cache::Writes,
     config::Settings,
@@ -106,6 +107,7 @@ impl Application {
             .await
             .context("cannot load the webhook sealing key")?;
         let writes = Arc::new(Writes::default());
+        let kept_orders = KeptOrders::new(db::backend_name(&db) == "sqlite");
         let state = Arc::new(AppState {
             db,
             hal,
@@ -118,6 +120,7 @@ impl Application {
             checkout: CheckoutCopies::new(writes.clone()),
             writes,
             webhook_key,
+            kept_orders,
         });
         Ok(Self {
             acceptor,

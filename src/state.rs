@@ -6,6 +6,7 @@ use entity::merchant;
 use sea_orm::DatabaseConnection;
 
 use crate::{
+    api::orders::kept::KeptOrders,
     auth::CustomerAuthentication,
     cache::{Expiring, Writes},
     config::Settings,
@@ -35,6 +36,8 @@ pub struct AppState {
     pub checkout: CheckoutCopies,
     /// Seals and opens the signing secrets of webhook endpoints.
     pub webhook_key: SealingKey,
+    /// Kept copies of order representations, each served only while it is current.
+    pub kept_orders: KeptOrders,
 }
 
 pub type SharedState = Arc<AppState>;

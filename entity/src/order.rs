@@ -43,6 +43,9 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
     pub version: i32,
+    /// Raised (on SQLite, by triggers) whenever a row the order's representation shows
+    /// changes: see `api::orders::kept`.
+    pub revision: i64,
     /// Until when an unpaid order holds its ticket places; it expires after.
     pub expires_at: Option<DateTimeUtc>,
 }

@@ -15,6 +15,7 @@ mod m20261124_000010_create_events_and_tickets;
 mod m20261125_000011_create_webhooks;
 mod m20261125_000013_create_reports_and_mails;
 mod m20261126_000015_represent_events;
+mod m20261126_000016_revise_orders;
 
 pub struct Migrator;
 
@@ -34,6 +35,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000011_create_webhooks::Migration),
             Box::new(m20261125_000013_create_reports_and_mails::Migration),
             Box::new(m20261126_000015_represent_events::Migration),
+            Box::new(m20261126_000016_revise_orders::Migration),
         ]
     }
 }

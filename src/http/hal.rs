@@ -312,6 +312,51 @@ impl<T: ToJSON> ApiResponse for HalJson<T> {
     }
 }
 
+/// A HAL document serialized already (a kept copy of a representation), served and
+/// documented exactly as [`HalJson`] of `T`.
+#[derive(Debug, Clone)]
+pub struct HalText<T> {
+    body: bytes::Bytes,
+    of: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> HalText<T> {
+    pub fn new(body: bytes::Bytes) -> Self {
+        HalText {
+            body,
+            of: std::marker::PhantomData,
+        }
+    }
+}
+
+impl<T: Type> Payload for HalText<T> {
+    const CONTENT_TYPE: &'static str = HAL_JSON;
+
+    fn schema_ref() -> MetaSchemaRef {
+        T::schema_ref()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
+impl<T> poem::IntoResponse for HalText<T> {
+    fn into_response(self) -> poem::Response {
+        poem::Response::builder().content_type(HAL_JSON).body(self.body)
+    }
+}
+
+impl<T: Type + ToJSON> ApiResponse for HalText<T> {
+    fn meta() -> MetaResponses {
+        HalJson::<T>::meta()
+    }
+
+    fn register(registry: &mut Registry) {
+        T::register(registry);
+    }
+}
+
 /// Whether `path` is an absolute path that a URL keeps exactly as written.
 fn is_plain_path(path: &str) -> bool {
     path.starts_with('/')

@@ -21,6 +21,7 @@ mod hal_walk;
 mod helpers;
 mod idempotency;
 mod idempotent_effects;
+mod kept_orders;
 mod mails;
 mod on_sale;
 mod openapi;

@@ -5,13 +5,17 @@ mod collection;
 mod form;
 pub use actions::OrderActions;
 mod input;
+pub mod kept;
 mod lines;
 mod problems;
 mod view;
 
+use bytes::Bytes;
 use entity::{merchant, order};
+use kept::Drawn;
 use poem::Request;
 use poem::web::Data;
+use poem_openapi::types::ToJSON;
 use poem_openapi::{
     OpenApi,
     param::{Header, Path, Query},
@@ -37,11 +41,11 @@ use crate::{
     domain::{
         holds,
         orders::{self, OrderDetails, OrderFilter},
-        refunds::Refundability,
+        refunds::{self, Refundability},
         sandbox::SandboxKey,
     },
     http::error::{ApiError, Problems},
-    http::hal::{Hal, HalJson, Link, Paging},
+    http::hal::{Hal, HalJson, HalText, Link, Paging},
     state::{AppState, SharedState},
 };
 
@@ -99,6 +103,49 @@ pub fn repr_of_details(
         actions,
     };
     order_repr(hal, view, self_link)
+}
+
+/// The order as `caller` reads it: its kept copy if that is current (see [`kept`]),
+/// otherwise drawn from its details and kept.
+async fn read_body(
+    state: &AppState,
+    caller: &OrderCaller,
+    (order, merchant): (&order::Model, &merchant::Model),
+    self_link: Link,
+) -> Result<Bytes, ApiError> {
+    let now = chrono::Utc::now();
+    let self_href = self_link.href.clone();
+    let drawn = Drawn {
+        order,
+        merchant,
+        holder: caller.holds(order),
+        self_href: &self_href,
+    };
+    if let Some(body) = state.kept_orders.get(&drawn, now) {
+        return Ok(body);
+    }
+    let details = orders::details(&state.db, order, merchant).await?;
+    let actions = actions_for(caller, order, merchant, &details.refundability)?;
+    let ends_at = refunds::changes_by_itself_at(order, &details.lines, now);
+    let repr = repr_of_details(
+        &state.hal,
+        &state.sandbox_key,
+        (order, &details),
+        actions,
+        self_link,
+    )?;
+    let body = hal_text(&repr);
+    state.kept_orders.keep(&drawn, ends_at, body.clone());
+    Ok(body)
+}
+
+/// An order's representation as the bytes of its HAL document.
+fn hal_text(repr: &OrderRepr) -> Bytes {
+    let text = repr
+        .to_json()
+        .map(|value| value.to_string())
+        .unwrap_or_else(|| "null".into());
+    Bytes::from(text)
 }
 
 /// What `caller` may do with `order` now: cancel it while it awaits payment; ask for a
@@ -237,8 +284,8 @@ impl OrdersApi {
         uid: Path<String>,
     ) -> Result<OrderResponse, Problems<OrderReadProblems>> {
         let (order, merchant) = visible(&state, &uid.0, &caller).await?;
-        let repr = full_repr(&state, &order, &merchant, state.hal.self_link(req), &caller).await?;
-        Ok(OrderResponse::Ok(HalJson(repr)))
+        let body = read_body(&state, &caller, (&order, &merchant), state.hal.self_link(req)).await?;
+        Ok(OrderResponse::Ok(HalText::new(body)))
     }
 
     /// Read a line of an order
@@ -348,6 +395,6 @@ impl OrdersApi {
             &caller,
         )
         .await?;
-        Ok(OrderResponse::Ok(HalJson(repr)))
+        Ok(OrderResponse::Ok(HalText::new(hal_text(&repr))))
     }
 }

@@ -25,7 +25,7 @@ use crate::{
     http::error::ApiError,
     http::{
         forms::Templates,
-        hal::{Curie, Hal, HalJson, Link},
+        hal::{Curie, Hal, HalJson, HalText, Link},
     },
 };
 
@@ -540,7 +540,7 @@ pub enum OrderCreatedResponse {
 pub enum OrderResponse {
     /// The order.
     #[oai(status = 200)]
-    Ok(HalJson<OrderRepr>),
+    Ok(HalText<OrderRepr>),
     /// Not modified: the `If-None-Match` ETag is still current.
     #[oai(status = 304)]
     NotModified,

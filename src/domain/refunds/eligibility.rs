@@ -268,6 +268,27 @@ fn not_fulfilled(lines: &[order_line::Model], deliveries: &[&delivery::Model]) -
     }
 }
 
+/// When the refund period of a sold order ends: the sale plus the shortest refund days of
+/// its lines. `None` for an order not sold or without lines.
+pub fn refund_period_end(order: &order::Model, lines: &[order_line::Model]) -> Option<DateTime<Utc>> {
+    let days = lines.iter().map(|l| l.refund_days).min()?;
+    Some(order.completed_at? + Duration::days(i64::from(days)))
+}
+
+/// The next instant after `now` at which what is said of the order changes by the passing
+/// of time alone: its hold ends (while it awaits payment), or its refund period does.
+pub fn changes_by_itself_at(
+    order: &order::Model,
+    lines: &[order_line::Model],
+    now: DateTime<Utc>,
+) -> Option<DateTime<Utc>> {
+    [order.expires_at, refund_period_end(order, lines)]
+        .into_iter()
+        .flatten()
+        .filter(|at| *at >= now)
+        .min()
+}
+
 fn within_refund_days(order: &order::Model, lines: &[order_line::Model], now: DateTime<Utc>) -> Check {
     let rule = Rule::WithinRefundDays;
     let Some(days) = lines.iter().map(|l| l.refund_days).min() else {

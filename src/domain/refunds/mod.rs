@@ -20,8 +20,8 @@ use sea_orm::{
 };
 
 pub use eligibility::{
-    Check, Eligibility, Facts, Ineligible, Refundability, Rule, Sale, check_eligibility, evaluate, load_sale,
-    source_now,
+    Check, Eligibility, Facts, Ineligible, Refundability, Rule, Sale, changes_by_itself_at,
+    check_eligibility, evaluate, load_sale, source_now,
 };
 pub use lifecycle::{
     BankDetails, BankDetailsRefused, BankRefusal, Decision, HolderChange, NewRequest, change_by_holder,

@@ -43,6 +43,7 @@ fn order(status: OrderStatus) -> order::Model {
         created_at: at(18),
         updated_at: at(18),
         version: 1,
+        revision: 0,
         expires_at: None,
     }
 }
@@ -292,4 +293,22 @@ fn an_open_event_refund_decides_which_rules_apply() {
     assert_eq!(source_now(&[open_event]).unwrap(), event);
     let closed_event = request(RefundRequestStatus::Rejected, event);
     assert_eq!(source_now(&[closed_event]).unwrap(), customer);
+}
+
+#[test]
+fn a_sold_order_changes_by_itself_when_its_refund_period_ends_and_not_after() {
+    let order = order(OrderStatus::Completed);
+    let end = at(18) + Duration::days(14);
+    assert_eq!(changes_by_itself_at(&order, &[line()], at(20)), Some(end));
+    assert_eq!(
+        changes_by_itself_at(&order, &[line()], end + Duration::seconds(1)),
+        None
+    );
+}
+
+#[test]
+fn an_unpaid_order_changes_by_itself_when_its_hold_ends() {
+    let mut order = order(OrderStatus::AwaitingPayment);
+    order.expires_at = Some(at(18) + Duration::minutes(15));
+    assert_eq!(changes_by_itself_at(&order, &[line()], at(18)), order.expires_at);
 }

@@ -1,0 +1,114 @@
+//! Kept copies of order representations, so that reading an order again costs the one
+//! query that finds it, not the three more that load its lines, deliveries and refund
+//! requests and the rendering of all of it.
+//!
+//! A copy is served only if it cannot be stale. It was drawn from an order row and a
+//! merchant row, and is served only while the rows read now are equal to them, field by
+//! field. The order row's `revision` is raised by database triggers whenever a row the
+//! representation shows changes — a delivery, a refund request, a refund, a voucher, a
+//! line — in the statement that changes it, so a change made by any process through any
+//! path is seen. What changes by the passing of time alone (the end of the order's hold or
+//! of its refund period) ends the copy at that instant. The copy is drawn for one kind of
+//! reader (the holder, or anyone else who may see the order), whose representation differs
+//! by the actions offered.
+//!
+//! The triggers exist on SQLite only (see the migration): there, writers are serialised, and
+//! raising the order's revision from a child row can never make two writers wait on each
+//! other. On PostgreSQL it could, so copies are not kept there.
+
+use std::{
+    collections::HashMap,
+    sync::{Arc, RwLock},
+};
+
+use bytes::Bytes;
+use chrono::{DateTime, Utc};
+use entity::{merchant, order};
+
+/// At most this many copies are kept (some 5 kB each); past it, the older half is dropped.
+const CAPACITY: usize = 4_096;
+
+/// Whose representation a copy is: the holder's (who may ask for a refund) or another's.
+type Key = (String, bool);
+
+#[derive(Debug)]
+struct Copy {
+    order: order::Model,
+    merchant: merchant::Model,
+    self_href: String,
+    /// The copy is not served from this instant on.
+    ends_at: Option<DateTime<Utc>>,
+    body: Bytes,
+    /// Order of keeping, to drop the oldest first.
+    kept: u64,
+}
+
+/// The kept copies of one instance.
+#[derive(Debug, Default)]
+pub struct KeptOrders {
+    enabled: bool,
+    copies: RwLock<(u64, HashMap<Key, Arc<Copy>>)>,
+}
+
+/// What a copy is drawn from and for whom.
+pub struct Drawn<'a> {
+    pub order: &'a order::Model,
+    pub merchant: &'a merchant::Model,
+    pub holder: bool,
+    pub self_href: &'a str,
+}
+
+impl KeptOrders {
+    /// Copies are kept only where the database raises the revisions (SQLite).
+    pub fn new(enabled: bool) -> Self {
+        KeptOrders {
+            enabled,
+            copies: RwLock::default(),
+        }
+    }
+
+    /// The body drawn for the same reader from rows equal to those read now, if any.
+    pub fn get(&self, drawn: &Drawn<'_>, now: DateTime<Utc>) -> Option<Bytes> {
+        if !self.enabled {
+            return None;
+        }
+        let copies = self
+            .copies
+            .read()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let copy = copies.1.get(&(drawn.order.uid.clone(), drawn.holder))?;
+        let current = copy.order == *drawn.order
+            && copy.merchant == *drawn.merchant
+            && copy.self_href == drawn.self_href
+            && copy.ends_at.is_none_or(|ends_at| now < ends_at);
+        current.then(|| copy.body.clone())
+    }
+
+    /// Keeps the body just drawn; it ends at `ends_at` if time alone changes it then.
+    pub fn keep(&self, drawn: &Drawn<'_>, ends_at: Option<DateTime<Utc>>, body: Bytes) {
+        if !self.enabled {
+            return;
+        }
+        let mut copies = self
+            .copies
+            .write()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        let (counter, map) = &mut *copies;
+        *counter += 1;
+        if map.len() >= CAPACITY {
+            let mut ages: Vec<u64> = map.values().map(|copy| copy.kept).collect();
+            let (_, median, _) = ages.select_nth_unstable(map.len() / 2);
+            let median = *median;
+            map.retain(|_, copy| copy.kept > median);
+        }
+        let copy = Copy {
+            order: drawn.order.clone(),
+            merchant: drawn.merchant.clone(),
+            self_href: drawn.self_href.to_owned(),
+            ends_at,
+            body,
+            kept: *counter,
+        };
+        map.insert((drawn.order.uid.clone(), drawn.holder), Arc::new(copy));
+    }
+}
