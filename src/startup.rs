@@ -87,19 +87,7 @@ impl Application {
         };
         let hal = Arc::new(Hal::new(public_url));
         let customers = auth::CustomerAuthentication::configure(&settings, &db, &hal).await?;
-        let payment_secret = match settings.payment_webhook_secret.as_deref().map(str::trim) {
-            Some(secret) if !secret.is_empty() => secret.to_owned(),
-            _ => {
-                let secret = secrets::get_or_create(&db, secrets::PAYMENT_WEBHOOK_SECRET)
-                    .await
-                    .context("cannot load the payment notification secret")?;
-                tracing::warn!(
-                    payment_webhook_secret = %secret,
-                    "PAYMENT_WEBHOOK_SECRET is not set: using a generated development secret (set it in production)"
-                );
-                secret
-            }
-        };
+        let payment_secret = payment_secret(&settings, &db).await?;
         let sandbox_key = SandboxKey::load(&db)
             .await
             .context("cannot load the sandbox payment key")?;
@@ -304,6 +292,24 @@ fn operations(routes: Route, state: &SharedState) -> Route {
                 async move { metrics::render(&db).await }
             })),
         )
+}
+
+/// The key of the payment provider's notifications: `PAYMENT_WEBHOOK_SECRET`, or a generated
+/// development secret kept in the database (logged, so that a sandbox can be driven by hand).
+async fn payment_secret(settings: &Settings, db: &sea_orm::DatabaseConnection) -> anyhow::Result<String> {
+    if let Some(secret) = settings.payment_webhook_secret.as_deref().map(str::trim)
+        && !secret.is_empty()
+    {
+        return Ok(secret.to_owned());
+    }
+    let secret = secrets::get_or_create(db, secrets::PAYMENT_WEBHOOK_SECRET)
+        .await
+        .context("cannot load the payment notification secret")?;
+    tracing::warn!(
+        payment_webhook_secret = %secret,
+        "PAYMENT_WEBHOOK_SECRET is not set: using a generated development secret (set it in production)"
+    );
+    Ok(secret)
 }
 
 /// The whole HTTP application: routes and every cross-cutting layer.
