@@ -280,14 +280,19 @@ impl<T: Type> Payload for HalJson<T> {
     }
 }
 
+/// The text of a HAL document.
+fn document<T: ToJSON>(value: &T) -> String {
+    value
+        .to_json()
+        .map(|value| value.to_string())
+        .unwrap_or_else(|| "null".into())
+}
+
 impl<T: ToJSON> poem::IntoResponse for HalJson<T> {
     fn into_response(self) -> poem::Response {
-        let body = self
-            .0
-            .to_json()
-            .map(|value| value.to_string())
-            .unwrap_or_else(|| "null".into());
-        poem::Response::builder().content_type(HAL_JSON).body(body)
+        poem::Response::builder()
+            .content_type(HAL_JSON)
+            .body(document(&self.0))
     }
 }
 
@@ -326,6 +331,17 @@ impl<T> HalText<T> {
             body,
             of: std::marker::PhantomData,
         }
+    }
+
+    pub fn body(&self) -> &bytes::Bytes {
+        &self.body
+    }
+}
+
+impl<T: ToJSON> HalText<T> {
+    /// `value` serialized.
+    pub fn of(value: &T) -> Self {
+        Self::new(bytes::Bytes::from(document(value)))
     }
 }
 

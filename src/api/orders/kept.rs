@@ -25,11 +25,13 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use entity::{merchant, order};
 
-/// At most this many copies are kept (some 5 kB each); past it, the older half is dropped.
+/// Copies of at most this many orders are kept (some 5 kB each); past it, the older half
+/// is dropped.
 const CAPACITY: usize = 4_096;
 
-/// Whose representation a copy is: the holder's (who may ask for a refund) or another's.
-type Key = (String, bool);
+/// The copies of one order: for a reader who does not hold it, and for its holder (who may
+/// ask for a refund).
+type Copies = [Option<Arc<Copy>>; 2];
 
 #[derive(Debug)]
 struct Copy {
@@ -47,7 +49,7 @@ struct Copy {
 #[derive(Debug, Default)]
 pub struct KeptOrders {
     enabled: bool,
-    copies: RwLock<(u64, HashMap<Key, Arc<Copy>>)>,
+    copies: RwLock<(u64, HashMap<String, Copies>)>,
 }
 
 /// What a copy is drawn from and for whom.
@@ -76,7 +78,7 @@ impl KeptOrders {
             .copies
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
-        let copy = copies.1.get(&(drawn.order.uid.clone(), drawn.holder))?;
+        let copy = copies.1.get(&drawn.order.uid)?[usize::from(drawn.holder)].as_ref()?;
         let current = copy.order == *drawn.order
             && copy.merchant == *drawn.merchant
             && copy.self_href == drawn.self_href
@@ -96,10 +98,11 @@ impl KeptOrders {
         let (counter, map) = &mut *copies;
         *counter += 1;
         if map.len() >= CAPACITY {
-            let mut ages: Vec<u64> = map.values().map(|copy| copy.kept).collect();
+            let newest = |copies: &Copies| copies.iter().flatten().map(|copy| copy.kept).max().unwrap_or(0);
+            let mut ages: Vec<u64> = map.values().map(newest).collect();
             let (_, median, _) = ages.select_nth_unstable(map.len() / 2);
             let median = *median;
-            map.retain(|_, copy| copy.kept > median);
+            map.retain(|_, copies| newest(copies) > median);
         }
         let copy = Copy {
             order: drawn.order.clone(),
@@ -109,6 +112,7 @@ impl KeptOrders {
             body,
             kept: *counter,
         };
-        map.insert((drawn.order.uid.clone(), drawn.holder), Arc::new(copy));
+        let copies = map.entry(drawn.order.uid.clone()).or_default();
+        copies[usize::from(drawn.holder)] = Some(Arc::new(copy));
     }
 }

@@ -15,7 +15,6 @@ use entity::{merchant, order};
 use kept::Drawn;
 use poem::Request;
 use poem::web::Data;
-use poem_openapi::types::ToJSON;
 use poem_openapi::{
     OpenApi,
     param::{Header, Path, Query},
@@ -134,18 +133,9 @@ async fn read_body(
         actions,
         self_link,
     )?;
-    let body = hal_text(&repr);
+    let body = HalText::of(&repr).body().clone();
     state.kept_orders.keep(&drawn, ends_at, body.clone());
     Ok(body)
-}
-
-/// An order's representation as the bytes of its HAL document.
-fn hal_text(repr: &OrderRepr) -> Bytes {
-    let text = repr
-        .to_json()
-        .map(|value| value.to_string())
-        .unwrap_or_else(|| "null".into());
-    Bytes::from(text)
 }
 
 /// What `caller` may do with `order` now: cancel it while it awaits payment; ask for a
@@ -395,6 +385,6 @@ impl OrdersApi {
             &caller,
         )
         .await?;
-        Ok(OrderResponse::Ok(HalText::new(hal_text(&repr))))
+        Ok(OrderResponse::Ok(HalText::of(&repr)))
     }
 }
