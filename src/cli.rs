@@ -1,13 +1,13 @@
 //! The command line: `serve` (default), `migrate`, `openapi`, `merchant create`, `store create`,
-//! `ticket-keys rotate`, `dev-token`, `dev-seed-orders`.
+//! `library create`, `ticket-keys rotate`, `dev-token`, `dev-seed-orders`.
 
 use anyhow::Context;
 
 use crate::{
     api, auth,
     config::{
-        Cli, Command, DevSeedOrders, DevToken, MerchantCommand, MerchantCreate, SaleStateArg, Settings,
-        StoreCommand, StoreCreate, TicketKeysCommand,
+        Cli, Command, DevSeedOrders, DevToken, LibraryCommand, LibraryCreate, MerchantCommand,
+        MerchantCreate, SaleStateArg, Settings, StoreCommand, StoreCreate, TicketKeysCommand,
     },
     db,
     domain::merchants::{self, NewMerchant, SaleState},
@@ -82,6 +82,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         }
         Command::DevSeedOrders(args) => dev_seed_orders(settings, args).await,
         Command::Store(StoreCommand::Create(args)) => create_store(settings, args).await,
+        Command::Library(LibraryCommand::Create(args)) => create_library(settings, args).await,
         Command::TicketKeys(TicketKeysCommand::Rotate { json }) => rotate_ticket_key(settings, json).await,
     }
 }
@@ -288,17 +289,52 @@ async fn create_merchant(settings: Settings, args: MerchantCreate) -> anyhow::Re
     Ok(())
 }
 
+async fn create_library(settings: Settings, args: LibraryCreate) -> anyhow::Result<()> {
+    use crate::domain::lending::libraries;
+    if !libraries::valid_name(&args.name) {
+        anyhow::bail!(
+            "--name {:?}: 1 to 200 characters, no control characters",
+            args.name
+        );
+    }
+    let db = crate::preflight::open_database(&settings.database_url, 1).await?;
+    db::migrate(&db).await.context("cannot apply migrations")?;
+    let merchant = merchant_by_app_key(&db, &args.merchant).await?;
+    let created = libraries::create(&db, merchant.id, &args.name)
+        .await
+        .context("cannot create the library")?;
+    let library = &created.library;
+    if args.json {
+        let json =
+            serde_json::json!({"uid": library.uid, "api_key": library.api_key, "secret": created.secret});
+        println!("{json}");
+    } else {
+        println!("library {} ({}) created", library.name, library.uid);
+        println!("  api_key {}", library.api_key);
+        println!("  secret  {}  (shown only once)", created.secret);
+    }
+    Ok(())
+}
+
+/// The merchant with this app key, or an error naming it.
+async fn merchant_by_app_key(
+    db: &sea_orm::DatabaseConnection,
+    app_key: &str,
+) -> anyhow::Result<entity::merchant::Model> {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    entity::merchant::Entity::find()
+        .filter(entity::merchant::Column::AppKey.eq(app_key))
+        .one(db)
+        .await?
+        .ok_or_else(|| anyhow::anyhow!("no merchant has the app key {app_key:?}"))
+}
+
 async fn create_store(settings: Settings, args: StoreCreate) -> anyhow::Result<()> {
     let san = crate::domain::san::San::parse(&args.san)
         .map_err(|err| anyhow::anyhow!("--san {:?}: {err}", args.san))?;
     let db = crate::preflight::open_database(&settings.database_url, 1).await?;
     db::migrate(&db).await.context("cannot apply migrations")?;
-    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
-    let merchant = entity::merchant::Entity::find()
-        .filter(entity::merchant::Column::AppKey.eq(args.merchant.as_str()))
-        .one(&db)
-        .await?
-        .ok_or_else(|| anyhow::anyhow!("no merchant has the app key {:?}", args.merchant))?;
+    let merchant = merchant_by_app_key(&db, &args.merchant).await?;
     let created = crate::domain::stores::create(&db, merchant.id, &args.name, &san)
         .await
         .map_err(|err| match crate::db::is_unique_violation(&err) {

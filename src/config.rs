@@ -253,6 +253,9 @@ pub enum Command {
     /// Manage point-of-sale stores.
     #[command(subcommand)]
     Store(StoreCommand),
+    /// Manage the libraries that buy licences and lend them.
+    #[command(subcommand)]
+    Library(LibraryCommand),
     /// Manage the keys that sign ticket QR codes.
     #[command(subcommand)]
     TicketKeys(TicketKeysCommand),
@@ -312,6 +315,25 @@ pub struct StoreCreate {
     #[arg(long, default_value = "Bookstore")]
     pub name: String,
     /// Print machine-readable JSON: `{"uid":…,"san":…,"token":…}`.
+    #[arg(long)]
+    pub json: bool,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum LibraryCommand {
+    /// Register a library of a merchant and print its api key and secret (shown only once).
+    Create(LibraryCreate),
+}
+
+#[derive(Debug, Args)]
+pub struct LibraryCreate {
+    /// The app key of the merchant the library buys from.
+    #[arg(long)]
+    pub merchant: String,
+    /// The library's name (written into the books it lends).
+    #[arg(long)]
+    pub name: String,
+    /// Print machine-readable JSON: `{"uid":…,"api_key":…,"secret":…}`.
     #[arg(long)]
     pub json: bool,
 }

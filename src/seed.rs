@@ -33,6 +33,34 @@ pub fn demo_uid(sku: &str) -> String {
 /// The uid of the demo ebook `AUSTEN-PRIDE-EPUB`, used by the documented examples.
 pub const DEMO_EBOOK_UID: &str = "a225514ee4b0d46dffb187eb826a1367";
 
+/// The uid of the demo library offer on `AUSTEN-PRIDE-EPUB`, used by the documented examples.
+pub const DEMO_OFFER_UID: &str = "6d656d6f6c656e64696e676f66666572";
+
+/// Offers the demo ebook to libraries: 55 loans, one patron at a time, 21 days at most.
+async fn seed_library_offer(db: &impl sea_orm::ConnectionTrait) -> Result<(), DbErr> {
+    use crate::domain::lending::{Terms, offers};
+    use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
+    let product = crate::domain::catalogue::find(db, DEMO_EBOOK_UID)
+        .await?
+        .ok_or_else(|| DbErr::RecordNotFound("the demo ebook".into()))?;
+    let terms = Terms {
+        max_concurrent_loans: 1,
+        max_total_loans: Some(55),
+        valid_months: None,
+        max_loan_days: 21,
+    };
+    let price = Money::parse("24.00", &product.currency).map_err(|err| DbErr::Custom(err.to_string()))?;
+    let offer = offers::create(db, &product, price, terms)
+        .await
+        .map_err(|err| DbErr::Custom(format!("demo library offer: {err:?}")))?;
+    entity::library_offer::Entity::update_many()
+        .col_expr(entity::library_offer::Column::Uid, Expr::value(DEMO_OFFER_UID))
+        .filter(entity::library_offer::Column::Id.eq(offer.id))
+        .exec(db)
+        .await?;
+    Ok(())
+}
+
 async fn give_demo_uid(db: &impl sea_orm::ConnectionTrait, id: i64, sku: &str) -> Result<(), DbErr> {
     use sea_orm::{ColumnTrait, QueryFilter, sea_query::Expr};
     entity::product::Entity::update_many()
@@ -252,6 +280,7 @@ pub async fn seed_if_empty(db: &DatabaseConnection) -> Result<Option<Seeded>, Db
             Err(other) => return Err(DbErr::Custom(format!("{other:?}"))),
         }
     }
+    seed_library_offer(&txn).await?;
     txn.commit().await?;
     tracing::info!(
         products = DEMO_PRODUCTS.len(),

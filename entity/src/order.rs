@@ -46,6 +46,8 @@ pub struct Model {
     /// Raised (on SQLite, by triggers) whenever a row the order's representation shows
     /// changes: see `api::orders::kept`.
     pub revision: i64,
+    /// The library that bought licences with this order, for a library's order.
+    pub library_id: Option<i64>,
     /// Until when an unpaid order holds its ticket places; it expires after.
     pub expires_at: Option<DateTimeUtc>,
 }

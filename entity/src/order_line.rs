@@ -28,6 +28,8 @@ pub struct Model {
     pub taxes: String,
     pub refund_days: i32,
     pub usage_limit_percent: i32,
+    /// The library offer sold, for a line of licences: each unit becomes a licence.
+    pub library_offer_id: Option<i64>,
 }
 
 impl ActiveModelBehavior for ActiveModel {}

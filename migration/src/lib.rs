@@ -16,6 +16,7 @@ mod m20261125_000011_create_webhooks;
 mod m20261125_000013_create_reports_and_mails;
 mod m20261126_000015_represent_events;
 mod m20261126_000016_revise_orders;
+mod m20261127_000017_create_library_lending;
 
 pub struct Migrator;
 
@@ -36,6 +37,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261125_000013_create_reports_and_mails::Migration),
             Box::new(m20261126_000015_represent_events::Migration),
             Box::new(m20261126_000016_revise_orders::Migration),
+            Box::new(m20261127_000017_create_library_lending::Migration),
         ]
     }
 }

@@ -5,6 +5,7 @@ pub mod docs;
 pub mod events;
 pub mod events_feed;
 mod examples;
+pub mod lending;
 pub mod me;
 pub mod orders;
 pub mod payments;
@@ -48,6 +49,9 @@ pub enum ApiTags {
     Webhooks,
     /// The shop's reports: the daily sales summary in HAL and CSV.
     Reports,
+    /// Library lending: library offers, licences, loans to patrons, holds queues and the
+    /// library's report.
+    Lending,
     /// Pages documenting link relations and problem types.
     Documentation,
 }
@@ -66,7 +70,12 @@ pub type Api = (
     refunds::RefundsApi,
     pos::PosApi,
     // A tuple has at most 12 members: the later resources are grouped.
-    (me::MeApi, reports::ReportsApi),
+    (
+        me::MeApi,
+        reports::ReportsApi,
+        lending::LendingApi,
+        lending::CirculationApi,
+    ),
     (webhooks::WebhooksApi, events_feed::EventsFeedApi, docs::DocsApi),
 );
 

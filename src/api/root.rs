@@ -62,6 +62,9 @@ pub struct RootLinks {
     /// Your daily sales summary, in HAL or CSV (merchant).
     #[oai(rename = "shop:daily_sales")]
     pub daily_sales: Link,
+    /// Your library, with its licences, loans, holds and report (library).
+    #[oai(rename = "shop:lending")]
+    pub lending: Link,
     /// The OpenAPI document of this API (RFC 8631).
     #[oai(rename = "service-desc")]
     pub service_desc: Link,
@@ -149,6 +152,7 @@ impl RootApi {
                 webhook_endpoints: hal.link("/webhook_endpoints"),
                 events_feed: hal.templated("/events_feed{?after,types,limit}"),
                 daily_sales: hal.templated("/reports/daily_sales{?date,currency,format}"),
+                lending: hal.link("/lending"),
                 service_desc: hal
                     .link("/openapi.json")
                     .with_type("application/vnd.oai.openapi+json"),

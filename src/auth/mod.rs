@@ -3,6 +3,7 @@
 //! - merchants: HTTP Basic `app_key:secret` ([`MerchantAuth`], `merchant.rs`);
 //! - customers: a Cognito-style JWT in `Cognito-Token` or `Authorization: Bearer`
 //!   ([`Customer`], or [`MaybeCustomer`] where guests are welcome too; `customer.rs`);
+//! - libraries: HTTP Basic `api_key:secret` ([`LibraryAuth`], `library.rs`);
 //! - stores: a till's token ([`StoreBearer`], `store.rs`);
 //! - door scanners of an event: `Scanner-Token`, or the merchant ([`DoorCaller`], `door.rs`);
 //! - `order_access.rs`: the one place that decides who may see or act on an order, its
@@ -15,6 +16,7 @@ pub mod customer;
 pub mod dev_idp;
 pub mod door;
 pub mod jwt;
+pub mod library;
 pub mod merchant;
 pub mod order_access;
 pub mod store;
@@ -25,6 +27,7 @@ use poem_openapi::registry::MetaSecurityScheme;
 pub use self::{
     customer::{Customer, CustomerAuthentication, MaybeCustomer},
     door::DoorCaller,
+    library::LibraryAuth,
     merchant::{MaybeMerchant, MerchantAuth},
     order_access::{OrderCaller, OrderLister},
     store::StoreBearer,

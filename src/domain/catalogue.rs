@@ -407,6 +407,11 @@ pub async fn find(db: &impl ConnectionTrait, uid: &str) -> Result<Option<product
         .await
 }
 
+/// The product with this row id.
+pub async fn find_by_id(db: &impl ConnectionTrait, id: i64) -> Result<Option<product::Model>, DbErr> {
+    product::Entity::find_by_id(id).unique(db).await
+}
+
 /// The events of these products, in one query.
 pub async fn events_of(
     db: &impl ConnectionTrait,

@@ -147,16 +147,27 @@ async fn prepare_file(
             line.sku
         )));
     };
-    let filename = format!("{isbn}.{}", line.format);
+    let buyer = format!("{} {}", order.first_name, order.last_name);
+    let mark =
+        (line.protection == "watermark").then(|| watermark::licence_line(buyer.trim(), &order.reference));
+    read_marked(content_dir, isbn, &line.format, mark).await
+}
+
+/// The file `<isbn>.<format>` of the content store, with `mark` written into it when given.
+pub async fn read_marked(
+    content_dir: &Path,
+    isbn: &str,
+    format: &str,
+    mark: Option<String>,
+) -> Result<(String, Vec<u8>), LinkError> {
+    let filename = format!("{isbn}.{format}");
     let original = tokio::fs::read(content_dir.join(&filename))
         .await
         .map_err(|err| LinkError::ContentMissing(format!("{filename}: {err}")))?;
-    if line.protection != "watermark" {
+    let Some(line_text) = mark else {
         return Ok((filename, original));
-    }
-    let buyer = format!("{} {}", order.first_name, order.last_name);
-    let line_text = watermark::licence_line(buyer.trim(), &order.reference);
-    let format = line.format.clone();
+    };
+    let format = format.to_owned();
     // Rewriting a book is CPU work with deep call stacks (zip, deflate, PDF parsing): it runs
     // on a blocking thread, so it neither stalls the requests sharing this worker nor adds
     // its stack to theirs.

@@ -9,6 +9,7 @@ pub mod holds;
 pub mod iban;
 pub mod ids;
 pub mod isbn;
+pub mod lending;
 pub mod library;
 pub mod mails;
 pub mod merchants;

@@ -232,6 +232,7 @@ async fn till_order(
             taxes: Vec::new(),
             total: price,
         },
+        library_offer_id: None,
     };
     let (order, _) = NewOrder {
         merchant,
@@ -260,6 +261,7 @@ async fn till_order(
         settled_at: Some(now),
         created_at: now,
         expires_at: None,
+        library_id: None,
     }
     .insert(txn, &[line])
     .await?;

@@ -13,7 +13,8 @@ use sea_orm::{
 };
 
 use super::{
-    holds, ids, money::Money, orders, outbox, status::DeliveryStatus, status::OrderStatus, tickets, vouchers,
+    holds, ids, lending, money::Money, orders, outbox, status::DeliveryStatus, status::OrderStatus, tickets,
+    vouchers,
 };
 use crate::{
     db::{begin_write, is_unique_violation},
@@ -347,7 +348,8 @@ async fn mark_paid(
     Ok(None)
 }
 
-/// One delivery per unit of every line, each with its own access code.
+/// One delivery per unit of every line, each with its own access code; one licence per
+/// copy of a library's licence line.
 pub async fn issue_deliveries(
     txn: &impl ConnectionTrait,
     order: &order::Model,
@@ -356,6 +358,11 @@ pub async fn issue_deliveries(
     let lines = orders::lines_of(txn, order.id).await?;
     let issuer = tickets::Issuer::load(txn, &lines).await?;
     for line in lines {
+        if line.library_offer_id.is_some() {
+            // A library's licences: copies to lend, not files for the buyer.
+            lending::licences::issue(txn, order, &line, Utc::now()).await?;
+            continue;
+        }
         for unit in 0..line.quantity {
             let delivery = delivery::ActiveModel {
                 uid: Set(ids::new_uid()),

@@ -93,6 +93,34 @@ stored_enum!(
 );
 
 stored_enum!(
+    /// Where a library loan stands.
+    LoanStatus, "loan status" {
+        /// Lent: the patron may download the book until `due_at`.
+        Active = "active",
+        /// Given back early; the copy went back to the library.
+        Returned = "returned",
+        /// Ran out at `due_at`; the copy went back to the library by itself.
+        Expired = "expired",
+    }
+);
+
+stored_enum!(
+    /// Where a patron's hold on a title stands.
+    HoldStatus, "hold status" {
+        /// Queued for the next free copy.
+        Waiting = "waiting",
+        /// A copy is set aside for this patron until `offer_expires_at`.
+        Ready = "ready",
+        /// The patron borrowed the title.
+        Borrowed = "borrowed",
+        /// The copy set aside was not borrowed in time; it passed to the next hold.
+        Lapsed = "lapsed",
+        /// The library took the patron out of the queue.
+        Cancelled = "cancelled",
+    }
+);
+
+stored_enum!(
     /// Where a refund request is in its lifecycle.
     RefundRequestStatus, "refund request status" {
         /// Opened; the holder may still change or cancel it.

@@ -180,6 +180,30 @@ problem_types! {
         "No halshop code exists for the code provided.";
     CODE_INACTIVE = "code_inactive", 409, "Code inactive",
         "Code has already been redeemed or has been marked inactive (voided).";
+    CANNOT_LEND = "cannot_lend", 422, "Cannot be lent",
+        "Library offers exist for ebooks only, priced in the product's currency.";
+    NOT_LICENSED = "not_licensed", 409, "No licence of this title",
+        "The library holds no licence of this title. Buy one from the title's `shop:library_offers` first.";
+    LICENCES_EXPIRED = "licences_expired", 409, "Licences expired",
+        "Every licence the library holds of this title is past its `expires_at`: it can lend the title no more. Buy a new licence.";
+    LICENCES_EXHAUSTED = "licences_exhausted", 409, "Licences exhausted",
+        "Every licence the library holds of this title has made its `max_total_loans` loans (or expired): it can lend the title no more. Buy a new licence.";
+    NO_COPY_AVAILABLE = "no_copy_available", 409, "No copy available",
+        "Every copy of the title is lent or set aside for a patron whose hold is ready. The detail says when the next copy is due back and how many patrons wait; place a hold to be served in turn.";
+    COPY_AVAILABLE = "copy_available", 409, "A copy is available",
+        "A copy of the title is free now: borrow it instead of placing a hold.";
+    ALREADY_BORROWED = "already_borrowed", 409, "Already borrowed",
+        "The patron already has a running loan of this title.";
+    ALREADY_ON_HOLD = "already_on_hold", 409, "Already on hold",
+        "The patron already waits for this title (or a copy is set aside for them): one hold per patron and title.";
+    LOAN_TOO_LONG = "loan_too_long", 422, "Loan too long",
+        "`days` is longer than the licences of this title allow (`max_loan_days`). `errors` names `/days` and the longest loan allowed.";
+    LOAN_ENDED = "loan_ended", 410, "Loan ended",
+        "The loan was returned or ran out at its `due_at`: its book can no longer be downloaded.";
+    LOAN_NOT_RUNNING = "loan_not_running", 409, "Loan already ended",
+        "The loan was already returned or had already run out; nothing was changed.";
+    HOLD_CLOSED = "hold_closed", 409, "Hold closed",
+        "The hold was already borrowed, cancelled or lapsed; nothing was changed.";
     INTERNAL_ERROR = "internal_error", 500, "Internal server error",
         "Something went wrong on the server. Nothing about the cause is exposed; quote the `logref` to support, it appears in the server log.";
     SERVICE_UNAVAILABLE = "service_unavailable", 503, "Service unavailable",

@@ -114,6 +114,7 @@ impl Template {
             unit_price: Money::from_minor(self.product.price_minor, self.currency),
             price_includes_tax: self.product.price_includes_tax,
             priced: self.priced.clone(),
+            library_offer_id: None,
         }
     }
 
@@ -147,6 +148,7 @@ impl Template {
             settled_at: Some(at),
             created_at: at,
             expires_at: None,
+            library_id: None,
         }
         .active_model()
     }

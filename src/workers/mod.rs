@@ -1,7 +1,9 @@
-//! Background work every instance does beside serving: mails from the outbox, and the
-//! `sales_summary.daily` event of each closed day. Instances share the work through the
-//! database alone (leases and unique keys), so any number may run.
+//! Background work every instance does beside serving: mails from the outbox, the
+//! `sales_summary.daily` event of each closed day, and loans and hold offers that run
+//! out. Instances share the work through the database alone (leases and unique keys), so
+//! any number may run.
 
+pub mod lending;
 pub mod mail;
 pub mod settings;
 pub mod summaries;
@@ -15,7 +17,10 @@ use crate::state::SharedState;
 /// Starts the workers; refuses a mail configuration that cannot work.
 pub fn spawn(state: &SharedState) -> anyhow::Result<Vec<JoinHandle<()>>> {
     let transport = mail::transport::Transport::configure(&state.settings.workers)?;
-    let mut workers = vec![tokio::spawn(mail::run(state.clone(), transport))];
+    let mut workers = vec![
+        tokio::spawn(mail::run(state.clone(), transport)),
+        tokio::spawn(lending::run(state.clone())),
+    ];
     if state.settings.workers.sales_summary_interval_seconds > 0 {
         workers.push(tokio::spawn(summaries::run(state.clone())));
     }

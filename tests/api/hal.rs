@@ -53,10 +53,11 @@ async fn every_link_from_the_root_answers_200_with_its_declared_media_type() {
         let response = app.get(href).await;
         if matches!(
             rel.as_str(),
-            "shop:orders" | "shop:me" | "shop:library" | "shop:webhook_endpoints"
+            "shop:orders" | "shop:me" | "shop:library" | "shop:webhook_endpoints" | "shop:lending"
         ) {
             // Listing orders needs a customer or merchant, `/me` and the library a
-            // customer, webhook endpoints a merchant: anonymous callers are told so.
+            // customer, webhook endpoints a merchant, lending a library: anonymous callers
+            // are told so.
             assert_eq!(response.status(), StatusCode::UNAUTHORIZED, "{rel}: {href}");
             assert_eq!(content_type(response.headers()), "application/problem+json");
             continue;

@@ -22,6 +22,7 @@ mod helpers;
 mod idempotency;
 mod idempotent_effects;
 mod kept_orders;
+mod lending;
 mod mails;
 mod on_sale;
 mod openapi;

@@ -4,7 +4,7 @@
 mod page;
 mod rels;
 
-pub use rels::{Example, Forms, RELS, Rel, Template};
+pub use rels::{Example, Forms, Rel, Template, all as all_rels};
 
 use poem::web::Data;
 use poem_openapi::{ApiResponse, OpenApi, param::Path, payload::Html};
@@ -36,7 +36,7 @@ problem_set!(
 
 /// The index of the relations: every `shop:` relation with its summary, linking its page.
 pub fn rels_index(hal: &Hal) -> String {
-    let list = index_list(RELS.iter().map(|rel| {
+    let list = index_list(rels::all().map(|rel| {
         (
             hal.href(&format!("/rels/{}", rel.name)),
             format!("shop:{}", rel.name),
@@ -95,8 +95,7 @@ impl DocsApi {
     /// and an example request with its response.
     #[oai(path = "/rels/:rel", method = "get", operation_id = "get_rel")]
     async fn rel(&self, rel: Path<String>) -> Result<HtmlResponse, Problems<DocProblems>> {
-        let rel = RELS
-            .iter()
+        let rel = rels::all()
             .find(|r| r.name == rel.0)
             .ok_or_else(|| ApiError::not_found(format!("No relation shop:{} is documented.", rel.0)))?;
         Ok(HtmlResponse::Ok(Html(page(

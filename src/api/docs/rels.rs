@@ -143,7 +143,12 @@ const DELIVERY_TEMPLATES: &[Template] = &[
 ];
 
 /// Every `shop:` relation the API emits.
-pub const RELS: &[Rel] = &[
+/// Every documented relation: the shop's, then library lending's.
+pub fn all() -> impl Iterator<Item = &'static Rel> {
+    RELS.iter().chain(lending::RELS)
+}
+
+const RELS: &[Rel] = &[
     Rel {
         name: "products",
         summary: "The catalogue, paged and filtered.",
@@ -356,9 +361,9 @@ pub const RELS: &[Rel] = &[
     Rel {
         name: "download_links",
         summary: "Ask for a one-time download link.",
-        target: "POST here for a one-time link to the delivery's file, valid 60 seconds. Following it records the download: the delivery is then fulfilled and no longer refundable.",
+        target: "POST here for a one-time link to the delivery's file, valid 60 seconds. Following it records the download: the delivery is then fulfilled and no longer refundable. On a running loan (`shop:loan`), the link serves the lent book, watermarked with the library's name and the patron's id, and works only while the loan runs.",
         methods: "POST",
-        auth: "As the order.",
+        auth: "As the order (for a loan: its library).",
         forms: None,
         example: include_str!("examples/download_links.http"),
     },
@@ -549,6 +554,8 @@ pub const RELS: &[Rel] = &[
         example: include_str!("examples/sales_points.http"),
     },
 ];
+
+mod lending;
 
 #[cfg(test)]
 mod tests;

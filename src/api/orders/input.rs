@@ -174,7 +174,7 @@ impl OrderInput {
 }
 
 impl ConsumerInput {
-    fn consumer(&self, errors: &mut Vec<FieldError>) -> Consumer {
+    pub fn consumer(&self, errors: &mut Vec<FieldError>) -> Consumer {
         let email = self.email.trim();
         if email.len() > 254 || !valid_email(email) {
             errors.push(FieldError::new(

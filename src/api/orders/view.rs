@@ -536,6 +536,21 @@ pub enum OrderCreatedResponse {
     ),
 }
 
+impl OrderCreatedResponse {
+    /// The answer to a new order at `path`: the order with its token, shown this once.
+    pub fn created(hal: &Hal, path: &str, order: OrderRepr, token: String) -> Self {
+        OrderCreatedResponse::Created(
+            HalJson(CreatedOrderRepr {
+                token: token.clone(),
+                order,
+            }),
+            hal.href(path),
+            token,
+            crate::http::headers::NO_STORE.to_owned(),
+        )
+    }
+}
+
 #[derive(ApiResponse)]
 pub enum OrderResponse {
     /// The order.

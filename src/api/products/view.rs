@@ -117,6 +117,9 @@ pub struct ProductLinks {
     /// The event a ticket lets its holder into.
     #[oai(rename = "shop:event", skip_serializing_if_is_none)]
     pub event: Option<Link>,
+    /// Ebooks: the licences libraries may buy to lend it.
+    #[oai(rename = "shop:library_offers", skip_serializing_if_is_none)]
+    pub library_offers: Option<Link>,
 }
 /// A product of the catalogue.
 #[derive(Debug, Clone, Object)]
@@ -189,6 +192,8 @@ impl ProductRepr {
                 products: hal.link("/products"),
                 sales_points: hal.link(&format!("/products/{}/sales_points", model.uid)),
                 event: event_path.as_deref().map(|path| hal.link(path)),
+                library_offers: (model.kind == "ebook")
+                    .then(|| hal.link(&format!("/products/{}/library_offers", model.uid))),
             },
             uid: model.uid.clone(),
             sku: model.sku.clone(),

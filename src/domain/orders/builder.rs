@@ -40,6 +40,8 @@ pub struct NewLine<'a> {
     pub unit_price: Money,
     pub price_includes_tax: bool,
     pub priced: PricedLine,
+    /// The library offer sold, for a line of licences.
+    pub library_offer_id: Option<i64>,
 }
 
 /// The order totals, in the order's currency.
@@ -72,6 +74,8 @@ pub struct NewOrder<'a> {
     pub created_at: DateTime<Utc>,
     /// Until when an unpaid order holds its ticket places.
     pub expires_at: Option<DateTime<Utc>>,
+    /// The library buying licences, for a library's order.
+    pub library_id: Option<i64>,
 }
 
 impl NewOrder<'_> {
@@ -125,6 +129,7 @@ impl NewOrder<'_> {
             updated_at: Set(self.created_at),
             version: Set(1),
             expires_at: Set(self.expires_at),
+            library_id: Set(self.library_id),
             ..Default::default()
         }
     }
@@ -153,6 +158,7 @@ pub fn line_model(order_id: i64, position: usize, line: &NewLine<'_>) -> order_l
         taxes: Set(taxes_json(&line.priced.taxes)),
         refund_days: Set(product.refund_days),
         usage_limit_percent: Set(product.usage_limit_percent),
+        library_offer_id: Set(line.library_offer_id),
         ..Default::default()
     }
 }

@@ -99,6 +99,7 @@ pub async fn place(
         settled_at: None,
         created_at: now,
         expires_at: holds_places.then(|| now + hold),
+        library_id: None,
     }
     .insert(&txn, &new_lines(&bill))
     .await?;
@@ -187,6 +188,7 @@ fn new_lines(bill: &Bill) -> Vec<NewLine<'_>> {
             unit_price: Money::from_minor(line.product.price_minor, bill.currency),
             price_includes_tax: line.product.price_includes_tax,
             priced: line.priced.clone(),
+            library_offer_id: None,
         })
         .collect()
 }

@@ -247,6 +247,13 @@ fn not_fulfilled(lines: &[order_line::Model], deliveries: &[&delivery::Model]) -
             .iter()
             .any(|l| l.id == d.order_line_id && l.kind == Kind::Ticket.as_str())
     };
+    if lines.iter().any(|l| l.library_offer_id.is_some()) {
+        return Check::fail(
+            rule,
+            "Library licences are delivered as copies to lend; they are not refunded.",
+            Ineligible::Fulfilled,
+        );
+    }
     let fulfilled = deliveries.iter().find_map(|d| match d.downloaded_at {
         Some(at) => Some(format!(
             "Downloaded on {}; a downloaded ebook cannot be refunded.",

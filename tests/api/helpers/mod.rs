@@ -5,6 +5,7 @@
 pub mod cli;
 pub mod events;
 pub mod identity;
+pub mod lending;
 pub mod orders;
 pub mod pages;
 pub mod receiver;

@@ -44,6 +44,7 @@ fn order(status: OrderStatus) -> order::Model {
         updated_at: at(18),
         version: 1,
         revision: 0,
+        library_id: None,
         expires_at: None,
     }
 }
@@ -87,6 +88,7 @@ fn line() -> order_line::Model {
         total_minor: 499,
         taxes: "[]".into(),
         refund_days: 14,
+        library_offer_id: None,
         usage_limit_percent: 10,
     }
 }

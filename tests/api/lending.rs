@@ -1,0 +1,444 @@
+//! Library lending: offers, licences bought through an order, loans held to the licence
+//! terms by the database, holds served in order, expiry, downloads and isolation.
+
+use std::io::Read;
+
+use chrono::{Duration, Utc};
+use reqwest::StatusCode;
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use serde_json::{Value, json};
+
+use crate::helpers::{
+    Who, assert_problem,
+    cli::{json_stdout, keys, run_on},
+    expect_json,
+    lending::{Library, borrow, hold, library_of, offered_ebook, stocked_library},
+    link, spawn_app, store_epub_for, ticket,
+};
+
+fn one_at_a_time(total: Option<i64>) -> Value {
+    json!({"max_concurrent_loans": 1, "max_total_loans": total})
+}
+
+async fn loan_of(app: &crate::helpers::TestApp, library: &Library, product: &str, patron: &str) -> Value {
+    expect_json(borrow(app, library, product, patron).await, StatusCode::CREATED).await
+}
+
+async fn give_back(app: &crate::helpers::TestApp, library: &Library, loan: &Value) -> Value {
+    let url = format!("{}/return", link(loan, "self"));
+    expect_json(
+        app.post_json(library.who(), &url, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+#[tokio::test]
+async fn a_merchant_offers_an_ebook_to_libraries_and_the_product_links_the_offers() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (product, offer) = offered_ebook(
+        &app,
+        &merchant,
+        1,
+        json!({"max_concurrent_loans": 3, "valid_months": 12}),
+    )
+    .await;
+    let product: Value = app.get(&product).await.json().await.unwrap();
+    let offers: Value = app
+        .get(&link(&product, "shop:library_offers"))
+        .await
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(offers["item_count"], 1, "{offers}");
+    let shown = &offers["_embedded"]["shop:library_offers"][0];
+    assert_eq!(shown["_links"]["self"]["href"], offer);
+    assert_eq!(shown["max_concurrent_loans"], 3);
+    assert_eq!(shown["max_total_loans"], Value::Null);
+    assert_eq!(shown["valid_months"], 12);
+    assert_eq!(shown["price"], json!({"amount": "40.00", "currency": "EUR"}));
+}
+
+#[tokio::test]
+async fn an_offer_on_a_ticket_is_refused_as_cannot_lend() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let product = app.create_product(&merchant, &ticket(1)).await;
+    let url = format!("{}/library_offers", link(&product, "self"));
+    let body = json!({"price": {"amount": "40.00", "currency": "CAD"}, "max_concurrent_loans": 1, "max_loan_days": 21});
+    assert_problem(
+        app.post_json(Who::Merchant(&merchant), &url, &body).await,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "cannot_lend",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_paid_library_order_becomes_one_licence_per_copy_with_the_offers_terms() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, _) = stocked_library(
+        &app,
+        &merchant,
+        2,
+        json!({"max_concurrent_loans": 3, "max_total_loans": 55, "valid_months": 24}),
+        2,
+    )
+    .await;
+    let licences = app.get_json(library.who(), &library.path("/licences")).await;
+    assert_eq!(licences["item_count"], 2, "{licences}");
+    let licence = &licences["_embedded"]["shop:licences"][0];
+    assert_eq!(licence["status"], "active");
+    assert_eq!(licence["max_concurrent_loans"], 3);
+    assert_eq!(licence["max_total_loans"], 55);
+    assert_eq!(licence["loans_used"], 0);
+    assert!(licence["expires_at"].is_string(), "{licence}");
+}
+
+#[tokio::test]
+async fn ten_patrons_racing_for_two_copies_get_exactly_two_loans() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 3, one_at_a_time(Some(3)), 2).await;
+    let attempts = (0..10).map(|n| {
+        let (app, library, product) = (&app, &library, &product);
+        async move {
+            borrow(app, library, product, &format!("patron-{n}"))
+                .await
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let lent = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+    let refused = statuses.iter().filter(|s| **s == StatusCode::CONFLICT).count();
+    assert_eq!((lent, refused), (2, 8), "{statuses:?}");
+    let running = app
+        .get_json(library.who(), &library.path("/loans?status=active"))
+        .await;
+    assert_eq!(running["item_count"], 2);
+}
+
+#[tokio::test]
+async fn no_copy_available_says_when_the_next_copy_is_due_back() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 4, one_at_a_time(None), 1).await;
+    let loan = loan_of(&app, &library, &product, "ada").await;
+    let problem = assert_problem(
+        borrow(&app, &library, &product, "bob").await,
+        StatusCode::CONFLICT,
+        "no_copy_available",
+    )
+    .await;
+    let due = loan["due_at"].as_str().unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains(due),
+        "{problem} {due}"
+    );
+}
+
+#[tokio::test]
+async fn the_third_loan_on_a_copy_exhausts_its_licence() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 5, one_at_a_time(Some(3)), 1).await;
+    for patron in ["ada", "bob", "cy"] {
+        let loan = loan_of(&app, &library, &product, patron).await;
+        give_back(&app, &library, &loan).await;
+    }
+    assert_problem(
+        borrow(&app, &library, &product, "dee").await,
+        StatusCode::CONFLICT,
+        "licences_exhausted",
+    )
+    .await;
+    let licences = app.get_json(library.who(), &library.path("/licences")).await;
+    let licence = &licences["_embedded"]["shop:licences"][0];
+    assert_eq!(
+        (licence["status"].as_str(), licence["loans_used"].as_i64()),
+        (Some("exhausted"), Some(3))
+    );
+}
+
+#[tokio::test]
+async fn a_returned_copy_is_set_aside_for_the_first_hold_and_only_that_patron_may_borrow_it() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 6, one_at_a_time(None), 1).await;
+    let loan = loan_of(&app, &library, &product, "ada").await;
+    let first = expect_json(hold(&app, &library, &product, "bob").await, StatusCode::CREATED).await;
+    let second = expect_json(hold(&app, &library, &product, "cy").await, StatusCode::CREATED).await;
+    assert_eq!(
+        (first["position"].as_u64(), second["position"].as_u64()),
+        (Some(1), Some(2))
+    );
+    give_back(&app, &library, &loan).await;
+    let ready = app.get_json(library.who(), &link(&first, "self")).await;
+    assert_eq!(ready["status"], "ready", "{ready}");
+    assert!(ready["offer_expires_at"].is_string());
+    assert_problem(
+        borrow(&app, &library, &product, "cy").await,
+        StatusCode::CONFLICT,
+        "no_copy_available",
+    )
+    .await;
+    let lent = loan_of(&app, &library, &product, "bob").await;
+    assert_eq!(lent["patron_id"], "bob");
+    let closed = app.get_json(library.who(), &link(&first, "self")).await;
+    assert_eq!(closed["status"], "borrowed");
+}
+
+#[tokio::test]
+async fn holds_are_served_in_the_order_they_were_placed() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 7, one_at_a_time(None), 1).await;
+    let loan = loan_of(&app, &library, &product, "ada").await;
+    let first = expect_json(hold(&app, &library, &product, "bob").await, StatusCode::CREATED).await;
+    let second = expect_json(hold(&app, &library, &product, "cy").await, StatusCode::CREATED).await;
+    give_back(&app, &library, &loan).await;
+    let cancel = format!("{}/cancellation", link(&first, "self"));
+    expect_json(
+        app.post_json(library.who(), &cancel, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await;
+    let next = app.get_json(library.who(), &link(&second, "self")).await;
+    assert_eq!(next["status"], "ready", "{next}");
+}
+
+#[tokio::test]
+async fn a_hold_is_refused_while_a_copy_is_free() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 8, one_at_a_time(None), 1).await;
+    assert_problem(
+        hold(&app, &library, &product, "ada").await,
+        StatusCode::CONFLICT,
+        "copy_available",
+    )
+    .await;
+}
+
+/// Moves a loan's due date into the past, as time passing would.
+async fn run_out(app: &crate::helpers::TestApp, loan: &Value) {
+    entity::loan::Entity::update_many()
+        .col_expr(
+            entity::loan::Column::DueAt,
+            Expr::value(Utc::now() - Duration::minutes(1)),
+        )
+        .filter(entity::loan::Column::Uid.eq(loan["uid"].as_str().unwrap()))
+        .exec(&app.db)
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_loan_past_due_expires_by_itself_and_its_copy_goes_to_the_next_hold() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 9, one_at_a_time(None), 1).await;
+    let loan = loan_of(&app, &library, &product, "ada").await;
+    let waiting = expect_json(hold(&app, &library, &product, "bob").await, StatusCode::CREATED).await;
+    run_out(&app, &loan).await;
+    let expired = app.get_json(library.who(), &link(&loan, "self")).await;
+    assert_eq!(expired["status"], "expired", "{expired}");
+    let ready = app.get_json(library.who(), &link(&waiting, "self")).await;
+    assert_eq!(ready["status"], "ready", "{ready}");
+}
+
+#[tokio::test]
+async fn an_expired_loans_download_link_answers_410() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 10, one_at_a_time(None), 1).await;
+    store_epub_for(&app, 10);
+    let loan = loan_of(&app, &library, &product, "ada").await;
+    let created = app
+        .post_json(library.who(), &link(&loan, "shop:download_links"), &json!({}))
+        .await;
+    let href = expect_json(created, StatusCode::CREATED).await["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    run_out(&app, &loan).await;
+    assert_problem(app.get(&href).await, StatusCode::GONE, "loan_ended").await;
+}
+
+#[tokio::test]
+async fn a_lent_book_is_watermarked_with_the_library_and_the_patron() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 11, one_at_a_time(None), 1).await;
+    store_epub_for(&app, 11);
+    let loan = loan_of(&app, &library, &product, "patron-4711").await;
+    let created = app
+        .post_json(library.who(), &link(&loan, "shop:download_links"), &json!({}))
+        .await;
+    let href = expect_json(created, StatusCode::CREATED).await["href"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let file = app.get(&href).await;
+    assert_eq!(file.status(), StatusCode::OK);
+    let bytes = file.bytes().await.unwrap();
+    let mut archive = zip::ZipArchive::new(std::io::Cursor::new(bytes.to_vec())).unwrap();
+    let mut opf = String::new();
+    archive
+        .by_name("OEBPS/content.opf")
+        .unwrap()
+        .read_to_string(&mut opf)
+        .unwrap();
+    assert!(
+        opf.contains("Lent by Riverside Public Library to patron patron-4711"),
+        "{opf}"
+    );
+}
+
+#[tokio::test]
+async fn a_licence_past_its_valid_months_refuses_loans() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(
+        &app,
+        &merchant,
+        12,
+        json!({"max_concurrent_loans": 2, "valid_months": 12}),
+        1,
+    )
+    .await;
+    entity::licence::Entity::update_many()
+        .col_expr(
+            entity::licence::Column::ExpiresAt,
+            Expr::value(Utc::now() - Duration::days(1)),
+        )
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_problem(
+        borrow(&app, &library, &product, "ada").await,
+        StatusCode::CONFLICT,
+        "licences_expired",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn another_librarys_credentials_see_nothing_of_this_one() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 13, one_at_a_time(None), 1).await;
+    let loan = loan_of(&app, &library, &product, "ada").await;
+    let other = library_of(&app, &merchant, "Hillside School Library").await;
+    for url in [
+        link(&loan, "self"),
+        link(&loan, "shop:licence"),
+        app.url(&library.path("")),
+        app.url(&library.path("/loans")),
+    ] {
+        assert_problem(
+            app.get_as(other.who(), &url).await,
+            StatusCode::NOT_FOUND,
+            "not_found",
+        )
+        .await;
+    }
+    assert_problem(
+        borrow(&app, &other, &product, "ada").await,
+        StatusCode::CONFLICT,
+        "not_licensed",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn lending_without_credentials_or_with_a_wrong_secret_is_unauthorized() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let library = library_of(&app, &merchant, "Riverside").await;
+    assert_problem(
+        app.get(&library.path("/loans")).await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    let wrong = Library {
+        uid: library.uid.clone(),
+        credentials: library.credentials.with_wrong_secret(),
+    };
+    assert_problem(
+        app.get_as(wrong.who(), "/lending").await,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+    )
+    .await;
+    let own = app.get_json(library.who(), "/lending").await;
+    assert_eq!(own["uid"], library.uid.as_str());
+    assert!(own["_templates"]["borrow"].is_object(), "{own}");
+}
+
+#[tokio::test]
+async fn the_lending_report_counts_copies_loans_and_holds_per_title() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(
+        &app,
+        &merchant,
+        14,
+        json!({"max_concurrent_loans": 1, "valid_months": 1}),
+        2,
+    )
+    .await;
+    loan_of(&app, &library, &product, "ada").await;
+    loan_of(&app, &library, &product, "bob").await;
+    expect_json(hold(&app, &library, &product, "cy").await, StatusCode::CREATED).await;
+    let report = app.get_json(library.who(), &library.path("/report")).await;
+    let title = &report["titles"][0];
+    assert_eq!(
+        [
+            &title["copies"],
+            &title["active_loans"],
+            &title["loans_this_month"],
+            &title["holds_waiting"],
+            &title["licences_expiring_in_30_days"]
+        ],
+        [&json!(2), &json!(2), &json!(2), &json!(1), &json!(2)],
+        "{report}"
+    );
+    let csv = app
+        .get_as(library.who(), &library.path("/report?format=csv"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(csv.starts_with("title,isbn,copies,"), "{csv}");
+    assert!(csv.contains("Book number 14"), "{csv}");
+}
+
+#[tokio::test]
+async fn library_create_prints_its_uid_api_key_and_secret_as_json() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let output = run_on(
+        &app.database_url,
+        &[
+            "library",
+            "create",
+            "--merchant",
+            &merchant.app_key,
+            "--name",
+            "Riverside",
+            "--json",
+        ],
+    );
+    let created = json_stdout(&output);
+    assert_eq!(keys(&created), ["api_key", "secret", "uid"]);
+    let credentials = crate::helpers::MerchantCredentials {
+        app_key: created["api_key"].as_str().unwrap().into(),
+        secret: created["secret"].as_str().unwrap().into(),
+    };
+    let own = app.get_json(Who::Merchant(&credentials), "/lending").await;
+    assert_eq!(own["uid"], created["uid"]);
+}
