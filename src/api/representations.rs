@@ -5,7 +5,8 @@
 //!
 //! `payment.requires_refund` adds the payment that needs refunding (`payment`) to its
 //! order, and `store_purchase.*` adds the till's transaction (`store_purchase`) to its
-//! delivery: facts the resource alone does not show.
+//! delivery: facts the resource alone does not show. Lending events carry the loan, hold or
+//! licence as its library reads it.
 
 use entity::outbox_event;
 use poem_openapi::types::ToJSON;
@@ -14,6 +15,7 @@ use serde_json::Value;
 
 use super::{
     deliveries::delivery_repr,
+    lending::events as lending_events,
     orders::{OrderActions, repr_of_details},
     refunds::{refund_repr, single_request},
 };
@@ -35,6 +37,9 @@ enum Subject {
     RefundRequest,
     Refund,
     Delivery,
+    Loan,
+    Hold,
+    Licence,
 }
 
 impl Subject {
@@ -44,6 +49,9 @@ impl Subject {
             "refund_request" => Some(Subject::RefundRequest),
             "refund" => Some(Subject::Refund),
             "store_purchase" => Some(Subject::Delivery),
+            "loan" => Some(Subject::Loan),
+            "hold" => Some(Subject::Hold),
+            "licence" => Some(Subject::Licence),
             _ => None,
         }
     }
@@ -78,6 +86,9 @@ impl Representer for Representations {
             Some(Subject::RefundRequest) => self.refund_request(txn, uid).await?,
             Some(Subject::Refund) => self.refund(txn, uid).await?,
             Some(Subject::Delivery) => self.delivery(txn, uid).await?,
+            Some(Subject::Loan) => lending_events::loan(&self.hal, txn, uid).await?,
+            Some(Subject::Hold) => lending_events::hold(&self.hal, txn, uid).await?,
+            Some(Subject::Licence) => lending_events::licence(&self.hal, txn, uid).await?,
             None => None,
         };
         let facts = || serde_json::from_str::<Value>(&event.payload).unwrap_or(Value::Null);
@@ -143,7 +154,7 @@ impl Representations {
     }
 }
 
-fn json(repr: impl ToJSON) -> Result<Option<Value>, DbErr> {
+pub(super) fn json(repr: impl ToJSON) -> Result<Option<Value>, DbErr> {
     Ok(repr.to_json())
 }
 

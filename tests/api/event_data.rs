@@ -1,32 +1,13 @@
 //! What an event carries as `data`: its subject's full HAL representation as it was when
 //! the event was written, exactly what its merchant would have read with a GET then.
 
-use std::time::Duration;
-
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{TestApp, Who, expect_json, receiver::Receiver, refunds::paid},
+    helpers::{Who, events_of, expect_json, receiver::Receiver, refunds::paid},
     webhooks::{FAST, create_endpoint, sell, webhook_shop},
 };
-
-/// The merchant's events of `types`, once there are at least `count` of them.
-async fn events_of(app: &TestApp, who: Who<'_>, types: &str, count: usize) -> Vec<Value> {
-    let url = format!("/events_feed?types={types}");
-    for _ in 0..200 {
-        let page = app.get_json(who, &url).await;
-        let events = page["_embedded"]["shop:events_feed"]
-            .as_array()
-            .cloned()
-            .unwrap_or_default();
-        if events.len() >= count {
-            return events;
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("fewer than {count} events of {types}");
-}
 
 #[tokio::test]
 async fn an_order_completed_webhook_carries_the_order_exactly_as_its_merchant_reads_it() {

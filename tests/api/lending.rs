@@ -442,3 +442,27 @@ async fn library_create_prints_its_uid_api_key_and_secret_as_json() {
     let own = app.get_json(Who::Merchant(&credentials), "/lending").await;
     assert_eq!(own["uid"], created["uid"]);
 }
+
+#[tokio::test]
+async fn patrons_racing_through_two_instances_never_get_more_loans_than_copies() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) =
+        stocked_library(&app, &merchant, 15, json!({"max_concurrent_loans": 2}), 2).await;
+    let second = crate::helpers::spawn_instance_of(&app, |_| {}).await;
+    let attempts = (0..12).map(|n| {
+        let (instance, library, product) = (if n % 2 == 0 { &app } else { &second }, &library, &product);
+        async move {
+            borrow(instance, library, product, &format!("patron-{n}"))
+                .await
+                .status()
+        }
+    });
+    let statuses = futures::future::join_all(attempts).await;
+    let lent = statuses.iter().filter(|s| **s == StatusCode::CREATED).count();
+    assert_eq!(lent, 4, "{statuses:?}");
+    let licences = app.get_json(library.who(), &library.path("/licences")).await;
+    for licence in licences["_embedded"]["shop:licences"].as_array().unwrap() {
+        assert_eq!(licence["active_loans"], 2, "{licence}");
+    }
+}

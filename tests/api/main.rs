@@ -23,6 +23,7 @@ mod idempotency;
 mod idempotent_effects;
 mod kept_orders;
 mod lending;
+mod lending_events;
 mod mails;
 mod on_sale;
 mod openapi;

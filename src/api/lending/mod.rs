@@ -4,6 +4,7 @@
 
 mod actions;
 mod circulation;
+pub mod events;
 mod input;
 mod problems;
 mod responses;

@@ -154,8 +154,7 @@ pub async fn find(
     else {
         return Ok(None);
     };
-    if !hold.offer_expires_at.is_some_and(|at| at <= Utc::now()) || hold.status != HoldStatus::Ready.as_str()
-    {
+    if hold.offer_expires_at.is_none_or(|at| at > Utc::now()) || hold.status != HoldStatus::Ready.as_str() {
         return Ok(Some(hold));
     }
     let txn = begin_write(db).await?;

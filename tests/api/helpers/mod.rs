@@ -442,3 +442,20 @@ pub fn settings_from_args(args: &[&str]) -> Settings {
         .expect("arguments parse")
         .settings
 }
+
+/// The events feed's items of `types` as `who` reads it, once there are at least `count` of them.
+pub async fn events_of(app: &TestApp, who: Who<'_>, types: &str, count: usize) -> Vec<Value> {
+    let url = format!("/events_feed?types={types}");
+    for _ in 0..200 {
+        let page = app.get_json(who, &url).await;
+        let events = page["_embedded"]["shop:events_feed"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        if events.len() >= count {
+            return events;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("fewer than {count} events of {types}");
+}
