@@ -19,7 +19,7 @@ const LIBRARY_CHALLENGE: &str = "Basic realm=\"halshop library\"";
 #[oai(rename = "library", ty = "basic", checker = "check_library")]
 pub struct LibraryAuth(pub library::Model);
 
-async fn check_library(req: &Request, basic: Basic) -> poem::Result<library::Model> {
+pub(super) async fn check_library(req: &Request, basic: Basic) -> poem::Result<library::Model> {
     let db = request_data::<DatabaseConnection>(req)?;
     match libraries::authenticate(db, &basic.username, &basic.password).await {
         Ok(Some(library)) => Ok(library),

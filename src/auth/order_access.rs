@@ -1,9 +1,10 @@
 //! The one place that decides who may see or act on an order, its deliveries and its
-//! refund requests: the holder of the order's token, the customer who placed it, the
-//! merchant who sells it (and, for a delivery, the customer whose library holds it).
+//! refund requests: the holder of the order's token, the customer who placed it (or the
+//! library, for its order of licences), the merchant who sells it (and, for a delivery, the
+//! customer whose library holds it).
 //! Whoever may not gets a 404, never a 403, so that nobody learns that a resource exists.
 
-use entity::{delivery, merchant as merchant_entity, order};
+use entity::{delivery, library, merchant as merchant_entity, order};
 use poem::{Request, RequestBody, http::header};
 use poem_openapi::{
     ApiExtractor, ExtractParamOptions,
@@ -19,7 +20,7 @@ use super::{
     merchant, security_extractor,
 };
 use crate::{
-    domain::ids,
+    domain::{ids, lending::libraries},
     http::{
         error::{ApiError, CUSTOMER_CHALLENGE, MERCHANT_CHALLENGE, problems},
         headers,
@@ -35,6 +36,8 @@ pub struct OrderCaller {
     pub order_token: Option<String>,
     pub customer: Option<CustomerClaims>,
     pub merchant: Option<merchant_entity::Model>,
+    /// A library, for the orders it placed to buy licences.
+    pub library: Option<library::Model>,
 }
 
 impl OrderCaller {
@@ -48,6 +51,10 @@ impl OrderCaller {
                 .customer
                 .as_ref()
                 .is_some_and(|customer| order.customer_sub.as_deref() == Some(customer.sub.as_str()))
+            || self
+                .library
+                .as_ref()
+                .is_some_and(|library| order.library_id == Some(library.id))
     }
 
     /// Sells the order: the merchant reads it and decides on its refund requests.
@@ -95,6 +102,7 @@ fn register_order_caller_schemes(registry: &mut Registry) {
         ),
     );
     register_order_lister_schemes(registry);
+    <super::LibraryAuth as ApiExtractor>::register(registry);
 }
 
 fn register_order_lister_schemes(registry: &mut Registry) {
@@ -105,7 +113,13 @@ fn register_order_lister_schemes(registry: &mut Registry) {
 impl<'a> ApiExtractor<'a> for OrderCaller {
     security_extractor!(
         register_order_caller_schemes,
-        ["order_token", "customer_token", "customer_bearer", "merchant"]
+        [
+            "order_token",
+            "customer_token",
+            "customer_bearer",
+            "merchant",
+            "library"
+        ]
     );
 
     async fn from_request(
@@ -120,11 +134,14 @@ impl<'a> ApiExtractor<'a> for OrderCaller {
             .map(|value| value.trim().to_owned())
             .filter(|value| !value.is_empty());
         let customer = customer_of(req).await?;
-        let merchant = match Basic::from_request(req) {
-            Ok(basic) => Some(merchant::check_merchant(req, basic).await?),
-            Err(_) => None,
+        let (merchant, library) = match Basic::from_request(req) {
+            Ok(basic) if basic.username.starts_with(libraries::API_KEY_PREFIX) => {
+                (None, Some(super::library::check_library(req, basic).await?))
+            }
+            Ok(basic) => (Some(merchant::check_merchant(req, basic).await?), None),
+            Err(_) => (None, None),
         };
-        if order_token.is_none() && customer.is_none() && merchant.is_none() {
+        if order_token.is_none() && customer.is_none() && merchant.is_none() && library.is_none() {
             return Err(ApiError::new(
                 &problems::UNAUTHORIZED,
                 "Send the order's `Order-Token`, your customer token, or merchant credentials.",
@@ -136,6 +153,7 @@ impl<'a> ApiExtractor<'a> for OrderCaller {
             order_token,
             customer,
             merchant,
+            library,
         })
     }
 }

@@ -466,3 +466,34 @@ async fn patrons_racing_through_two_instances_never_get_more_loans_than_copies()
         assert_eq!(licence["active_loans"], 2, "{licence}");
     }
 }
+
+#[tokio::test]
+async fn a_library_reads_its_licence_order_with_its_own_credentials_and_no_other_library_can() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let library = library_of(&app, &merchant, "Riverside").await;
+    let (_, offer) = offered_ebook(&app, &merchant, 16, one_at_a_time(None)).await;
+    let order = crate::helpers::lending::buy(&app, &library, &offer, 1).await;
+    let url = link(&order, "self");
+    let read = app.get_json(library.who(), &url).await;
+    assert_eq!(read["status"], "completed", "{read}");
+    let other = library_of(&app, &merchant, "Hillside").await;
+    assert_problem(
+        app.get_as(other.who(), &url).await,
+        StatusCode::NOT_FOUND,
+        "not_found",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn a_licence_order_cannot_be_refunded_through_a_refund_request() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let library = library_of(&app, &merchant, "Riverside").await;
+    let (_, offer) = offered_ebook(&app, &merchant, 17, one_at_a_time(None)).await;
+    let order = crate::helpers::lending::buy(&app, &library, &offer, 1).await;
+    let body = json!({"order": link(&order, "self")});
+    let refused = app.post_json(library.who(), "/refund_requests", &body).await;
+    assert_problem(refused, StatusCode::FORBIDDEN, "refund_unauthorized").await;
+}
