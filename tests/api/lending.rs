@@ -497,3 +497,21 @@ async fn a_licence_order_cannot_be_refunded_through_a_refund_request() {
     let refused = app.post_json(library.who(), "/refund_requests", &body).await;
     assert_problem(refused, StatusCode::FORBIDDEN, "refund_unauthorized").await;
 }
+
+#[tokio::test]
+async fn an_ebook_offers_its_merchant_the_form_to_offer_it_to_libraries() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let product = app.create_product(&merchant, &crate::helpers::ebook(18)).await;
+    let own = app
+        .get_json(Who::Merchant(&merchant), &link(&product, "self"))
+        .await;
+    let form = &own["_templates"]["offer_to_libraries"];
+    assert_eq!(form["method"], "POST", "{own}");
+    assert_eq!(
+        form["target"],
+        format!("{}/library_offers", link(&product, "self"))
+    );
+    let anonymous = app.get_json(Who::Anonymous, &link(&product, "self")).await;
+    assert!(anonymous.get("_templates").is_none(), "{anonymous}");
+}

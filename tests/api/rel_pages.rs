@@ -128,7 +128,10 @@ async fn relation_pages_name_the_hal_forms_templates_found_at_their_target() {
             "refund_request",
             &["update", "cancel", "approve", "reject", "process"],
         ),
-        ("product", &["edit", "withdraw"]),
+        ("product", &["edit", "offer_to_libraries", "withdraw"]),
+        ("loans", &["borrow", "return", "download"]),
+        ("holds", &["place_hold", "borrow", "cancel"]),
+        ("lending", &["borrow", "place_hold", "buy_licences"]),
         ("products", &["create"]),
         (
             "delivery",

@@ -181,6 +181,10 @@ const RELS: &[Rel] = &[
                     key: "withdraw",
                     offered: "POST a `reason` to `/products/{uid}/withdrawal`, which opens an event refund on every completed order holding it; offered to that merchant while the product is available.",
                 },
+                Template {
+                    key: "offer_to_libraries",
+                    offered: "POST `{price, max_concurrent_loans, max_total_loans?, valid_months?, max_loan_days}` to the ebook's `shop:library_offers`: a licence libraries may buy; offered to that merchant on an ebook.",
+                },
             ],
         }),
         example: include_str!("examples/product.http"),

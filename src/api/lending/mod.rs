@@ -18,9 +18,9 @@ use poem_openapi::{
     param::{Header, Path, Query},
 };
 
-pub use self::circulation::CirculationApi;
+pub use self::{circulation::CirculationApi, input::LibraryOfferInput};
 use self::{
-    input::{LibraryOfferInput, LicenceOrderInput, paging},
+    input::{LicenceOrderInput, paging},
     problems::{BuyProblems, OfferProblems, OfferReadProblems, ReadProblems, not_found},
     responses::{
         LendingReportResponse, LibraryResponse, LicenceResponse, LicencesResponse, OfferCreatedResponse,

@@ -5,7 +5,7 @@ use entity::product;
 
 use super::input::ProductInput;
 use crate::{
-    api::refunds::WithdrawalInput,
+    api::{lending::LibraryOfferInput, refunds::WithdrawalInput},
     http::{
         forms::{FormTemplate, Templates, templates},
         hal::Hal,
@@ -21,7 +21,7 @@ pub fn catalogue_templates(hal: &Hal) -> Option<Templates> {
 }
 
 /// The `_templates` of a product for the merchant who sells it: `edit` (starting from the
-/// current values), and `withdraw` while it is on sale.
+/// current values), `offer_to_libraries` for an ebook, and `withdraw` while it is on sale.
 pub fn product_templates(hal: &Hal, product: &product::Model, event_uid: Option<&str>) -> Option<Templates> {
     let target = hal.href(&format!("/products/{}", product.uid));
     let mut edit = FormTemplate::of::<ProductInput>("PUT", "Save the product", target)
@@ -41,6 +41,14 @@ pub fn product_templates(hal: &Hal, product: &product::Model, event_uid: Option<
         edit = edit.prefilled("capacity", capacity.to_string());
     }
     let mut offered = vec![("edit", edit)];
+    if product.kind == "ebook" {
+        let offer = FormTemplate::of::<LibraryOfferInput>(
+            "POST",
+            "Offer the ebook to libraries",
+            hal.href(&format!("/products/{}/library_offers", product.uid)),
+        );
+        offered.push(("offer_to_libraries", offer));
+    }
     if product.available {
         let withdraw = FormTemplate::of::<WithdrawalInput>(
             "POST",
