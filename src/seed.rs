@@ -50,7 +50,7 @@ async fn seed_library_offer(db: &impl sea_orm::ConnectionTrait) -> Result<(), Db
         max_loan_days: 21,
     };
     let price = Money::parse("24.00", &product.currency).map_err(|err| DbErr::Custom(err.to_string()))?;
-    let offer = offers::create(db, &product, price, terms)
+    let offer = offers::insert(db, &product, price, terms)
         .await
         .map_err(|err| DbErr::Custom(format!("demo library offer: {err:?}")))?;
     entity::library_offer::Entity::update_many()

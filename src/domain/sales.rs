@@ -357,10 +357,10 @@ pub async fn issue_deliveries(
     let mut issued = Vec::new();
     let lines = orders::lines_of(txn, order.id).await?;
     let issuer = tickets::Issuer::load(txn, &lines).await?;
+    // A library's licences are copies to lend, not files for the buyer.
+    lending::licences::issue_all(txn, order, &lines, Utc::now()).await?;
     for line in lines {
         if line.library_offer_id.is_some() {
-            // A library's licences: copies to lend, not files for the buyer.
-            lending::licences::issue(txn, order, &line, Utc::now()).await?;
             continue;
         }
         for unit in 0..line.quantity {

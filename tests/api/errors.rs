@@ -154,7 +154,12 @@ async fn a_json_body_of_the_wrong_shape_names_the_field() {
 #[tokio::test]
 async fn an_internal_error_leaks_nothing_and_carries_a_logref() {
     let app = spawn_app().await;
-    app.db.execute_unprepared("DROP TABLE product").await.unwrap();
+    // PostgreSQL refuses to drop a table others refer to unless told to drop those links too.
+    let drop = match app.db.get_database_backend() {
+        sea_orm::DbBackend::Postgres => "DROP TABLE product CASCADE",
+        _ => "DROP TABLE product",
+    };
+    app.db.execute_unprepared(drop).await.unwrap();
     let response = app.get("/products").await;
     let problem = assert_problem(response, StatusCode::INTERNAL_SERVER_ERROR, "internal_error").await;
     let logref = problem["logref"].as_str().unwrap();
@@ -238,6 +243,18 @@ const PROBLEM_TYPES: &[(&str, u16)] = &[
     ("account_unknown", 404),
     ("code_unknown", 404),
     ("code_inactive", 409),
+    ("cannot_lend", 422),
+    ("not_licensed", 409),
+    ("licences_expired", 409),
+    ("licences_exhausted", 409),
+    ("no_copy_available", 409),
+    ("copy_available", 409),
+    ("already_borrowed", 409),
+    ("already_on_hold", 409),
+    ("loan_too_long", 422),
+    ("loan_ended", 410),
+    ("loan_not_running", 409),
+    ("hold_closed", 409),
     ("internal_error", 500),
     ("service_unavailable", 503),
 ];

@@ -11,7 +11,7 @@ use serde_json::{Value, json};
 use crate::helpers::{
     Who, assert_problem,
     cli::{json_stdout, keys, run_on},
-    expect_json,
+    error_paths, expect_json,
     lending::{Library, borrow, hold, library_of, offered_ebook, stocked_library},
     link, spawn_app, store_epub_for, ticket,
 };
@@ -514,4 +514,88 @@ async fn an_ebook_offers_its_merchant_the_form_to_offer_it_to_libraries() {
     );
     let anonymous = app.get_json(Who::Anonymous, &link(&product, "self")).await;
     assert!(anonymous.get("_templates").is_none(), "{anonymous}");
+}
+
+#[tokio::test]
+async fn a_copy_set_aside_on_a_licence_that_expires_is_not_lent_and_the_hold_waits_again() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 19, one_at_a_time(None), 2).await;
+    let first = loan_of(&app, &library, &product, "ada").await;
+    loan_of(&app, &library, &product, "bob").await;
+    let waiting = expect_json(hold(&app, &library, &product, "cy").await, StatusCode::CREATED).await;
+    give_back(&app, &library, &first).await;
+    entity::licence::Entity::update_many()
+        .col_expr(
+            entity::licence::Column::ExpiresAt,
+            Expr::value(Utc::now() - Duration::minutes(1)),
+        )
+        .filter(entity::licence::Column::Uid.eq(link(&first, "shop:licence").rsplit('/').next().unwrap()))
+        .exec(&app.db)
+        .await
+        .unwrap();
+    assert_problem(
+        borrow(&app, &library, &product, "cy").await,
+        StatusCode::CONFLICT,
+        "no_copy_available",
+    )
+    .await;
+    let again = app.get_json(library.who(), &link(&waiting, "self")).await;
+    assert_eq!(
+        (again["status"].as_str(), again["position"].as_u64()),
+        (Some("waiting"), Some(1)),
+        "{again}"
+    );
+}
+
+#[tokio::test]
+async fn a_retried_loan_with_the_same_idempotency_key_answers_the_first_loan() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 20, one_at_a_time(None), 1).await;
+    let body = json!({"product": product, "patron_id": "ada"});
+    let send = || {
+        app.request(reqwest::Method::POST, &library.path("/loans"), library.who())
+            .header("Idempotency-Key", "loan-ada-1")
+            .json(&body)
+            .send()
+    };
+    let first = expect_json(send().await.unwrap(), StatusCode::CREATED).await;
+    let retried = expect_json(send().await.unwrap(), StatusCode::CREATED).await;
+    assert_eq!(retried["uid"], first["uid"]);
+    let loans = app.get_json(library.who(), &library.path("/loans")).await;
+    assert_eq!(loans["item_count"], 1);
+}
+
+#[tokio::test]
+async fn a_loan_longer_than_the_licence_allows_is_refused_naming_days() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(&app, &merchant, 21, one_at_a_time(None), 1).await;
+    let body = json!({"product": product, "patron_id": "ada", "days": 30});
+    let refused = app.post_json(library.who(), &library.path("/loans"), &body).await;
+    let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "loan_too_long").await;
+    assert_eq!(error_paths(&problem), ["/days"]);
+}
+
+#[tokio::test]
+async fn a_hold_that_no_loan_left_could_serve_is_refused() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let (library, product) = stocked_library(
+        &app,
+        &merchant,
+        22,
+        json!({"max_concurrent_loans": 1, "max_total_loans": 2}),
+        1,
+    )
+    .await;
+    loan_of(&app, &library, &product, "ada").await;
+    expect_json(hold(&app, &library, &product, "bob").await, StatusCode::CREATED).await;
+    assert_problem(
+        hold(&app, &library, &product, "cy").await,
+        StatusCode::CONFLICT,
+        "licences_exhausted",
+    )
+    .await;
 }

@@ -16,6 +16,7 @@ use super::{
     title::{Title, close_hold},
 };
 use crate::domain::{ids, status::HoldStatus};
+use crate::effect::{self, Effect};
 
 /// Why a hold cannot be placed.
 #[derive(Debug)]
@@ -70,6 +71,19 @@ pub async fn place(
     if title.free_licence(now, None).is_some() {
         return Err(HoldError::CopyAvailable);
     }
+    let waiting = library_hold::Entity::find()
+        .filter(library_hold::Column::LibraryId.eq(library.id))
+        .filter(library_hold::Column::ProductId.eq(product_id))
+        .filter(library_hold::Column::Status.eq(HoldStatus::Waiting.as_str()))
+        .count(&txn)
+        .await?;
+    if title
+        .loans_left(now)
+        .is_some_and(|left| left <= i64::try_from(waiting).unwrap_or(i64::MAX))
+    {
+        // Every loan the licences can still make is promised to a patron already waiting.
+        return Err(HoldError::NoUsableLicence);
+    }
     let hold = library_hold::ActiveModel {
         uid: Set(ids::new_uid()),
         library_id: Set(library.id),
@@ -116,7 +130,8 @@ pub async fn cancel(
 ) -> Result<library_hold::Model, CancelHoldError> {
     let now = Utc::now();
     let txn = begin_write(db).await?;
-    let mut title = Title::open(&txn, hold.library_id, hold.product_id, now).await?;
+    let mut title =
+        Title::open_for(&txn, hold.library_id, hold.product_id, now, Some(&hold.patron_id)).await?;
     let current = reread(&txn, hold.id).await?;
     if !close_hold(&txn, &current, HoldStatus::Cancelled, now).await? {
         let current = reread(&txn, hold.id).await?;
@@ -125,7 +140,7 @@ pub async fn cancel(
     title.reload(&txn).await?;
     title.offer_free_copies(&txn, now).await?;
     let cancelled = reread(&txn, hold.id).await?;
-    txn.commit().await?;
+    effect::commit(txn, Effect::changed("holds", &hold.uid)).await?;
     Ok(cancelled)
 }
 
@@ -136,8 +151,8 @@ async fn reread(db: &impl ConnectionTrait, id: i64) -> Result<library_hold::Mode
         .ok_or_else(|| DbErr::RecordNotFound("hold".into()))
 }
 
-/// The library's hold with this uid, brought up to date (an offer not taken in time has
-/// lapsed and passed on).
+/// The library's hold with this uid, brought up to date: a ready hold whose offer ran out
+/// has lapsed (its copy passed on), one whose licence expired waits again.
 pub async fn find(
     db: &DatabaseConnection,
     library_id: i64,
@@ -154,7 +169,7 @@ pub async fn find(
     else {
         return Ok(None);
     };
-    if hold.offer_expires_at.is_none_or(|at| at > Utc::now()) || hold.status != HoldStatus::Ready.as_str() {
+    if hold.status != HoldStatus::Ready.as_str() {
         return Ok(Some(hold));
     }
     let txn = begin_write(db).await?;

@@ -14,10 +14,36 @@ use sea_orm::{
 use super::{LicenceStatus, title::Title};
 use crate::domain::ids;
 
-/// Issues one licence per unit of a licence line, with the offer's terms as sold, and
-/// gives the new copies to the title's waiting holds. The unique (line, unit) key makes a
-/// second issue impossible.
-pub async fn issue(
+/// Issues the licences of every licence line of a sold order, then gives the new copies to
+/// the waiting holds of each title. The titles are opened (their licences locked) only once
+/// every licence is written, in product order, as every other change locks them: two sales
+/// to one library never wait on each other in a cycle.
+pub async fn issue_all(
+    txn: &impl ConnectionTrait,
+    order: &order::Model,
+    lines: &[order_line::Model],
+    now: DateTime<Utc>,
+) -> Result<(), DbErr> {
+    let Some(library_id) = order.library_id else {
+        return Ok(());
+    };
+    let mut titles = Vec::new();
+    for line in lines.iter().filter(|line| line.library_offer_id.is_some()) {
+        issue(txn, order, line, now).await?;
+        titles.push(line.product_id);
+    }
+    titles.sort_unstable();
+    titles.dedup();
+    for product_id in titles {
+        // Opening the title hands the new copies to its waiting holds.
+        Title::open(txn, library_id, product_id, now).await?;
+    }
+    Ok(())
+}
+
+/// Issues one licence per unit of a licence line, with the offer's terms as sold. The unique
+/// (line, unit) key makes a second issue impossible.
+async fn issue(
     txn: &impl ConnectionTrait,
     order: &order::Model,
     line: &order_line::Model,
@@ -61,8 +87,6 @@ pub async fn issue(
         .await?;
         issued.push(licence);
     }
-    // Opening the title hands the new copies to its waiting holds.
-    Title::open(txn, library_id, line.product_id, now).await?;
     Ok(issued)
 }
 

@@ -13,13 +13,14 @@ use sea_orm::{
 };
 
 use super::{
-    LicenceStatus,
+    LicenceStatus, has_free_copy,
     title::{Title, close_hold, count, end_loan, free_copy_condition, write_loan_event},
 };
 use crate::domain::{
     ids, outbox,
     status::{HoldStatus, LoanStatus},
 };
+use crate::effect::{self, Effect};
 
 /// Why a loan cannot be made.
 #[derive(Debug)]
@@ -62,17 +63,19 @@ pub async fn borrow(
 ) -> Result<loan::Model, BorrowError> {
     let now = Utc::now();
     let txn = begin_write(db).await?;
-    let title = Title::open(&txn, library.id, product_id, now).await?;
-    check_usable(&title, now, days)?;
+    let title = Title::open_for(&txn, library.id, product_id, now, Some(patron_id)).await?;
     if running_loan(&txn, library.id, product_id, patron_id)
         .await?
         .is_some()
     {
         return Err(BorrowError::AlreadyBorrowed);
     }
+    check_usable(&title, now, days)?;
     let hold = open_hold(&txn, library.id, product_id, patron_id).await?;
     let licence = match &hold {
-        Some(hold) if hold.status == HoldStatus::Ready.as_str() => claim(&txn, &title, hold, now).await?,
+        Some(hold) if hold.status == HoldStatus::Ready.as_str() => {
+            claim(&txn, &title, hold, now, days).await?
+        }
         _ => take_free_copy(&txn, &title, now, days).await?,
     };
     let Some(licence) = licence else {
@@ -106,7 +109,7 @@ pub async fn borrow(
     if licence.max_total_loans == Some(licence.loans_used + 1) {
         write_exhausted(&txn, &licence, now).await?;
     }
-    txn.commit().await?;
+    effect::commit(txn, Effect::created("loans", &loan.uid)).await?;
     Ok(loan)
 }
 
@@ -144,9 +147,14 @@ async fn take_free_copy(
     title: &Title,
     now: DateTime<Utc>,
     days: Option<i32>,
-) -> Result<Option<licence::Model>, DbErr> {
+) -> Result<Option<licence::Model>, BorrowError> {
     let Some(licence) = title.free_licence(now, days) else {
-        return Ok(None);
+        return match title.free_licence(now, None) {
+            Some(_) => Err(BorrowError::TooLong {
+                max_days: free_days(title, now),
+            }),
+            None => Ok(None),
+        };
     };
     let taken = licence::Entity::update_many()
         .col_expr(
@@ -164,19 +172,38 @@ async fn take_free_copy(
     Ok((taken.rows_affected == 1).then_some(licence))
 }
 
-/// Turns the copy set aside for the patron's ready hold into their loan.
+/// The longest loan a free copy of the title allows.
+fn free_days(title: &Title, now: DateTime<Utc>) -> i32 {
+    title
+        .licences
+        .iter()
+        .filter(|l| has_free_copy(l, now))
+        .map(|l| l.max_loan_days)
+        .max()
+        .unwrap_or(0)
+}
+
+/// Turns the copy set aside for the patron's ready hold into their loan (its licence still
+/// valid: a ready hold on a licence that expired went back to waiting when the title opened).
 async fn claim(
     txn: &impl ConnectionTrait,
     title: &Title,
     hold: &library_hold::Model,
-    _now: DateTime<Utc>,
-) -> Result<Option<licence::Model>, DbErr> {
+    now: DateTime<Utc>,
+    days: Option<i32>,
+) -> Result<Option<licence::Model>, BorrowError> {
     let Some(licence) = hold
         .licence_id
         .and_then(|id| title.licences.iter().find(|l| l.id == id))
+        .filter(|l| l.expires_at.is_none_or(|at| at > now))
     else {
         return Ok(None);
     };
+    if days.is_some_and(|days| days > licence.max_loan_days) {
+        return Err(BorrowError::TooLong {
+            max_days: licence.max_loan_days,
+        });
+    }
     count(txn, licence.id, 1, -1, 1).await?;
     Ok(Some(licence.clone()))
 }
@@ -291,7 +318,7 @@ pub async fn give_back(db: &DatabaseConnection, loan: &loan::Model) -> Result<lo
     title.reload(&txn).await?;
     title.offer_free_copies(&txn, now).await?;
     let returned = reread(&txn, loan.id).await?;
-    txn.commit().await?;
+    effect::commit(txn, Effect::changed("loans", &loan.uid)).await?;
     Ok(returned)
 }
 

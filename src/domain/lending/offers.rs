@@ -1,11 +1,12 @@
 //! Licence offers: what a merchant sells libraries for one ebook, at what price and terms.
 
-use crate::db::FindUnique;
+use crate::db::{FindUnique, begin_write};
+use crate::effect::{self, Effect};
 use chrono::Utc;
 use entity::{library_offer, product};
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
-    QueryOrder,
+    ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
+    QueryFilter, QueryOrder,
 };
 
 use super::{super::ids, super::money::Money, TermError, Terms};
@@ -29,8 +30,22 @@ impl From<DbErr> for OfferError {
     }
 }
 
-/// Adds an offer to a product of the merchant.
+/// Adds an offer to a product of the merchant, as the change of the caller's request (an
+/// `Idempotency-Key` retry replays it).
 pub async fn create(
+    db: &DatabaseConnection,
+    product: &product::Model,
+    price: Money,
+    terms: Terms,
+) -> Result<library_offer::Model, OfferError> {
+    let txn = begin_write(db).await?;
+    let offer = insert(&txn, product, price, terms).await?;
+    effect::commit(txn, Effect::created("library_offers", &offer.uid)).await?;
+    Ok(offer)
+}
+
+/// Checks and writes an offer in the caller's transaction.
+pub async fn insert(
     db: &impl ConnectionTrait,
     product: &product::Model,
     price: Money,

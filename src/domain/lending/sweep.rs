@@ -1,4 +1,4 @@
-//! The background half of "a loan expires by itself": every titles with a loan past due or
+//! The background half of "a loan expires by itself": every title with a loan past due or
 //! a hold offer not taken in time is brought up to date, one title per transaction, so
 //! copies pass on to the holds queue even when nobody reads the loan.
 
@@ -37,9 +37,17 @@ pub async fn run_once(db: &DatabaseConnection) -> Result<usize, DbErr> {
     titles.sort_unstable();
     titles.dedup();
     for &(library_id, product_id) in &titles {
-        let txn = begin_write(db).await?;
-        Title::open(&txn, library_id, product_id, Utc::now()).await?;
-        txn.commit().await?;
+        // One title that cannot be brought up to date now (a busy database) must not hold
+        // up the others; it is tried again at the next sweep.
+        if let Err(err) = sweep_title(db, library_id, product_id).await {
+            tracing::warn!(library_id, product_id, error = %err, "cannot bring a title up to date");
+        }
     }
     Ok(titles.len())
+}
+
+async fn sweep_title(db: &DatabaseConnection, library_id: i64, product_id: i64) -> Result<(), DbErr> {
+    let txn = begin_write(db).await?;
+    Title::open(&txn, library_id, product_id, Utc::now()).await?;
+    txn.commit().await
 }

@@ -27,6 +27,9 @@ pub struct Title {
     pub product_id: i64,
     /// In id order, as read after locking.
     pub licences: Vec<licence::Model>,
+    /// The patron acting in this transaction: a copy set aside for their own hold is not
+    /// announced (`hold.ready`), since they borrow or cancel it at once.
+    quiet_patron: Option<String>,
 }
 
 impl Title {
@@ -37,11 +40,24 @@ impl Title {
         product_id: i64,
         now: DateTime<Utc>,
     ) -> Result<Title, DbErr> {
+        Title::open_for(txn, library_id, product_id, now, None).await
+    }
+
+    /// [`Title::open`] on behalf of a patron who borrows or leaves the queue in the same
+    /// transaction (see `quiet_patron`).
+    pub async fn open_for(
+        txn: &impl ConnectionTrait,
+        library_id: i64,
+        product_id: i64,
+        now: DateTime<Utc>,
+        patron: Option<&str>,
+    ) -> Result<Title, DbErr> {
         let licences = lock(txn, library_id, product_id).await?;
         let mut title = Title {
             library_id,
             product_id,
             licences,
+            quiet_patron: patron.map(str::to_owned),
         };
         let expired = expire_due_loans(txn, &title, now).await?;
         let lapsed = lapse_unclaimed(txn, &title, now).await?;
@@ -49,7 +65,47 @@ impl Title {
             title.reload(txn).await?;
         }
         title.offer_free_copies(txn, now).await?;
+        title.close_unservable_holds(txn, now).await?;
         Ok(title)
+    }
+
+    /// The loans the title's unexpired licences can still make, beyond the copies already
+    /// set aside; `None`: unlimited.
+    pub fn loans_left(&self, now: DateTime<Utc>) -> Option<i64> {
+        let mut left = 0i64;
+        for licence in self
+            .licences
+            .iter()
+            .filter(|l| l.expires_at.is_none_or(|at| at > now))
+        {
+            let max = licence.max_total_loans?;
+            left += i64::from(Ord::max(max - licence.loans_used - licence.held_copies, 0));
+        }
+        Some(left)
+    }
+
+    /// Waiting holds no licence can ever serve (every one expired or used up) are closed
+    /// as lapsed, rather than waiting for ever.
+    async fn close_unservable_holds(
+        &self,
+        txn: &impl ConnectionTrait,
+        now: DateTime<Utc>,
+    ) -> Result<(), DbErr> {
+        if self.loans_left(now) != Some(0) {
+            return Ok(());
+        }
+        library_hold::Entity::update_many()
+            .col_expr(
+                library_hold::Column::Status,
+                Expr::value(HoldStatus::Lapsed.as_str()),
+            )
+            .col_expr(library_hold::Column::ClosedAt, Expr::value(now))
+            .filter(library_hold::Column::LibraryId.eq(self.library_id))
+            .filter(library_hold::Column::ProductId.eq(self.product_id))
+            .filter(library_hold::Column::Status.eq(HoldStatus::Waiting.as_str()))
+            .exec(txn)
+            .await
+            .map(|_| ())
     }
 
     /// Reads the licences again (they stay locked).
@@ -95,7 +151,9 @@ impl Title {
                     "a waiting hold changed under its title's lock".into(),
                 ));
             }
-            write_hold_event(txn, &hold, "hold.ready", now, Some(now + HOLD_OFFER)).await?;
+            if self.quiet_patron.as_deref() != Some(hold.patron_id.as_str()) {
+                write_hold_event(txn, &hold, "hold.ready", now, Some(now + HOLD_OFFER)).await?;
+            }
             self.reload(txn).await?;
         }
     }
@@ -265,23 +323,65 @@ pub async fn end_loan(
     Ok(true)
 }
 
-/// Ready holds whose patron did not borrow in time: they lapse and their copy is freed.
+/// Ready holds whose patron did not borrow in time lapse, and their copy is freed; a ready
+/// hold whose copy's licence expired meanwhile goes back to waiting, first in the queue, for
+/// a copy of another licence.
 async fn lapse_unclaimed(
     txn: &impl ConnectionTrait,
     title: &Title,
     now: DateTime<Utc>,
 ) -> Result<usize, DbErr> {
-    let unclaimed = library_hold::Entity::find()
+    let ready = library_hold::Entity::find()
         .filter(library_hold::Column::LibraryId.eq(title.library_id))
         .filter(library_hold::Column::ProductId.eq(title.product_id))
         .filter(library_hold::Column::Status.eq(HoldStatus::Ready.as_str()))
-        .filter(library_hold::Column::OfferExpiresAt.lte(now))
         .all(txn)
         .await?;
-    for hold in &unclaimed {
-        close_hold(txn, hold, HoldStatus::Lapsed, now).await?;
+    let mut changed = 0;
+    for hold in &ready {
+        let licence_expired = title
+            .licences
+            .iter()
+            .find(|l| Some(l.id) == hold.licence_id)
+            .is_some_and(|l| l.expires_at.is_some_and(|at| at <= now));
+        if hold.offer_expires_at.is_some_and(|at| at <= now) {
+            close_hold(txn, hold, HoldStatus::Lapsed, now).await?;
+        } else if licence_expired {
+            requeue(txn, hold).await?;
+        } else {
+            continue;
+        }
+        changed += 1;
     }
-    Ok(unclaimed.len())
+    Ok(changed)
+}
+
+/// Puts a ready hold back to waiting and frees the copy set aside for it.
+async fn requeue(txn: &impl ConnectionTrait, hold: &library_hold::Model) -> Result<(), DbErr> {
+    let requeued = library_hold::Entity::update_many()
+        .col_expr(
+            library_hold::Column::Status,
+            Expr::value(HoldStatus::Waiting.as_str()),
+        )
+        .col_expr(library_hold::Column::LicenceId, Expr::value(Option::<i64>::None))
+        .col_expr(
+            library_hold::Column::ReadyAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .col_expr(
+            library_hold::Column::OfferExpiresAt,
+            Expr::value(Option::<DateTime<Utc>>::None),
+        )
+        .filter(library_hold::Column::Id.eq(hold.id))
+        .filter(library_hold::Column::Status.eq(HoldStatus::Ready.as_str()))
+        .exec(txn)
+        .await?;
+    if requeued.rows_affected == 1
+        && let Some(licence_id) = hold.licence_id
+    {
+        count(txn, licence_id, 0, -1, 0).await?;
+    }
+    Ok(())
 }
 
 /// Closes an open hold (lapsed, cancelled or borrowed); a copy set aside for it is freed
