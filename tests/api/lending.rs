@@ -1,37 +1,23 @@
 //! Library lending: offers, licences bought through an order, loans held to the licence
-//! terms by the database, holds served in order, expiry, downloads and isolation.
+//! terms by the database, expiry, downloads and isolation. Holds are in `lending_holds.rs`.
 
 use std::io::Read;
 
 use chrono::{Duration, Utc};
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{EntityTrait, sea_query::Expr};
 use serde_json::{Value, json};
 
 use crate::helpers::{
     Who, assert_problem,
     cli::{json_stdout, keys, run_on},
     error_paths, expect_json,
-    lending::{Library, borrow, hold, library_of, offered_ebook, stocked_library},
+    lending::{
+        Library, borrow, give_back, hold, library_of, loan_of, offered_ebook, one_at_a_time, run_out,
+        stocked_library,
+    },
     link, spawn_app, store_epub_for, ticket,
 };
-
-fn one_at_a_time(total: Option<i64>) -> Value {
-    json!({"max_concurrent_loans": 1, "max_total_loans": total})
-}
-
-async fn loan_of(app: &crate::helpers::TestApp, library: &Library, product: &str, patron: &str) -> Value {
-    expect_json(borrow(app, library, product, patron).await, StatusCode::CREATED).await
-}
-
-async fn give_back(app: &crate::helpers::TestApp, library: &Library, loan: &Value) -> Value {
-    let url = format!("{}/return", link(loan, "self"));
-    expect_json(
-        app.post_json(library.who(), &url, &json!({})).await,
-        StatusCode::OK,
-    )
-    .await
-}
 
 #[tokio::test]
 async fn a_merchant_offers_an_ebook_to_libraries_and_the_product_links_the_offers() {
@@ -160,93 +146,6 @@ async fn the_third_loan_on_a_copy_exhausts_its_licence() {
         (licence["status"].as_str(), licence["loans_used"].as_i64()),
         (Some("exhausted"), Some(3))
     );
-}
-
-#[tokio::test]
-async fn a_returned_copy_is_set_aside_for_the_first_hold_and_only_that_patron_may_borrow_it() {
-    let app = spawn_app().await;
-    let merchant = app.merchant().await;
-    let (library, product) = stocked_library(&app, &merchant, 6, one_at_a_time(None), 1).await;
-    let loan = loan_of(&app, &library, &product, "ada").await;
-    let first = expect_json(hold(&app, &library, &product, "bob").await, StatusCode::CREATED).await;
-    let second = expect_json(hold(&app, &library, &product, "cy").await, StatusCode::CREATED).await;
-    assert_eq!(
-        (first["position"].as_u64(), second["position"].as_u64()),
-        (Some(1), Some(2))
-    );
-    give_back(&app, &library, &loan).await;
-    let ready = app.get_json(library.who(), &link(&first, "self")).await;
-    assert_eq!(ready["status"], "ready", "{ready}");
-    assert!(ready["offer_expires_at"].is_string());
-    assert_problem(
-        borrow(&app, &library, &product, "cy").await,
-        StatusCode::CONFLICT,
-        "no_copy_available",
-    )
-    .await;
-    let lent = loan_of(&app, &library, &product, "bob").await;
-    assert_eq!(lent["patron_id"], "bob");
-    let closed = app.get_json(library.who(), &link(&first, "self")).await;
-    assert_eq!(closed["status"], "borrowed");
-}
-
-#[tokio::test]
-async fn holds_are_served_in_the_order_they_were_placed() {
-    let app = spawn_app().await;
-    let merchant = app.merchant().await;
-    let (library, product) = stocked_library(&app, &merchant, 7, one_at_a_time(None), 1).await;
-    let loan = loan_of(&app, &library, &product, "ada").await;
-    let first = expect_json(hold(&app, &library, &product, "bob").await, StatusCode::CREATED).await;
-    let second = expect_json(hold(&app, &library, &product, "cy").await, StatusCode::CREATED).await;
-    give_back(&app, &library, &loan).await;
-    let cancel = format!("{}/cancellation", link(&first, "self"));
-    expect_json(
-        app.post_json(library.who(), &cancel, &json!({})).await,
-        StatusCode::OK,
-    )
-    .await;
-    let next = app.get_json(library.who(), &link(&second, "self")).await;
-    assert_eq!(next["status"], "ready", "{next}");
-}
-
-#[tokio::test]
-async fn a_hold_is_refused_while_a_copy_is_free() {
-    let app = spawn_app().await;
-    let merchant = app.merchant().await;
-    let (library, product) = stocked_library(&app, &merchant, 8, one_at_a_time(None), 1).await;
-    assert_problem(
-        hold(&app, &library, &product, "ada").await,
-        StatusCode::CONFLICT,
-        "copy_available",
-    )
-    .await;
-}
-
-/// Moves a loan's due date into the past, as time passing would.
-async fn run_out(app: &crate::helpers::TestApp, loan: &Value) {
-    entity::loan::Entity::update_many()
-        .col_expr(
-            entity::loan::Column::DueAt,
-            Expr::value(Utc::now() - Duration::minutes(1)),
-        )
-        .filter(entity::loan::Column::Uid.eq(loan["uid"].as_str().unwrap()))
-        .exec(&app.db)
-        .await
-        .unwrap();
-}
-
-#[tokio::test]
-async fn a_loan_past_due_expires_by_itself_and_its_copy_goes_to_the_next_hold() {
-    let app = spawn_app().await;
-    let merchant = app.merchant().await;
-    let (library, product) = stocked_library(&app, &merchant, 9, one_at_a_time(None), 1).await;
-    let loan = loan_of(&app, &library, &product, "ada").await;
-    let waiting = expect_json(hold(&app, &library, &product, "bob").await, StatusCode::CREATED).await;
-    run_out(&app, &loan).await;
-    let expired = app.get_json(library.who(), &link(&loan, "self")).await;
-    assert_eq!(expired["status"], "expired", "{expired}");
-    let ready = app.get_json(library.who(), &link(&waiting, "self")).await;
-    assert_eq!(ready["status"], "ready", "{ready}");
 }
 
 #[tokio::test]
@@ -517,38 +416,6 @@ async fn an_ebook_offers_its_merchant_the_form_to_offer_it_to_libraries() {
 }
 
 #[tokio::test]
-async fn a_copy_set_aside_on_a_licence_that_expires_is_not_lent_and_the_hold_waits_again() {
-    let app = spawn_app().await;
-    let merchant = app.merchant().await;
-    let (library, product) = stocked_library(&app, &merchant, 19, one_at_a_time(None), 2).await;
-    let first = loan_of(&app, &library, &product, "ada").await;
-    loan_of(&app, &library, &product, "bob").await;
-    let waiting = expect_json(hold(&app, &library, &product, "cy").await, StatusCode::CREATED).await;
-    give_back(&app, &library, &first).await;
-    entity::licence::Entity::update_many()
-        .col_expr(
-            entity::licence::Column::ExpiresAt,
-            Expr::value(Utc::now() - Duration::minutes(1)),
-        )
-        .filter(entity::licence::Column::Uid.eq(link(&first, "shop:licence").rsplit('/').next().unwrap()))
-        .exec(&app.db)
-        .await
-        .unwrap();
-    assert_problem(
-        borrow(&app, &library, &product, "cy").await,
-        StatusCode::CONFLICT,
-        "no_copy_available",
-    )
-    .await;
-    let again = app.get_json(library.who(), &link(&waiting, "self")).await;
-    assert_eq!(
-        (again["status"].as_str(), again["position"].as_u64()),
-        (Some("waiting"), Some(1)),
-        "{again}"
-    );
-}
-
-#[tokio::test]
 async fn a_retried_loan_with_the_same_idempotency_key_answers_the_first_loan() {
     let app = spawn_app().await;
     let merchant = app.merchant().await;
@@ -576,26 +443,4 @@ async fn a_loan_longer_than_the_licence_allows_is_refused_naming_days() {
     let refused = app.post_json(library.who(), &library.path("/loans"), &body).await;
     let problem = assert_problem(refused, StatusCode::UNPROCESSABLE_ENTITY, "loan_too_long").await;
     assert_eq!(error_paths(&problem), ["/days"]);
-}
-
-#[tokio::test]
-async fn a_hold_that_no_loan_left_could_serve_is_refused() {
-    let app = spawn_app().await;
-    let merchant = app.merchant().await;
-    let (library, product) = stocked_library(
-        &app,
-        &merchant,
-        22,
-        json!({"max_concurrent_loans": 1, "max_total_loans": 2}),
-        1,
-    )
-    .await;
-    loan_of(&app, &library, &product, "ada").await;
-    expect_json(hold(&app, &library, &product, "bob").await, StatusCode::CREATED).await;
-    assert_problem(
-        hold(&app, &library, &product, "cy").await,
-        StatusCode::CONFLICT,
-        "licences_exhausted",
-    )
-    .await;
 }

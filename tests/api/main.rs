@@ -24,6 +24,7 @@ mod idempotent_effects;
 mod kept_orders;
 mod lending;
 mod lending_events;
+mod lending_holds;
 mod mails;
 mod on_sale;
 mod openapi;

@@ -1,11 +1,12 @@
 //! Libraries, their licences and loans, for the lending tests.
 
+use chrono::{Duration, Utc};
 use halshop::domain::lending::libraries;
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
 use serde_json::{Value, json};
 
-use super::{MerchantCredentials, TestApp, Who, ebook, expect_json, money, orders::pay, self_href};
+use super::{MerchantCredentials, TestApp, Who, ebook, expect_json, link, money, orders::pay, self_href};
 
 /// A library: its uid and its Basic credentials (api key and secret).
 pub struct Library {
@@ -115,4 +116,37 @@ pub async fn hold(app: &TestApp, library: &Library, product: &str, patron: &str)
         &json!({"product": product, "patron_id": patron}),
     )
     .await
+}
+
+/// Terms: one patron at a time, `total` loans in all (null: unlimited).
+pub fn one_at_a_time(total: Option<i64>) -> Value {
+    json!({"max_concurrent_loans": 1, "max_total_loans": total})
+}
+
+/// A loan of the product to the patron; asserts 201.
+pub async fn loan_of(app: &TestApp, library: &Library, product: &str, patron: &str) -> Value {
+    expect_json(borrow(app, library, product, patron).await, StatusCode::CREATED).await
+}
+
+/// Returns the loan; asserts 200.
+pub async fn give_back(app: &TestApp, library: &Library, loan: &Value) -> Value {
+    let url = format!("{}/return", link(loan, "self"));
+    expect_json(
+        app.post_json(library.who(), &url, &json!({})).await,
+        StatusCode::OK,
+    )
+    .await
+}
+
+/// Moves a loan's due date into the past, as time passing would.
+pub async fn run_out(app: &TestApp, loan: &Value) {
+    entity::loan::Entity::update_many()
+        .col_expr(
+            entity::loan::Column::DueAt,
+            Expr::value(Utc::now() - Duration::minutes(1)),
+        )
+        .filter(entity::loan::Column::Uid.eq(loan["uid"].as_str().unwrap()))
+        .exec(&app.db)
+        .await
+        .unwrap();
 }
