@@ -163,6 +163,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     println!("  API root      {base}");
     println!("  Swagger UI    {}", state.hal.href("/docs"));
     println!("  OpenAPI spec  {}", state.hal.href("/openapi.json"));
+    println!("  Storefront    {}", state.hal.href("/shop/"));
     if let Some(seeded) = app.take_seeded() {
         println!(
             "Demo data seeded ({} products). These credentials are shown only once:",

@@ -340,7 +340,7 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
         api::docs::rels_index(&state.hal),
         api::docs::problems_index(&state.hal),
     );
-    let routes = operations(Route::new(), &state)
+    let routes = assets::shop_routes(operations(Route::new(), &state))
         .at("/docs", poem::get(docs))
         .at(
             "/rels/",

@@ -206,7 +206,7 @@ impl PaymentsApi {
         let result = respond(state, outcome)?;
         Ok(match redirect(&order, &order_uri, &result.result) {
             Some(location) => SandboxPayResponse::Redirect(location),
-            None => SandboxPayResponse::Ok(Html(result_page(&order, &result.result))),
+            None => SandboxPayResponse::Ok(Html(result_page(&order, &order_uri, &result.result))),
         })
     }
 }

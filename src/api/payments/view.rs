@@ -187,16 +187,20 @@ pub(super) fn redirect(order: &order::Model, order_uri: &str, result: &str) -> O
     Some(redirect.into())
 }
 
-/// The page shown after paying or declining, for an order without a `redirect_url`.
-pub(super) fn result_page(order: &order::Model, result: &str) -> String {
+/// The page shown after paying or declining, for an order without a `redirect_url`: it
+/// links back to the order (its browsable page; reading it needs the order's credentials).
+pub(super) fn result_page(order: &order::Model, order_uri: &str, result: &str) -> String {
     let message = match result {
         "sold" => "Payment captured: the order is complete and its goods are delivered.",
         _ => "Payment declined: the order can be paid again.",
     };
     let html = format!(
-        "<h1>halshop sandbox payment</h1><p>Order <strong>{}</strong>: {}</p>",
+        "<h1>halshop sandbox payment</h1><p>Order <strong>{}</strong>: {}</p>\
+         <p><a href=\"{}\">Back to order {}</a></p>",
         escape(&order.reference),
-        message
+        message,
+        escape(order_uri),
+        escape(&order.reference)
     );
     page("Payment result", &html)
 }

@@ -31,6 +31,41 @@ pub const STYLE: Asset = Asset {
     content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/browse.css")),
 };
 
+/// The storefront at `/shop/`: its page, script and style sheet. They are asked for by
+/// plain names, so browsers revalidate them (`no-cache`, with an ETag) instead of keeping them.
+pub const SHOP_PAGE: Asset = Asset {
+    path: "/shop/",
+    media_type: "text/html; charset=utf-8",
+    content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/shop/index.html")),
+};
+
+pub const SHOP_SCRIPT: Asset = Asset {
+    path: "/shop/shop.js",
+    media_type: "text/javascript; charset=utf-8",
+    content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/shop/shop.js")),
+};
+
+pub const SHOP_STYLE: Asset = Asset {
+    path: "/shop/shop.css",
+    media_type: "text/css; charset=utf-8",
+    content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/shop/shop.css")),
+};
+
+/// The storefront's `Content-Security-Policy`: its own script and styles, calls to its own
+/// origin, nothing else.
+const SHOP_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
+    img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
+
+/// The storefront's routes: its page at `/shop/` (and `/shop` sent there), script and style.
+pub fn shop_routes(routes: poem::Route) -> poem::Route {
+    let to_page = poem::endpoint::make_sync(|_| poem::web::Redirect::permanent(SHOP_PAGE.path));
+    routes
+        .at(SHOP_PAGE.path, poem::get(SHOP_PAGE.shop_endpoint()))
+        .at(SHOP_SCRIPT.path, poem::get(SHOP_SCRIPT.shop_endpoint()))
+        .at(SHOP_STYLE.path, poem::get(SHOP_STYLE.shop_endpoint()))
+        .at("/shop", poem::get(to_page))
+}
+
 /// A short hash of the assets and of the halshop version: the `v` of the asset URLs and the
 /// mark of the HTML variant's ETags, so that a new release invalidates the pages browsers keep.
 pub static VERSION: LazyLock<String> = LazyLock::new(|| {
@@ -45,14 +80,24 @@ pub static VERSION: LazyLock<String> = LazyLock::new(|| {
 impl Asset {
     /// Serves the file with a strong ETag of its content and a year of caching.
     pub fn endpoint(&'static self) -> impl Endpoint<Output = Response> {
+        self.served("public, max-age=31536000, immutable")
+    }
+
+    /// Serves a storefront file: revalidated on every use, under the storefront's policy.
+    pub fn shop_endpoint(&'static self) -> impl Endpoint<Output = Response> {
+        self.served("no-cache")
+    }
+
+    fn served(&'static self, cache_control: &'static str) -> impl Endpoint<Output = Response> {
         let etag = super::super::middleware::body_etag(self.content.as_bytes());
         poem::endpoint::make_sync(move |_| {
             Response::builder()
                 .status(StatusCode::OK)
                 .content_type(self.media_type)
-                .header(header::CACHE_CONTROL, "public, max-age=31536000, immutable")
+                .header(header::CACHE_CONTROL, cache_control)
                 .header(header::ETAG, etag.clone())
                 .header(header::X_CONTENT_TYPE_OPTIONS, "nosniff")
+                .header(header::CONTENT_SECURITY_POLICY, SHOP_POLICY)
                 .body(self.content)
         })
     }

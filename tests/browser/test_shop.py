@@ -1,0 +1,71 @@
+"""The storefront at /shop/ in a real browser: a customer finds a book, buys it as a guest,
+pays in the sandbox, downloads it and asks for a refund, through the pages only (links and
+buttons by their names, fields by their labels).
+"""
+
+import re
+
+from playwright.sync_api import expect
+
+from conftest import screenshot
+
+
+def buy_as_guest(server, page, title="Pride and Prejudice"):
+    page.goto(server.base + "/shop/")
+    page.get_by_label("Search").fill(title.split()[0])
+    page.get_by_role("button", name="Search").click()
+    page.get_by_role("link", name=title).first.click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(title)
+    page.get_by_role("button", name="Add to cart").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text("Your cart")
+    page.get_by_label("Email").fill("jeanne.martin@example.org")
+    page.get_by_label("First name").fill("Jeanne")
+    page.get_by_label("Last name").fill("Martin")
+    page.get_by_label("Country (two letters)").fill("FR")
+    expect(page.locator("#bill")).to_contain_text("TVA")
+    page.get_by_role("button", name="Place order").click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Order [A-Z0-9]{10}$"))
+
+
+def test_a_guest_buys_an_ebook_pays_downloads_it_and_is_refused_a_refund_with_the_reason(shop_server, page):
+    buy_as_guest(shop_server, page)
+    screenshot(page, "shop-order-awaiting-payment")
+    page.get_by_role("link", name="Pay now").click()
+    page.get_by_role("button", name="Pay").click()
+
+    expect(page.get_by_role("status").filter(has_text="Payment received")).to_be_visible()
+    expect(page.locator("#order-status")).to_have_text("Completed")
+    assert "ot_" not in page.url, "the order token never appears in a URL"
+    with page.expect_download() as downloading:
+        page.get_by_role("button", name="Download Pride and Prejudice").click()
+    assert downloading.value.suggested_filename.endswith(".epub")
+
+    page.reload()
+    expect(page.get_by_text(re.compile(r"Downloaded on"))).to_be_visible()
+    expect(page.get_by_role("button", name="Request a refund")).to_have_count(0)
+    screenshot(page, "shop-order-downloaded")
+
+
+def test_a_field_the_shop_refuses_shows_its_message_next_to_it(shop_server, page):
+    page.goto(shop_server.base + "/shop/")
+    page.get_by_role("link", name="Pride and Prejudice").first.click()
+    page.get_by_role("button", name="Add to cart").click()
+    page.get_by_label("Email").fill("not an address")
+    page.get_by_label("First name").fill("Jeanne")
+    page.get_by_label("Last name").fill("Martin")
+    page.get_by_label("Country (two letters)").fill("FR")
+    page.get_by_role("button", name="Place order").click()
+
+    expect(page.locator("#consumer-email-error")).to_contain_text("e-mail")
+    expect(page.get_by_label("Email")).to_have_attribute("aria-invalid", "true")
+
+
+def test_the_catalogue_fits_a_phone_screen(shop_server, browser):
+    context = browser.new_context(viewport={"width": 375, "height": 740}, is_mobile=True)
+    page = context.new_page()
+    page.goto(shop_server.base + "/shop/")
+    expect(page.get_by_role("link", name="Pride and Prejudice").first).to_be_visible()
+    overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+    screenshot(page, "shop-catalogue-phone")
+    context.close()
+    assert overflow <= 0, f"the page is {overflow}px wider than the screen"
