@@ -1,6 +1,7 @@
 //! The HTTP resources, one module per resource, combined into one OpenAPI service.
 
 pub mod deliveries;
+pub mod dev_tokens;
 pub mod docs;
 pub mod events;
 pub mod events_feed;
@@ -72,6 +73,7 @@ pub type Api = (
     // A tuple has at most 12 members: the later resources are grouped.
     (
         me::MeApi,
+        dev_tokens::DevTokensApi,
         reports::ReportsApi,
         lending::LendingApi,
         lending::CirculationApi,

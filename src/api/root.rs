@@ -65,6 +65,10 @@ pub struct RootLinks {
     /// Your library, with its licences, loans, holds and report (library).
     #[oai(rename = "shop:lending")]
     pub lending: Link,
+    /// Development only: POST `{sub, email?}` for a customer token. Present only while the
+    /// development identity provider is active (no `COGNITO_ISSUER`).
+    #[oai(rename = "shop:dev_tokens", skip_serializing_if_is_none)]
+    pub dev_tokens: Option<Link>,
     /// The OpenAPI document of this API (RFC 8631).
     #[oai(rename = "service-desc")]
     pub service_desc: Link,
@@ -153,6 +157,7 @@ impl RootApi {
                 events_feed: hal.templated("/events_feed{?after,types,limit}"),
                 daily_sales: hal.templated("/reports/daily_sales{?date,currency,format}"),
                 lending: hal.link("/lending"),
+                dev_tokens: state.customers.dev_key.is_some().then(|| hal.link("/dev/tokens")),
                 service_desc: hal
                     .link("/openapi.json")
                     .with_type("application/vnd.oai.openapi+json"),

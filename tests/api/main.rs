@@ -9,6 +9,7 @@ mod control_characters;
 mod cors;
 mod daily_sales;
 mod database;
+mod dev_tokens;
 mod discovery;
 mod downloads;
 mod errors;

@@ -69,3 +69,29 @@ def test_the_catalogue_fits_a_phone_screen(shop_server, browser):
     screenshot(page, "shop-catalogue-phone")
     context.close()
     assert overflow <= 0, f"the page is {overflow}px wider than the screen"
+
+
+def sign_in(server, page, name):
+    page.goto(server.base + "/shop/")
+    page.get_by_role("link", name="Sign in").click()
+    page.get_by_label("Customer name").fill(name)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("link", name=f"Account ({name})")).to_be_visible()
+
+
+def test_a_signed_in_customer_finds_their_order_again_in_another_browser(shop_server, browser):
+    first = browser.new_context()
+    page = first.new_page()
+    sign_in(shop_server, page, "alice")
+    buy_as_guest(shop_server, page, title="Frankenstein")
+    reference = page.get_by_role("heading", level=1).inner_text()
+    first.close()
+
+    second = browser.new_context()
+    page = second.new_page()
+    sign_in(shop_server, page, "alice")
+    page.get_by_role("link", name="My orders").click()
+    page.get_by_role("link", name=reference).click()
+    expect(page.get_by_role("heading", level=1)).to_have_text(reference)
+    expect(page.locator("#order-status")).to_have_text("Awaiting payment")
+    second.close()

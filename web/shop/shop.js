@@ -17,12 +17,19 @@ const saved = {
 const cart = () => saved.get("cart", []);
 const orders = () => saved.get("orders", {});
 const tokenOf = (orderUrl) => orders()[orderUrl]?.token;
+/** The signed-in customer `{sub, token, expires}`, while their token lasts. */
+function customer() {
+  const signedIn = saved.get("customer", null);
+  return signedIn && signedIn.expires > Date.now() ? signedIn : null;
+}
 
 // ---- the API ----
 async function api(url, { method = "GET", body, token } = {}) {
   const headers = { Accept: HAL };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers["Order-Token"] = token;
+  const signedIn = customer();
+  if (signedIn) headers.Authorization = `Bearer ${signedIn.token}`;
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await response.json() : null;
@@ -88,7 +95,7 @@ async function catalogue(params) {
   const search = link(start, "shop:products");
   const url = params.get("u") || expand(search, {});
   const { ok, data } = await api(url);
-  if (!ok) return show(el("h1", { text: "Catalogue" }), notice(data?.detail || "The catalogue is not available.", "bad"));
+  if (!ok) return params.show(el("h1", { text: "Catalogue" }), notice(data?.detail || "The catalogue is not available.", "bad"));
   const here = new URL(url);
   const q = el("input", { id: "q", name: "q", type: "search", value: here.searchParams.get("q") || "" });
   const kind = el("select", { id: "kind", name: "kind" },
@@ -108,7 +115,7 @@ async function catalogue(params) {
   const pager = el("nav", { class: "pager", "aria-label": "Pages" },
     link(data, "prev") && el("a", { href: route("", link(data, "prev")), text: "Previous page" }),
     link(data, "next") && el("a", { href: route("", link(data, "next")), text: "Next page" }));
-  show(el("h1", { text: "Catalogue" }), form,
+  params.show(el("h1", { text: "Catalogue" }), form,
     items.length ? grid : notice("Nothing matches this search."), pager,
     el("p", { class: "muted", text: `${data.item_count} product(s)` }));
 }
@@ -116,7 +123,7 @@ async function catalogue(params) {
 // ---- a product ----
 async function product(params) {
   const { ok, data: p } = await api(params.get("u"));
-  if (!ok) return show(notice(p?.detail || "This product cannot be shown.", "bad"));
+  if (!ok) return params.show(notice(p?.detail || "This product cannot be shown.", "bad"));
   const facts = el("dl", {},
     el("dt", { text: "Format" }), el("dd", { text: p.kind === "ticket" ? "Event ticket" : p.format.toUpperCase() }),
     p.isbn && [el("dt", { text: "ISBN" }), el("dd", { text: p.isbn })],
@@ -140,7 +147,7 @@ async function product(params) {
     location.hash = route("cart");
   } }, p.max_per_order > 1 ? el("div", { class: "field" }, el("label", { for: "quantity", text: "Quantity" }), quantity) : null,
   el("button", { type: "submit", disabled: !p.available, text: "Add to cart" }));
-  show(el("div", { class: "product" }, cover(p), el("div", {}, el("h1", { text: p.title }),
+  params.show(el("div", { class: "product" }, cover(p), el("div", {}, el("h1", { text: p.title }),
     el("p", { class: "price", text: money(p.price) }),
     el("p", { class: "muted", text: p.price_includes_tax ? "Taxes included" : "Plus taxes, shown in the cart" }),
     availability, facts, add)));
@@ -185,9 +192,9 @@ function billTable(bill, caption) {
       el("tr", {}, el("th", { colspan: 2, text: "Total" }), el("td", { class: "num price", text: money(bill.grand_total) }))));
 }
 
-async function cartView() {
+async function cartView(params) {
   const lines = cart();
-  if (!lines.length) return show(el("h1", { text: "Your cart" }), notice("Your cart is empty."), el("a", { href: route(""), text: "Browse the catalogue" }));
+  if (!lines.length) return params.show(el("h1", { text: "Your cart" }), notice("Your cart is empty."), el("a", { href: route(""), text: "Browse the catalogue" }));
   const start = await root();
   const forms = start._templates || {};
   const priced = el("div", { id: "bill" }, el("p", { class: "loading", text: "Pricing…" }));
@@ -206,7 +213,7 @@ async function cartView() {
       const all = cart(); all[index].quantity = Number(event.target.value) || 1; saved.set("cart", all); later();
     } }), " ",
     el("button", { type: "button", class: "secondary", text: `Remove ${line.title}`, onclick: () => {
-      saved.set("cart", cart().filter((_, i) => i !== index)); updateCartLink(); cartView();
+      saved.set("cart", cart().filter((_, i) => i !== index)); updateCartLink(); router();
     } }), el("div", { class: "error", id: `quantity-${index}-error`, role: "alert" })));
   const place = el("button", { type: "submit", text: "Place order" });
   const form = el("form", { novalidate: true, oninput: later, onsubmit: async (event) => {
@@ -225,16 +232,53 @@ async function cartView() {
   } }, el("h2", { text: "Items" }), rows, el("h2", { text: "Your details" }),
   CONSUMER.map(([name, label, type]) => field(`consumer-${name}`, label, { type, value: buyer[name] || "", autocomplete: { email: "email", first_name: "given-name", last_name: "family-name", country: "country" }[name] })),
   place);
-  show(el("h1", { text: "Your cart" }), problems, el("div", { class: "two" }, el("div", { class: "panel" }, form), el("div", { class: "panel" }, priced)));
+  params.show(el("h1", { text: "Your cart" }), problems, el("div", { class: "two" }, el("div", { class: "panel" }, form), el("div", { class: "panel" }, priced)));
   price();
 }
 
 // ---- orders ----
-async function ordersView() {
+async function ordersView(params) {
   const known = Object.entries(orders()).sort((a, b) => (b[1].created_at || "").localeCompare(a[1].created_at || ""));
-  show(el("h1", { text: "My orders" }), known.length
-    ? el("ul", {}, known.map(([url, o]) => el("li", {}, el("a", { href: route("order", url), text: `Order ${o.reference}` }))))
+  const listed = new Map(known.map(([url, o]) => [url, `Order ${o.reference}`]));
+  const start = await root();
+  if (customer() && link(start, "shop:orders")) {
+    const { ok, data } = await api(link(start, "shop:orders"));
+    for (const order of ok ? data._embedded?.["shop:orders"] || [] : []) listed.set(link(order, "self"), `Order ${order.reference}`);
+  }
+  params.show(el("h1", { text: "My orders" }), listed.size
+    ? el("ul", {}, [...listed].map(([url, name]) => el("li", {}, el("a", { href: route("order", url), text: name }))))
     : notice("No order placed from this browser yet."));
+}
+
+// ---- signing in (the development identity provider) and the customer's library ----
+async function signInView(params) {
+  const start = await root();
+  const target = link(start, "shop:dev_tokens");
+  if (customer()) {
+    return params.show(el("h1", { text: "Your account" }), el("p", { text: `Signed in as ${customer().sub}.` }),
+      el("button", { type: "button", text: "Sign out", onclick: () => { saved.set("customer", null); updateAccount(); location.hash = route(""); } }));
+  }
+  if (!target) return params.show(el("h1", { text: "Sign in" }), notice("Signing in goes through the shop's identity provider, which is not available here."));
+  const problems = el("div");
+  const form = el("form", { novalidate: true, onsubmit: async (event) => {
+    event.preventDefault();
+    const body = { sub: document.getElementById("sub").value.trim() };
+    const email = document.getElementById("email").value.trim();
+    if (email) body.email = email;
+    const { ok, data } = await api(target, { method: "POST", body });
+    if (!ok) return showProblem(data, problems);
+    saved.set("customer", { sub: body.sub, token: data.access_token, expires: Date.now() + data.expires_in * 1000 });
+    updateAccount();
+    location.hash = route("");
+  } }, field("sub", "Customer name", { autocomplete: "username" }), field("email", "Email", { type: "email", autocomplete: "email" }),
+  el("button", { type: "submit", text: "Sign in" }));
+  params.show(el("h1", { text: "Sign in" }), el("p", { class: "muted", text: "Development sign-in: choose any customer name." }), problems, el("div", { class: "panel" }, form));
+}
+
+async function libraryView(params) {
+  const start = await root();
+  if (!customer()) return params.show(el("h1", { text: "My library" }), notice("Sign in to see the books you own."), el("a", { href: route("signin"), text: "Sign in" }));
+  params.show(el("h1", { text: "My library" }), await deliveries(link(start, "shop:library")));
 }
 
 const STATUS = { awaiting_payment: "Awaiting payment", paid: "Paid", completed: "Completed", cancelled: "Cancelled",
@@ -244,7 +288,7 @@ async function orderView(params) {
   const url = params.get("u");
   const token = tokenOf(url);
   const { ok, data: order } = await api(url, { token });
-  if (!ok) return show(el("h1", { text: "Order" }), notice(order?.detail || "This order cannot be shown in this browser.", "bad"));
+  if (!ok) return params.show(el("h1", { text: "Order" }), notice(order?.detail || "This order cannot be shown in this browser.", "bad"));
   const parts = [el("h1", { text: `Order ${order.reference}` })];
   const result = params.get("result");
   if (result) parts.push(notice(result === "sold" ? "Payment received: thank you!" : "The payment was declined; you can pay again.", result === "sold" ? "good" : "bad"));
@@ -254,7 +298,7 @@ async function orderView(params) {
   if (link(order, "shop:deliveries")) parts.push(await deliveries(link(order, "shop:deliveries"), token));
   parts.push(refundSection(order, token));
   if (link(order, "shop:refund_requests")) parts.push(await refundRequests(link(order, "shop:refund_requests"), token));
-  show(...parts);
+  params.show(...parts);
 }
 
 async function deliveries(url, token) {
@@ -319,15 +363,28 @@ function updateCartLink() {
   document.getElementById("cart-link").textContent = count ? `Cart (${count})` : "Cart";
 }
 
-const VIEWS = { "": catalogue, product, cart: cartView, orders: ordersView, order: orderView };
+const VIEWS = { "": catalogue, product, cart: cartView, orders: ordersView, order: orderView, signin: signInView, library: libraryView };
+
+function updateAccount() {
+  const account = document.getElementById("account-link");
+  const library = document.getElementById("library-link");
+  account.textContent = customer() ? `Account (${customer().sub})` : "Sign in";
+  library.hidden = !customer();
+}
+
+/** Which render is the latest: a view that finishes after another one started shows nothing. */
+let latest = 0;
 
 async function router() {
   const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
   const view = VIEWS[path] || catalogue;
+  const id = ++latest;
+  const params = new URLSearchParams(query);
+  params.show = (...nodes) => { if (id === latest) show(...nodes); };
   try {
-    await view(new URLSearchParams(query));
+    await view(params);
   } catch (error) {
-    show(notice(`Something went wrong: ${error.message}`, "bad"));
+    params.show(notice(`Something went wrong: ${error.message}`, "bad"));
   }
 }
 
@@ -338,6 +395,7 @@ async function start() {
     history.replaceState(null, "", `${location.pathname}#/order?u=${encodeURIComponent(back.get("order"))}&result=${encodeURIComponent(back.get("result") || "")}`);
   }
   updateCartLink();
+  updateAccount();
   const shop = await root();
   if (shop?.name) {
     document.title = shop.name;

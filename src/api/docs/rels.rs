@@ -435,6 +435,15 @@ const RELS: &[Rel] = &[
         example: include_str!("examples/me.http"),
     },
     Rel {
+        name: "dev_tokens",
+        summary: "Sign in as any customer (development only).",
+        target: "POST `{sub, email?}` for a one-hour customer access token signed by the development identity provider; send it as `Authorization: Bearer`. Linked from the root, and answering, only while no `COGNITO_ISSUER` is configured.",
+        methods: "POST",
+        auth: "None (development only).",
+        forms: None,
+        example: include_str!("examples/dev_tokens.http"),
+    },
+    Rel {
         name: "library",
         summary: "The deliveries a customer owns.",
         target: "The logged-in customer's library: the deliveries put into their account by a till purchase with their e-mail or by redeeming an access code. Items are embedded under `shop:deliveries`, each with its own `self`.",
