@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from conftest import screenshot
 
 
-def buy_as_guest(server, page, title="Pride and Prejudice"):
+def buy_as_guest(server, page, title="Pride and Prejudice", tax="TVA"):
     page.goto(server.base + "/shop/")
     page.get_by_label("Search").fill(title.split()[0])
     page.get_by_role("button", name="Search").click()
@@ -22,7 +22,7 @@ def buy_as_guest(server, page, title="Pride and Prejudice"):
     page.get_by_label("First name").fill("Jeanne")
     page.get_by_label("Last name").fill("Martin")
     page.get_by_label("Country (two letters)").fill("FR")
-    expect(page.locator("#bill")).to_contain_text("TVA")
+    expect(page.locator("#bill")).to_contain_text(tax)
     page.get_by_role("button", name="Place order").click()
     expect(page.get_by_role("heading", level=1)).to_have_text(re.compile(r"^Order [A-Z0-9]{10}$"))
 
@@ -95,3 +95,19 @@ def test_a_signed_in_customer_finds_their_order_again_in_another_browser(shop_se
     expect(page.get_by_role("heading", level=1)).to_have_text(reference)
     expect(page.locator("#order-status")).to_have_text("Awaiting payment")
     second.close()
+
+
+def test_a_signed_in_customer_buys_a_ticket_and_requests_a_refund_after_seeing_the_refund_bill(shop_server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(shop_server, page, "bob")
+    buy_as_guest(shop_server, page, title="Montréal Book Fair 2027 — day pass", tax="Total")
+    page.get_by_role("link", name="Pay now").click()
+    page.get_by_role("button", name="Pay").click()
+    expect(page.locator("#order-status")).to_have_text("Completed")
+
+    expect(page.locator("#refund-bill")).to_contain_text("A refund now would return")
+    page.get_by_role("button", name="Request a refund").click()
+    expect(page.locator(".refund-status").first).to_have_text("new")
+    screenshot(page, "shop-refund-requested")
+    context.close()

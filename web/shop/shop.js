@@ -296,7 +296,7 @@ async function orderView(params) {
   if (link(order, "payment")) parts.push(el("p", {}, el("a", { class: "button", href: link(order, "payment"), text: "Pay now" })));
   parts.push(el("div", { class: "panel" }, billTable(order, `Placed ${new Date(order.created_at).toLocaleString()}`)));
   if (link(order, "shop:deliveries")) parts.push(await deliveries(link(order, "shop:deliveries"), token));
-  parts.push(refundSection(order, token));
+  parts.push(await refundSection(order, token));
   if (link(order, "shop:refund_requests")) parts.push(await refundRequests(link(order, "shop:refund_requests"), token));
   params.show(...parts);
 }
@@ -323,16 +323,22 @@ async function deliveries(url, token) {
   return section;
 }
 
-function refundSection(order, token) {
+async function refundSection(order, token) {
   const eligibility = order.refund_eligibility;
   const section = el("section", { class: "panel" }, el("h2", { text: "Refund" }));
+  const billUrl = link(order, "shop:refund_bill");
+  const bill = billUrl && order._templates?.request_refund ? await api(billUrl, { token }) : null;
+  if (bill?.ok) {
+    section.append(el("p", { id: "refund-bill" }, `A refund now would return ${money(bill.data.refund_amount)}`,
+      Number(bill.data.voucher_amount?.amount) > 0 ? ` and a voucher of ${money(bill.data.voucher_amount)}` : "", "."));
+  }
   if (eligibility?.checks) {
     section.append(el("ul", {}, eligibility.checks.map((check) =>
       el("li", {}, `${check.passed ? "✓" : "✗"} ${check.detail}`))));
   }
   const form = order._templates?.request_refund;
   if (!form) {
-    section.append(el("p", { class: "muted", text: eligibility?.eligible === false ? "This order cannot be refunded." : "No refund can be requested now." }));
+    section.append(el("p", { class: "muted", text: eligibility?.eligible === false ? "This order cannot be refunded." : "No new refund request can be made now." }));
     return section;
   }
   const box = el("div");
