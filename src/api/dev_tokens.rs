@@ -31,8 +31,8 @@ pub struct DevTokenInput {
     /// The customer id (`sub`): letters, digits, `.`, `_`, `-` and `@`.
     #[oai(validator(min_length = 1, max_length = 128, pattern = r"^[A-Za-z0-9._@-]+$"))]
     pub sub: String,
-    /// An e-mail address the token carries.
-    #[oai(validator(max_length = 254))]
+    /// An e-mail address the token carries (absent or null: none).
+    #[oai(nullable, validator(max_length = 254))]
     pub email: Option<String>,
 }
 

@@ -30,9 +30,11 @@ pub struct LibraryOfferInput {
     pub max_concurrent_loans: i32,
     /// How many loans a copy makes in all; absent or null: unlimited.
     #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
+    #[oai(nullable)]
     pub max_total_loans: Option<i32>,
     /// How long a licence lasts from its purchase; absent or null: perpetual.
     #[oai(validator(minimum(value = "1"), maximum(value = "1200")))]
+    #[oai(nullable)]
     pub valid_months: Option<i32>,
     /// The longest loan, in days.
     #[oai(validator(minimum(value = "1"), maximum(value = "366")))]
@@ -100,8 +102,8 @@ pub struct LicenceOrderInput {
     pub offers: Vec<OfferLineInput>,
     /// Who is billed: the library's contact and its country (which decides the taxes).
     pub consumer: ConsumerInput,
-    /// Your own reference for this order (up to 100 characters).
-    #[oai(validator(max_length = 100))]
+    /// Your own reference for this order (up to 100 characters; absent or null: none).
+    #[oai(nullable, validator(max_length = 100))]
     pub external_reference: Option<String>,
 }
 
@@ -190,8 +192,8 @@ pub struct LoanInput {
     /// The library's own identifier of the patron (never an e-mail halshop would keep).
     #[oai(validator(min_length = 1, max_length = 100))]
     pub patron_id: String,
-    /// How many days; at most the licence's `max_loan_days` (its value when absent).
-    #[oai(validator(minimum(value = "1"), maximum(value = "366")))]
+    /// How many days; at most the licence's `max_loan_days` (its value when absent or null).
+    #[oai(nullable, validator(minimum(value = "1"), maximum(value = "366")))]
     pub days: Option<i32>,
 }
 

@@ -112,8 +112,10 @@ pub struct LibraryOfferRepr {
     /// How many patrons may have the copy at once.
     pub max_concurrent_loans: i32,
     /// How many loans the copy makes in all; `null`: unlimited.
+    #[oai(nullable)]
     pub max_total_loans: Option<i32>,
     /// How long the licence lasts from its purchase; `null`: perpetual.
+    #[oai(nullable)]
     pub valid_months: Option<i32>,
     /// The longest loan, in days.
     pub max_loan_days: i32,
@@ -196,7 +198,9 @@ pub struct LicenceRepr {
     /// What the copy cost.
     pub price: MoneyRepr,
     pub max_concurrent_loans: i32,
+    #[oai(nullable)]
     pub max_total_loans: Option<i32>,
+    #[oai(nullable)]
     pub valid_months: Option<i32>,
     pub max_loan_days: i32,
     /// Loans made so far.
@@ -206,6 +210,7 @@ pub struct LicenceRepr {
     /// Copies set aside for patrons whose hold is ready.
     pub held_copies: i32,
     /// `null`: perpetual.
+    #[oai(nullable)]
     pub expires_at: Option<Timestamp>,
     pub created_at: Timestamp,
 }
