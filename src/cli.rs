@@ -164,6 +164,7 @@ async fn serve(settings: Settings) -> anyhow::Result<()> {
     println!("  Swagger UI    {}", state.hal.href("/docs"));
     println!("  OpenAPI spec  {}", state.hal.href("/openapi.json"));
     println!("  Storefront    {}", state.hal.href("/shop/"));
+    println!("  Back office   {}", state.hal.href("/admin/"));
     if let Some(seeded) = app.take_seeded() {
         println!(
             "Demo data seeded ({} products). These credentials are shown only once:",

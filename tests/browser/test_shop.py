@@ -1,6 +1,7 @@
-"""The storefront at /shop/ in a real browser: a customer finds a book, buys it as a guest,
-pays in the sandbox, downloads it and asks for a refund, through the pages only (links and
-buttons by their names, fields by their labels).
+"""The storefront at /shop/ and the back office at /admin/ in a real browser: a customer
+finds a book, buys it, pays in the sandbox, downloads it and asks for a refund; the merchant
+approves and processes it. Through the pages only: links and buttons by their names, fields
+by their labels.
 """
 
 import re
@@ -111,3 +112,34 @@ def test_a_signed_in_customer_buys_a_ticket_and_requests_a_refund_after_seeing_t
     expect(page.locator(".refund-status").first).to_have_text("new")
     screenshot(page, "shop-refund-requested")
     context.close()
+
+
+def test_the_back_office_approves_and_processes_a_refund_the_customer_then_sees_processed(shop_server, browser):
+    customer = browser.new_context()
+    page = customer.new_page()
+    sign_in(shop_server, page, "carol")
+    buy_as_guest(shop_server, page, title="Montréal Book Fair 2027 — VIP pass", tax="Total")
+    page.get_by_role("link", name="Pay now").click()
+    page.get_by_role("button", name="Pay").click()
+    page.get_by_role("button", name="Request a refund").click()
+    expect(page.locator(".refund-status").first).to_have_text("new")
+
+    office = browser.new_context()
+    admin = office.new_page()
+    admin.goto(shop_server.base + "/admin/")
+    app_key, secret = shop_server.merchant
+    admin.get_by_label("App key").fill(app_key)
+    admin.get_by_label("Secret").fill(secret)
+    admin.get_by_role("button", name="Sign in").click()
+    admin.get_by_role("link", name="Refund queue").click()
+    admin.get_by_role("link", name=re.compile(r"^Open ")).first.click()
+    admin.get_by_role("button", name="Approve").click()
+    expect(admin.locator("dl.properties")).to_contain_text("approved")
+    admin.get_by_role("button", name="Process the refund").click()
+    expect(admin.locator("dl.properties")).to_contain_text("processed")
+    screenshot(admin, "admin-refund-processed")
+    office.close()
+
+    page.reload()
+    expect(page.locator(".refund-status").first).to_have_text("processed")
+    customer.close()

@@ -62,7 +62,7 @@ function el(tag, attrs = {}, ...children) {
     else if (key === "text") node.textContent = value;
     else node.setAttribute(key, value === true ? "" : value);
   }
-  for (const child of children.flat()) if (child != null) node.append(child);
+  for (const child of children.flat(Infinity)) if (child != null && child !== false) node.append(child);
   return node;
 }
 const money = (m) => (m ? new Intl.NumberFormat(undefined, { style: "currency", currency: m.currency }).format(Number(m.amount)) : "");

@@ -51,19 +51,50 @@ pub const SHOP_STYLE: Asset = Asset {
     content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/shop/shop.css")),
 };
 
+/// The back office at `/admin/`: its page, script and style sheet (it also uses the
+/// storefront's style sheet).
+pub const ADMIN_PAGE: Asset = Asset {
+    path: "/admin/",
+    media_type: "text/html; charset=utf-8",
+    content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/admin/index.html")),
+};
+
+pub const ADMIN_SCRIPT: Asset = Asset {
+    path: "/admin/admin.js",
+    media_type: "text/javascript; charset=utf-8",
+    content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/admin/admin.js")),
+};
+
+pub const ADMIN_STYLE: Asset = Asset {
+    path: "/admin/admin.css",
+    media_type: "text/css; charset=utf-8",
+    content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/admin/admin.css")),
+};
+
 /// The storefront's `Content-Security-Policy`: its own script and styles, calls to its own
 /// origin, nothing else.
 const SHOP_POLICY: &str = "default-src 'none'; script-src 'self'; style-src 'self'; connect-src 'self'; \
     img-src 'self' data:; form-action 'self'; base-uri 'none'; frame-ancestors 'none'";
 
-/// The storefront's routes: its page at `/shop/` (and `/shop` sent there), script and style.
+/// The web apps' routes: the storefront at `/shop/` and the back office at `/admin/` (each
+/// also reached without its final slash), with their scripts and styles.
 pub fn shop_routes(routes: poem::Route) -> poem::Route {
-    let to_page = poem::endpoint::make_sync(|_| poem::web::Redirect::permanent(SHOP_PAGE.path));
+    let to_shop = poem::endpoint::make_sync(|_| poem::web::Redirect::permanent(SHOP_PAGE.path));
+    let to_admin = poem::endpoint::make_sync(|_| poem::web::Redirect::permanent(ADMIN_PAGE.path));
+    let mut routes = routes
+        .at("/shop", poem::get(to_shop))
+        .at("/admin", poem::get(to_admin));
+    for asset in [
+        &SHOP_PAGE,
+        &SHOP_SCRIPT,
+        &SHOP_STYLE,
+        &ADMIN_PAGE,
+        &ADMIN_SCRIPT,
+        &ADMIN_STYLE,
+    ] {
+        routes = routes.at(asset.path, poem::get(asset.shop_endpoint()));
+    }
     routes
-        .at(SHOP_PAGE.path, poem::get(SHOP_PAGE.shop_endpoint()))
-        .at(SHOP_SCRIPT.path, poem::get(SHOP_SCRIPT.shop_endpoint()))
-        .at(SHOP_STYLE.path, poem::get(SHOP_STYLE.shop_endpoint()))
-        .at("/shop", poem::get(to_page))
 }
 
 /// A short hash of the assets and of the halshop version: the `v` of the asset URLs and the
