@@ -143,3 +143,17 @@ def test_the_back_office_approves_and_processes_a_refund_the_customer_then_sees_
     page.reload()
     expect(page.locator(".refund-status").first).to_have_text("processed")
     customer.close()
+
+
+def test_the_back_office_filters_the_catalogue_with_the_collections_search_template(shop_server, page):
+    page.goto(shop_server.base + "/admin/")
+    app_key, secret = shop_server.merchant
+    page.get_by_label("App key").fill(app_key)
+    page.get_by_label("Secret").fill(secret)
+    page.get_by_role("button", name="Sign in").click()
+    page.get_by_role("link", name="Products").click()
+    page.get_by_label("Search", exact=True).fill("moby")
+    page.get_by_role("button", name="Filter").click()
+    expect(page.get_by_role("link", name=re.compile(r"^Open "))).to_have_count(1)
+    expect(page.get_by_role("link", name="Open Moby-Dick")).to_be_visible()
+    expect(page.get_by_role("button", name="Add a product")).to_be_visible()

@@ -44,7 +44,8 @@ function el(tag, attrs = {}, ...children) {
 }
 const notice = (text, kind = "") => el("p", { class: `notice ${kind}`, role: kind === "bad" ? "alert" : "status", text });
 const route = (name, url) => `#/${name}${url ? `?u=${encodeURIComponent(url)}` : ""}`;
-const label = (rel) => rel.replace(/^shop:/, "").replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+const NAMES = { q: "Search", isbn: "ISBN", uid: "Uid" };
+const label = (rel) => NAMES[rel] || rel.replace(/^shop:/, "").replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
 const isMoney = (v) => v && typeof v === "object" && "amount" in v && "currency" in v && Object.keys(v).length === 2;
 const format = (v) => (isMoney(v) ? `${v.amount} ${v.currency}` : Array.isArray(v) ? `${v.length} item(s)` : v && typeof v === "object" ? JSON.stringify(v) : String(v));
 
@@ -110,10 +111,26 @@ async function resourceView(params) {
   const parts = [el("h1", { text: title })];
   const alternate = data._links?.alternate;
   if (alternate?.type === "text/csv") parts.push(el("p", {}, el("button", { type: "button", class: "secondary", text: "Download CSV", onclick: () => downloadCsv(alternate.href) })));
+  if (data._links?.search?.templated) parts.push(searchForm(data._links.search.href, url));
   parts.push(properties(data));
   for (const [rel, items] of Object.entries(data._embedded || {})) if (Array.isArray(items)) parts.push(table(rel, items));
   parts.push(links(data), await forms(data, etag));
   params.show(...parts);
+}
+
+/** The collection's `search` template as a filter form, its fields filled from the current URL. */
+function searchForm(template, current) {
+  const names = (template.match(/\{\?([^}]+)\}/)?.[1] || "").split(",").filter((n) => !["page", "page_size"].includes(n));
+  if (!names.length) return null;
+  const now = new URL(current).searchParams;
+  return el("form", { class: "search", role: "search", "aria-label": "Filter", onsubmit: (event) => {
+    event.preventDefault();
+    const values = {};
+    for (const name of names) values[name] = event.target.elements[name].value.trim();
+    location.hash = route("view", expand(template, values));
+  } }, names.map((name) => el("div", {}, el("label", { for: `filter-${name}`, text: label(name) }),
+    el("input", { id: `filter-${name}`, name, value: now.get(name) || "" }))),
+  el("button", { type: "submit", text: "Filter" }));
 }
 
 function properties(data) {
