@@ -65,6 +65,12 @@ pub struct RootLinks {
     /// Your library, with its licences, loans, holds and report (library).
     #[oai(rename = "shop:lending")]
     pub lending: Link,
+    /// The web shop for customers (HTML).
+    #[oai(rename = "shop:storefront")]
+    pub storefront: Link,
+    /// The back office for the merchant (HTML).
+    #[oai(rename = "shop:back_office")]
+    pub back_office: Link,
     /// Development only: POST `{sub, email?}` for a customer token. Present only while the
     /// development identity provider is active (no `COGNITO_ISSUER`).
     #[oai(rename = "shop:dev_tokens", skip_serializing_if_is_none)]
@@ -157,6 +163,8 @@ impl RootApi {
                 events_feed: hal.templated("/events_feed{?after,types,limit}"),
                 daily_sales: hal.templated("/reports/daily_sales{?date,currency,format}"),
                 lending: hal.link("/lending"),
+                storefront: hal.link("/shop/").with_type("text/html"),
+                back_office: hal.link("/admin/").with_type("text/html"),
                 dev_tokens: state.customers.dev_key.is_some().then(|| hal.link("/dev/tokens")),
                 service_desc: hal
                     .link("/openapi.json")

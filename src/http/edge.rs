@@ -156,6 +156,20 @@ pub async fn refuse_control_characters<E: Endpoint>(
         .with_errors(vec![FieldError::new(shown, message)])
         .into_response());
     }
+    if routes.takes_no_body(req.method().as_str(), path) {
+        // An action without input: nothing, or an empty JSON object (what a HAL-FORMS client
+        // sends for a template without properties); anything else is a mistake to report.
+        let body = req.take_body().into_bytes().await?;
+        let sent = body.trim_ascii();
+        if !(sent.is_empty() || sent == b"{}") {
+            return Ok(ApiError::new(
+                &problems::MALFORMED_REQUEST,
+                "This operation takes no request body: send none, or `{}`.",
+            )
+            .into_response());
+        }
+        req.set_body(Body::from_bytes(body));
+    }
     if is_form(&req) {
         let body = req.take_body().into_bytes().await?;
         let errors = text::controls_in_form(&body);

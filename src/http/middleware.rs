@@ -134,6 +134,8 @@ pub struct AllowedMethods {
     routes: Vec<(Vec<String>, String)>,
     /// The query parameters each operation declares: (path template, METHOD, names).
     queries: Vec<(Vec<String>, String, Vec<String>)>,
+    /// The writes whose operation declares no request body: (path template, METHOD).
+    bodiless: Vec<(Vec<String>, String)>,
 }
 
 impl AllowedMethods {
@@ -169,7 +171,24 @@ impl AllowedMethods {
             }
         }
         let queries = query_parameters(&parsed);
-        Self { routes, queries }
+        let bodiless = bodiless_writes(&parsed);
+        Self {
+            routes,
+            queries,
+            bodiless,
+        }
+    }
+
+    /// Whether the operation of a write takes no request body (a POST that only triggers
+    /// an action: a return, a rotation, a download link).
+    pub fn takes_no_body(&self, method: &str, path: &str) -> bool {
+        let Some(template) = self.template(path) else {
+            return false;
+        };
+        let wanted = segments(&template);
+        self.bodiless
+            .iter()
+            .any(|(route, verb)| *route == wanted && verb == method)
     }
 
     /// The first query parameter of a read (GET or HEAD) that its operation does not
@@ -243,6 +262,23 @@ impl AllowedMethods {
             .find_map(|(template, _)| template[index].strip_prefix('{')?.strip_suffix('}'))
             .map(str::to_owned)
     }
+}
+
+/// The writes (POST, PUT, PATCH, DELETE) whose operation declares no request body.
+fn bodiless_writes(spec: &serde_json::Value) -> Vec<(Vec<String>, String)> {
+    let Some(paths) = spec.get("paths").and_then(|p| p.as_object()) else {
+        return Vec::new();
+    };
+    let mut writes = Vec::new();
+    for (path, item) in paths {
+        for (method, operation) in item.as_object().into_iter().flatten() {
+            let write = matches!(method.as_str(), "post" | "put" | "patch" | "delete");
+            if write && operation.get("requestBody").is_none() {
+                writes.push((segments(path), method.to_uppercase()));
+            }
+        }
+    }
+    writes
 }
 
 /// Every operation's declared query parameters, read from the OpenAPI document.

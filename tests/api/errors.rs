@@ -1,8 +1,8 @@
-use reqwest::StatusCode;
+use reqwest::{Method, StatusCode};
 use sea_orm::ConnectionTrait;
 use serde_json::Value;
 
-use crate::helpers::{assert_problem, ebook, spawn_app, spawn_app_with};
+use crate::helpers::{Who, assert_problem, ebook, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn an_unknown_route_is_a_404_problem() {
@@ -311,4 +311,27 @@ async fn head_answers_like_get_without_a_body() {
     assert_eq!(head.status(), StatusCode::OK);
     assert_eq!(head.headers()["etag"], etag);
     assert!(head.text().await.unwrap().is_empty());
+}
+
+/// An action without input: a webhook endpoint's secret rotation (none exists with this uid).
+const ROTATION: &str = "/webhook_endpoints/00000000000000000000000000000000/secret_rotations";
+
+#[tokio::test]
+async fn a_body_sent_to_an_action_that_takes_none_is_refused_and_an_empty_object_is_not() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let refused = app
+        .request(Method::POST, ROTATION, Who::Merchant(&merchant))
+        .body("random bytes")
+        .send()
+        .await
+        .unwrap();
+    assert_problem(refused, StatusCode::BAD_REQUEST, "malformed_request").await;
+    let empty = app
+        .request(Method::POST, ROTATION, Who::Merchant(&merchant))
+        .json(&serde_json::json!({}))
+        .send()
+        .await
+        .unwrap();
+    assert_problem(empty, StatusCode::NOT_FOUND, "not_found").await;
 }

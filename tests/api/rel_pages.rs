@@ -73,7 +73,7 @@ async fn every_relation_page_shows_an_example_request_and_an_example_response() 
 #[tokio::test]
 async fn every_json_body_of_the_examples_on_the_relation_pages_parses() {
     let app = spawn_app().await;
-    for rel in all_rels() {
+    for rel in all_rels().filter(|rel| !rel.is_html()) {
         let page = rel_page(&app, rel.name).await;
         let request = example(&page, "Example request").unwrap_or_default();
         if let Some(body) = json_body(&request) {

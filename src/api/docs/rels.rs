@@ -46,6 +46,12 @@ pub struct Example {
 const RESPONSE_START: &str = "\n\nHTTP/1.1 ";
 
 impl Rel {
+    /// Whether the relation leads to a web app for people (an HTML page), not to a HAL
+    /// resource: its example response is the page.
+    pub fn is_html(&self) -> bool {
+        lending::WEB_APPS.contains(&self.name)
+    }
+
     /// The example request and response; the response starts at the first `HTTP/1.1`
     /// status line after a blank line.
     pub fn example(&self) -> Example {

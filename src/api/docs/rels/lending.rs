@@ -1,5 +1,5 @@
-//! The relations of library lending: a library, its licences, loans, holds and report,
-//! and the licence offers an ebook links.
+//! The relations of library lending (a library, its licences, loans, holds and report, and
+//! the licence offers an ebook links), and of the two web apps the root links.
 
 use super::{Forms, Rel, Template};
 
@@ -64,7 +64,28 @@ const HOLD_TEMPLATES: &[Template] = &[
     },
 ];
 
+/// The relations that lead to a web app (an HTML page) rather than to a HAL resource.
+pub const WEB_APPS: &[&str] = &["storefront", "back_office"];
+
 pub const RELS: &[Rel] = &[
+    Rel {
+        name: "storefront",
+        summary: "The web shop (HTML), for customers.",
+        target: "The storefront, a web app served by halshop: the catalogue, a cart priced live, checkout as a guest or signed in, payment, downloads and refund requests. It uses nothing but this API from its root.",
+        methods: "GET",
+        auth: "None; customers sign in inside it.",
+        forms: None,
+        example: include_str!("../examples/storefront.http"),
+    },
+    Rel {
+        name: "back_office",
+        summary: "The back office (HTML), for the merchant.",
+        target: "The back office, a web app served by halshop: the merchant signs in with app key and secret and works through every list, page and HAL-FORMS action the API offers them.",
+        methods: "GET",
+        auth: "None to load; the merchant's HTTP Basic credentials inside it.",
+        forms: None,
+        example: include_str!("../examples/back_office.http"),
+    },
     Rel {
         name: "lending",
         summary: "Your library (library).",
