@@ -182,6 +182,10 @@ impl AllowedMethods {
     /// Whether the operation of a write takes no request body (a POST that only triggers
     /// an action: a return, a rotation, a download link).
     pub fn takes_no_body(&self, method: &str, path: &str) -> bool {
+        // Reads never carry a body worth checking: they skip the route lookup.
+        if !matches!(method, "POST" | "PUT" | "PATCH" | "DELETE") {
+            return false;
+        }
         let Some(template) = self.template(path) else {
             return false;
         };
