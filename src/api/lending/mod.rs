@@ -237,7 +237,8 @@ impl LendingApi {
                 self_link: hal.self_link(req),
                 curies: hal.curies(),
                 library: hal.link(&format!("/libraries/{}", library.uid)),
-                alternate: Hal::link_to(hal.url(&format!("{path}?format=csv"))).with_type("text/csv"),
+                alternate: Hal::link_to(hal.url_with_query(&path, [("format", Some("csv".into()))]))
+                    .with_type("text/csv"),
             },
             generated_at: now.into(),
             titles: rows.iter().map(|row| ReportTitleRepr::new(hal, row)).collect(),
