@@ -17,6 +17,7 @@ mod m20261125_000013_create_reports_and_mails;
 mod m20261126_000015_represent_events;
 mod m20261126_000016_revise_orders;
 mod m20261127_000017_create_library_lending;
+mod m20261206_000018_index_back_office_reads;
 
 pub struct Migrator;
 
@@ -38,6 +39,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000015_represent_events::Migration),
             Box::new(m20261126_000016_revise_orders::Migration),
             Box::new(m20261127_000017_create_library_lending::Migration),
+            Box::new(m20261206_000018_index_back_office_reads::Migration),
         ]
     }
 }

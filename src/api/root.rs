@@ -4,7 +4,10 @@ use poem::Request;
 use poem::web::Data;
 use poem_openapi::{ApiResponse, Object, OpenApi};
 
-use super::{ApiTags, events::events_search, orders::checkout_templates, products::products_search};
+use super::{
+    ApiTags, events::events_search, orders::checkout_templates, products::products_search,
+    vouchers::vouchers_search,
+};
 use crate::{
     domain::merchants,
     http::error::{ApiError, Problems},
@@ -53,6 +56,9 @@ pub struct RootLinks {
     /// The refund requests of an order, by the order's URI.
     #[oai(rename = "shop:refund_requests")]
     pub refund_requests: Link,
+    /// Your vouchers (merchant): store credit issued by hand or by refunds; issue one.
+    #[oai(rename = "shop:vouchers")]
+    pub vouchers: Link,
     /// Your webhook endpoints (merchant): where halshop sends your events, signed.
     #[oai(rename = "shop:webhook_endpoints")]
     pub webhook_endpoints: Link,
@@ -159,6 +165,7 @@ impl RootApi {
                 me: hal.link("/me"),
                 library: hal.link("/me/library"),
                 refund_requests: hal.templated("/refund_requests{?order,status,page,page_size}"),
+                vouchers: vouchers_search(hal),
                 webhook_endpoints: hal.link("/webhook_endpoints"),
                 events_feed: hal.templated("/events_feed{?after,types,limit}"),
                 daily_sales: hal.templated("/reports/daily_sales{?date,currency,format}"),

@@ -104,6 +104,15 @@ pub async fn record(
     }
 }
 
+/// The payment notifications recorded for an order, oldest first, whatever their outcome.
+pub async fn payments_of(db: &impl ConnectionTrait, order_id: i64) -> Result<Vec<payment::Model>, DbErr> {
+    payment::Entity::find()
+        .filter(payment::Column::OrderId.eq(order_id))
+        .order_by_asc(payment::Column::Id)
+        .all(db)
+        .await
+}
+
 async fn already(
     db: &impl ConnectionTrait,
     note: &Notification,

@@ -6,7 +6,7 @@ use chrono::Utc;
 use entity::voucher;
 use sea_orm::{
     ActiveModelTrait, ActiveValue::Set, ColumnTrait, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait,
-    QueryFilter, sea_query::Expr,
+    PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, sea_query::Expr,
 };
 
 use super::{money::Money, status::VoucherStatus};
@@ -85,6 +85,39 @@ pub async fn find(db: &impl ConnectionTrait, code: &str) -> Result<Option<vouche
         .filter(voucher::Column::Code.eq(normalise(code)))
         .unique(db)
         .await
+}
+
+/// Which of a merchant's vouchers to list.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct VoucherFilter<'a> {
+    pub status: Option<VoucherStatus>,
+    /// `merchant` (issued by hand) or `refund`.
+    pub source: Option<&'a str>,
+}
+
+/// A page of the merchant's vouchers, newest first, and how many match.
+pub async fn list(
+    db: &DatabaseConnection,
+    merchant_id: i64,
+    filter: VoucherFilter<'_>,
+    offset: u64,
+    limit: u64,
+) -> Result<(Vec<voucher::Model>, u64), DbErr> {
+    let mut query = voucher::Entity::find().filter(voucher::Column::MerchantId.eq(merchant_id));
+    if let Some(status) = filter.status {
+        query = query.filter(voucher::Column::Status.eq(status.as_str()));
+    }
+    if let Some(source) = filter.source {
+        query = query.filter(voucher::Column::Source.eq(source));
+    }
+    let count = query.clone().count(db).await?;
+    let items = query
+        .order_by_desc(voucher::Column::Id)
+        .offset(offset)
+        .limit(limit)
+        .all(db)
+        .await?;
+    Ok((items, count))
 }
 
 /// Marks a voucher used by an order, if it is still active. The condition is part of the

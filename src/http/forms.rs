@@ -184,6 +184,17 @@ impl FormTemplate {
         self.edit(name, |p| p.value = Some(value))
     }
 
+    /// Starts a member of an object property from a value: `price` → `amount`.
+    pub fn prefilled_member(self, name: &str, member: &str, value: impl Into<String>) -> Self {
+        let value = value.into();
+        self.edit(name, |p| {
+            let members = p.properties.iter_mut().flatten();
+            if let Some(found) = members.into_iter().find(|m| m.name == member) {
+                found.value = Some(value);
+            }
+        })
+    }
+
     /// Restricts a property to these values (a single choice).
     pub fn choices(self, name: &str, choices: Vec<FormOption>) -> Self {
         self.edit(name, |p| {
@@ -344,8 +355,18 @@ fn options(items: &[Value]) -> Option<FormOptions> {
 }
 
 /// A member's name in words, as a label: `first_name` → "First name".
+/// A label for a body member: its words, the first capitalised, and the abbreviations a
+/// shop writes in capitals (`sku` → "SKU", `webhook_url` → "Webhook URL").
 fn prompt(name: &str) -> Option<String> {
-    let words = name.replace('_', " ");
+    const CAPITALS: [&str; 7] = ["sku", "isbn", "url", "uid", "san", "iban", "bic"];
+    let words: Vec<String> = name
+        .split('_')
+        .map(|word| match CAPITALS.contains(&word) {
+            true => word.to_uppercase(),
+            false => word.to_owned(),
+        })
+        .collect();
+    let words = words.join(" ");
     let mut chars = words.chars();
     let first = chars.next()?;
     Some(first.to_uppercase().chain(chars).collect())

@@ -212,7 +212,7 @@ async fn an_optional_object_asks_for_nothing_until_it_is_filled_in() {
         label_of(bank, "account_holder").as_deref(),
         Some("Account holder account_holder")
     );
-    assert_eq!(label_of(bank, "iban").as_deref(), Some("Iban iban"));
+    assert_eq!(label_of(bank, "iban").as_deref(), Some("IBAN iban"));
     assert!(!bank.contains(" required"), "{bank}");
     let fixed = format!(
         "data-field=\"order\" data-type=\"text\" required maxlength=\"2048\" readonly value=\"{order}\">"

@@ -236,6 +236,21 @@ async fn a_product_offers_editing_and_withdrawal_to_its_merchant_only() {
 }
 
 #[tokio::test]
+async fn a_products_edit_template_starts_from_every_current_value() {
+    let paid = paid().await;
+    let own = paid.app.get_json(paid.as_merchant(), &paid.product).await;
+    let edit = template(&own, "edit");
+    let member = |name: &str, member: &str| property(property(edit, name), member)["value"].clone();
+    assert_eq!(member("price", "amount"), own["price"]["amount"]);
+    assert_eq!(member("price", "currency"), own["price"]["currency"]);
+    let days = own["refund_policy"]["refund_days"].to_string();
+    assert_eq!(member("refund_policy", "refund_days"), json!(days));
+    let includes_tax = own["price_includes_tax"].to_string();
+    assert_eq!(property(edit, "price_includes_tax")["value"], json!(includes_tax));
+    assert_eq!(property(edit, "available")["value"], json!("true"));
+}
+
+#[tokio::test]
 async fn a_withdrawn_product_no_longer_offers_withdrawal() {
     let paid = paid().await;
     let own = paid.app.get_json(paid.as_merchant(), &paid.product).await;

@@ -33,6 +33,7 @@ mod operations;
 mod operator_cli;
 mod order_access;
 mod order_lines;
+mod order_payments;
 mod orders;
 mod payments;
 mod pos;

@@ -154,3 +154,81 @@ async fn a_refused_cancellation_of_a_paid_order_keeps_its_voucher_redeemed() {
     assert_problem_detail(response, StatusCode::CONFLICT, "cannot_cancel", detail).await;
     assert_eq!(shop.voucher(&code).await["status"], "redeemed");
 }
+
+/// The codes of a page of the merchant's vouchers, as listed.
+async fn listed_codes(shop: &Shop, query: &str) -> Vec<String> {
+    let response = shop
+        .app
+        .get_as(shop.as_merchant(), &format!("/vouchers{query}"))
+        .await;
+    let page = expect_json(response, StatusCode::OK).await;
+    let items = page["_embedded"]["shop:vouchers"].as_array().unwrap();
+    assert_eq!(page["item_count"], json!(items.len()), "{page}");
+    items
+        .iter()
+        .map(|v| v["code"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+#[tokio::test]
+async fn the_merchant_lists_their_vouchers_newest_first() {
+    let shop = shop().await;
+    let first = issue_voucher(&shop, "5.00").await;
+    let second = issue_voucher(&shop, "7.50").await;
+    assert_eq!(listed_codes(&shop, "").await, vec![second, first]);
+}
+
+#[tokio::test]
+async fn the_voucher_list_is_filtered_by_status() {
+    let (shop, used, cart) = shop_with_voucher("5.00", false).await;
+    let unused = issue_voucher(&shop, "3.00").await;
+    shop.place(&cart).await;
+    assert_eq!(listed_codes(&shop, "?status=redeemed").await, vec![used]);
+    assert_eq!(listed_codes(&shop, "?status=active").await, vec![unused]);
+}
+
+#[tokio::test]
+async fn the_voucher_list_shows_no_voucher_of_another_merchant() {
+    let shop = shop().await;
+    issue_voucher(&shop, "5.00").await;
+    let other = shop.app.merchant_named("Other shop").await;
+    let response = shop.app.get_as(Who::Merchant(&other), "/vouchers").await;
+    let page = expect_json(response, StatusCode::OK).await;
+    assert_eq!(page["item_count"], 0);
+    assert_eq!(page["_embedded"]["shop:vouchers"], json!([]));
+}
+
+#[tokio::test]
+async fn the_voucher_list_offers_the_merchant_the_form_to_issue_one() {
+    let shop = shop().await;
+    let page = shop.app.get_json(shop.as_merchant(), "/vouchers").await;
+    let form = &page["_templates"]["create"];
+    assert_eq!(form["method"], "POST");
+    assert_eq!(form["target"], shop.app.url("/vouchers"));
+    assert_eq!(form["properties"][0]["name"], "amount");
+}
+
+#[tokio::test]
+async fn the_voucher_list_needs_merchant_credentials() {
+    let shop = shop().await;
+    let response = shop.app.get_as(Who::Anonymous, "/vouchers").await;
+    assert_problem_detail(
+        response,
+        StatusCode::UNAUTHORIZED,
+        "unauthorized",
+        "This operation needs merchant credentials (HTTP Basic app_key:secret).",
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn an_unknown_voucher_status_filter_is_refused_with_malformed_request() {
+    let shop = shop().await;
+    let response = shop
+        .app
+        .get_as(shop.as_merchant(), "/vouchers?status=spent")
+        .await;
+    let problem = expect_json(response, StatusCode::BAD_REQUEST).await;
+    assert_eq!(problem["code"], "malformed_request");
+    assert_eq!(problem["errors"][0]["path"], "status");
+}

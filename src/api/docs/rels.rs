@@ -148,10 +148,9 @@ const DELIVERY_TEMPLATES: &[Template] = &[
     },
 ];
 
-/// Every `shop:` relation the API emits.
-/// Every documented relation: the shop's, then library lending's.
+/// Every documented relation: the shop's, the back office's, then library lending's.
 pub fn all() -> impl Iterator<Item = &'static Rel> {
-    RELS.iter().chain(lending::RELS)
+    RELS.iter().chain(back_office::RELS).chain(lending::RELS)
 }
 
 const RELS: &[Rel] = &[
@@ -574,6 +573,7 @@ const RELS: &[Rel] = &[
     },
 ];
 
+mod back_office;
 mod lending;
 
 #[cfg(test)]

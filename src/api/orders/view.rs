@@ -271,6 +271,10 @@ pub struct OrderLinks {
     /// The deliveries issued by the sale; present once the order is paid.
     #[oai(rename = "shop:deliveries", skip_serializing_if_is_none)]
     pub deliveries: Option<Link>,
+    /// The payment notifications recorded for the order: declined attempts, the payment
+    /// that sold it. Always present; empty until the provider reports a payment.
+    #[oai(rename = "shop:payments")]
+    pub payments: Link,
     /// The refund requests of this order (`<base>/refund_requests?order=<order URI>`);
     /// present while the order has refund requests to list or a new one can be made. Its
     /// presence alone never means a request can be made: `refund_eligibility.eligible` says.
@@ -441,6 +445,7 @@ fn order_links(hal: &Hal, view: &OrderView<'_>, self_link: Link) -> Result<Order
                 .with_title("Pay this order")
         }),
         deliveries: paid.then(|| hal.link(&format!("/orders/{}/deliveries", order.uid))),
+        payments: hal.link(&format!("/orders/{}/payments", order.uid)),
         refund_requests: listed.then(|| about_order(hal, order, "/refund_requests")),
         refund_bill: eligible.then(|| about_order(hal, order, "/refund-bill")),
     })

@@ -1,14 +1,16 @@
-//! Payment: `POST /payment_notifications` (provider → halshop, HMAC-signed) and the
-//! built-in sandbox provider at `/sandbox/payments/{uid}`, which goes through the very same
-//! notification handling.
+//! Payment: `POST /payment_notifications` (provider → halshop, HMAC-signed), the built-in
+//! sandbox provider at `/sandbox/payments/{uid}`, which goes through the very same
+//! notification handling, and the notifications recorded for an order
+//! (`/orders/{uid}/payments`).
 
 mod input;
 mod problems;
+mod records;
 mod view;
 
 use chrono::{DateTime, Utc};
 use entity::order;
-use poem::web::Data;
+use poem::{Request, web::Data};
 use poem_openapi::{
     OpenApi,
     param::{Header, Path, Query},
@@ -18,6 +20,7 @@ use sha2::{Digest, Sha256};
 
 use crate::api::ApiTags;
 use crate::{
+    auth::OrderCaller,
     domain::{
         money::Money,
         orders,
@@ -36,7 +39,8 @@ use self::{
         MAX_AGE_SECONDS, NotificationInput, NotifiedStatus, RawJson, SandboxForm, payment_secret_example,
         sandbox_notification, sign, signature_ok,
     },
-    problems::{NotificationProblems, SandboxPageProblems, SandboxPayProblems},
+    problems::{NotificationProblems, PaymentReadProblems, SandboxPageProblems, SandboxPayProblems},
+    records::{PaymentCollection, PaymentRepr, PaymentResponse, PaymentsResponse},
     view::{
         NotificationResponse, SandboxPageResponse, SandboxPayResponse, payment_page, redirect, respond,
         result_page,
@@ -208,5 +212,60 @@ impl PaymentsApi {
             Some(location) => SandboxPayResponse::Redirect(location),
             None => SandboxPayResponse::Ok(Html(result_page(&order, &order_uri, &result.result))),
         })
+    }
+
+    /// List an order's payments
+    ///
+    /// Every payment notification the provider sent for the order, oldest first, kept
+    /// whatever its outcome: a declined attempt, the captured payment that sold the order,
+    /// one that came too late. Seen by whoever may see the order.
+    #[oai(
+        path = "/orders/:uid/payments",
+        method = "get",
+        operation_id = "list_payments"
+    )]
+    async fn payments(
+        &self,
+        state: Data<&SharedState>,
+        req: &Request,
+        caller: OrderCaller,
+        /// The order's uid.
+        uid: Path<String>,
+    ) -> Result<PaymentsResponse, Problems<PaymentReadProblems>> {
+        let order = caller.visible_order(orders::find(&state.db, &uid.0).await?, "order with this uid")?;
+        let payments = sales::payments_of(&state.db, order.id).await?;
+        let collection = PaymentCollection::new(&state.hal, req, &order, &payments)?;
+        Ok(PaymentsResponse::Ok(HalJson(collection)))
+    }
+
+    /// Read a payment of an order
+    ///
+    /// One payment notification of the order, numbered from 1 in the order they came.
+    #[oai(
+        path = "/orders/:uid/payments/:n",
+        method = "get",
+        operation_id = "get_payment"
+    )]
+    async fn payment(
+        &self,
+        state: Data<&SharedState>,
+        caller: OrderCaller,
+        /// The order's uid.
+        uid: Path<String>,
+        /// The payment's number, from 1.
+        #[oai(validator(minimum(value = "1"), maximum(value = "1000000")))]
+        n: Path<u32>,
+    ) -> Result<PaymentResponse, Problems<PaymentReadProblems>> {
+        let order = caller.visible_order(orders::find(&state.db, &uid.0).await?, "order with this uid")?;
+        let payments = sales::payments_of(&state.db, order.id).await?;
+        let n = n.0 as usize;
+        let payment = payments
+            .get(n - 1)
+            .ok_or_else(|| ApiError::not_found("This order has no payment with this number."))?;
+        Ok(PaymentResponse::Ok(HalJson(PaymentRepr::new(
+            &state.hal,
+            &order,
+            (n, payment),
+        )?)))
     }
 }

@@ -31,3 +31,12 @@ problem_set!(
     415 => "`unsupported_media_type`: send a form.",
     422 => "`amount_mismatch`."
 );
+
+problem_set!(
+    /// Errors of reading an order's payments.
+    PaymentReadProblems, customer:
+    400 => "`malformed_request`: the payment number is not a whole number from 1.",
+    401 => "No credentials, or a refused customer token or merchant secret.",
+    404 => "`not_found`: no order with this uid that these credentials may see, or no payment with this number in it.",
+    405 => "`method_not_allowed`."
+);

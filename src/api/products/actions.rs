@@ -5,7 +5,8 @@ use entity::product;
 
 use super::input::ProductInput;
 use crate::{
-    api::{lending::LibraryOfferInput, refunds::WithdrawalInput},
+    api::{lending::LibraryOfferInput, refunds::WithdrawalInput, types::MoneyRepr},
+    domain::money::{Currency, Money},
     http::{
         forms::{FormTemplate, Templates, templates},
         hal::Hal,
@@ -24,13 +25,31 @@ pub fn catalogue_templates(hal: &Hal) -> Option<Templates> {
 /// current values), `offer_to_libraries` for an ebook, and `withdraw` while it is on sale.
 pub fn product_templates(hal: &Hal, product: &product::Model, event_uid: Option<&str>) -> Option<Templates> {
     let target = hal.href(&format!("/products/{}", product.uid));
+    let price = product
+        .currency
+        .parse::<Currency>()
+        .ok()
+        .map(|currency| MoneyRepr::from(Money::from_minor(product.price_minor, currency)));
     let mut edit = FormTemplate::of::<ProductInput>("PUT", "Save the product", target)
         .prefilled("sku", product.sku.clone())
         .prefilled("title", product.title.clone())
         .prefilled("kind", product.kind.clone())
         .prefilled("format", product.format.clone())
         .prefilled("protection", product.protection.clone())
-        .prefilled("max_per_order", product.max_per_order.to_string());
+        .prefilled("price_includes_tax", product.price_includes_tax.to_string())
+        .prefilled("available", product.available.to_string())
+        .prefilled("max_per_order", product.max_per_order.to_string())
+        .prefilled_member("refund_policy", "refund_days", product.refund_days.to_string())
+        .prefilled_member(
+            "refund_policy",
+            "usage_limit_percent",
+            product.usage_limit_percent.to_string(),
+        );
+    if let Some(price) = price {
+        edit = edit
+            .prefilled_member("price", "amount", price.amount)
+            .prefilled_member("price", "currency", price.currency);
+    }
     if let Some(isbn) = &product.isbn {
         edit = edit.prefilled("isbn", isbn.clone());
     }

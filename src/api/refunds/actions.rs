@@ -45,7 +45,7 @@ pub fn request_templates(
     let offered = match (role, status) {
         (Role::Holder { offers_change_order }, RefundRequestStatus::New) => {
             vec![
-                ("update", update(target.clone(), offers_change_order)),
+                ("update", update(target.clone(), request, offers_change_order)),
                 ("cancel", {
                     FormTemplate::of::<RefundRequestUpdate>("PUT", "Cancel the request", target.clone())
                         .only(&["status"])
@@ -66,11 +66,26 @@ pub fn request_templates(
     Ok(templates(offered))
 }
 
-/// The holder's change: the split, bank details and `keep_tickets`.
-fn update(target: String, offers_change_order: bool) -> FormTemplate {
+/// The holder's change: the split, bank details and `keep_tickets`, starting from the
+/// request's current split.
+fn update(target: String, request: &refund_request::Model, offers_change_order: bool) -> FormTemplate {
     let mut left_out = vec!["status", "reason", "decision_reason"];
     if !offers_change_order {
         left_out.push("change_order_percentage");
     }
-    FormTemplate::of::<RefundRequestUpdate>("PUT", "Change the request", target).without(&left_out)
+    let mut form = FormTemplate::of::<RefundRequestUpdate>("PUT", "Change the request", target)
+        .without(&left_out)
+        .prefilled("keep_tickets", request.keep_tickets.to_string());
+    let shares = [
+        ("refund_percentage", &request.refund_percentage),
+        ("change_order_percentage", &request.change_order_percentage),
+        ("voucher_percentage", &request.voucher_percentage),
+        ("donation_percentage", &request.donation_percentage),
+    ];
+    for (name, share) in shares {
+        if let Some(share) = share {
+            form = form.prefilled(name, share.clone());
+        }
+    }
+    form
 }
