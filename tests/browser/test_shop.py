@@ -109,7 +109,7 @@ def test_a_signed_in_customer_buys_a_ticket_and_requests_a_refund_after_seeing_t
 
     expect(page.locator("#refund-bill")).to_contain_text("A refund now would return")
     page.get_by_role("button", name="Request a refund").click()
-    expect(page.locator(".refund-status").first).to_have_text("new")
+    expect(page.locator(".refund-status").first).to_have_text("Waiting for the shop")
     screenshot(page, "shop-refund-requested")
     context.close()
 
@@ -122,7 +122,7 @@ def test_the_back_office_approves_and_processes_a_refund_the_customer_then_sees_
     page.get_by_role("link", name="Pay now").click()
     page.get_by_role("button", name="Pay").click()
     page.get_by_role("button", name="Request a refund").click()
-    expect(page.locator(".refund-status").first).to_have_text("new")
+    expect(page.locator(".refund-status").first).to_have_text("Waiting for the shop")
 
     office = browser.new_context()
     admin = office.new_page()
@@ -141,7 +141,7 @@ def test_the_back_office_approves_and_processes_a_refund_the_customer_then_sees_
     office.close()
 
     page.reload()
-    expect(page.locator(".refund-status").first).to_have_text("processed")
+    expect(page.locator(".refund-status").first).to_have_text("Refunded")
     customer.close()
 
 
@@ -157,3 +157,24 @@ def test_the_back_office_filters_the_catalogue_with_the_collections_search_templ
     expect(page.get_by_role("link", name=re.compile(r"^Open "))).to_have_count(1)
     expect(page.get_by_role("link", name="Open Moby-Dick")).to_be_visible()
     expect(page.get_by_role("button", name="Add a product")).to_be_visible()
+
+
+def test_a_customer_chooses_a_voucher_instead_of_money_back_for_their_refund(shop_server, browser):
+    context = browser.new_context()
+    page = context.new_page()
+    sign_in(shop_server, page, "dana")
+    buy_as_guest(shop_server, page, title="Montréal Book Fair 2027 — day pass", tax="Total")
+    page.get_by_role("link", name="Pay now").click()
+    page.get_by_role("button", name="Pay").click()
+    page.get_by_role("button", name="Request a refund").click()
+    expect(page.get_by_label("Money back to my payment method")).to_be_checked()
+
+    page.get_by_label("A voucher for this shop").check()
+    page.get_by_role("button", name="Save my choice").click()
+    expect(page.get_by_label("A voucher for this shop")).to_be_checked()
+    expect(page.locator(".refund-status").first).to_have_text("Waiting for the shop")
+
+    page.get_by_role("button", name="Cancel the request").click()
+    expect(page.locator(".refund-status").first).to_have_text("Cancelled")
+    screenshot(page, "shop-refund-cancelled")
+    context.close()

@@ -21,33 +21,58 @@ async function api(url, { method = "GET", body, etag, accept = HAL } = {}) {
   return { ok: response.ok, status: response.status, data, etag: response.headers.get("ETag") };
 }
 const link = (doc, rel) => doc?._links?.[rel]?.href;
-
-function expand(template, values) {
-  return template.replace(/\{([?&]?)([^}]+)\}/g, (_, op, names) => {
-    const parts = names.split(",").filter((n) => values[n] !== undefined && values[n] !== "")
-      .map((n) => (op ? `${n}=` : "") + encodeURIComponent(values[n]));
-    if (!op) return parts.join(",");
-    return parts.length ? (op === "?" ? "?" : "&") + parts.join("&") : "";
-  });
-}
-
-function el(tag, attrs = {}, ...children) {
-  const node = document.createElement(tag);
-  for (const [key, value] of Object.entries(attrs)) {
-    if (value === undefined || value === null || value === false) continue;
-    if (key.startsWith("on")) node.addEventListener(key.slice(2), value);
-    else if (key === "text") node.textContent = value;
-    else node.setAttribute(key, value === true ? "" : value);
-  }
-  for (const child of children.flat(Infinity)) if (child != null && child !== false) node.append(child);
-  return node;
-}
-const notice = (text, kind = "") => el("p", { class: `notice ${kind}`, role: kind === "bad" ? "alert" : "status", text });
 const route = (name, url) => `#/${name}${url ? `?u=${encodeURIComponent(url)}` : ""}`;
-const NAMES = { q: "Search", isbn: "ISBN", uid: "Uid" };
-const label = (rel) => NAMES[rel] || rel.replace(/^shop:/, "").replace(/_/g, " ").replace(/^./, (c) => c.toUpperCase());
+
+// ---- how values read ----
+const NAMES = { q: "Search", isbn: "ISBN", uid: "Uid", sku: "SKU", url: "URL" };
+const label = (name) => NAMES[name] || humanise(name);
+const TIMESTAMP = /^\d{4}-\d\d-\d\dT\d\d:\d\d(:\d\d(\.\d+)?)?(Z|[+-]\d\d:\d\d)$/;
 const isMoney = (v) => v && typeof v === "object" && "amount" in v && "currency" in v && Object.keys(v).length === 2;
-const format = (v) => (isMoney(v) ? `${v.amount} ${v.currency}` : Array.isArray(v) ? `${v.length} item(s)` : v && typeof v === "object" ? JSON.stringify(v) : String(v));
+const money = (m) => new Intl.NumberFormat(undefined, { style: "currency", currency: m.currency }).format(Number(m.amount));
+const isApiUrl = (v) => typeof v === "string" && v.startsWith(ROOT) && !v.includes("{");
+
+/** A value as a person reads it: money, dates, yes/no, links to the API's own resources. */
+function display(name, v) {
+  if (v === null || v === undefined || v === "") return el("span", { class: "muted", text: "—" });
+  if (isMoney(v)) return money(v);
+  if (typeof v === "boolean") return v ? "Yes" : "No";
+  if (typeof v === "string" && TIMESTAMP.test(v)) return el("time", { datetime: v, text: new Date(v).toLocaleString() });
+  if (isApiUrl(v)) return el("a", { href: route("view", v), text: `Open ${label(name).toLowerCase()}` });
+  if (Array.isArray(v)) {
+    if (!v.length) return el("span", { class: "muted", text: "None" });
+    if (v.every((item) => item === null || typeof item !== "object")) return v.join(", ");
+    if (v.every(isMoney)) return v.map(money).join(", ");
+    return table(v, { rel: name });
+  }
+  if (typeof v === "object") return properties(v);
+  return String(v);
+}
+
+/** The members of a resource (`properties`) or of an object inside one (`facts`). */
+function properties(data, kind = "facts") {
+  const rows = Object.entries(data).filter(([k]) => !k.startsWith("_"));
+  return el("dl", { class: kind }, rows.map(([k, v]) => [el("dt", { text: label(k) }), el("dd", {}, display(k, v))]));
+}
+
+const COLUMNS = ["title", "reference", "name", "code", "barcode", "holder_name", "event_type", "provider_reference",
+  "detail", "passed", "status", "outcome", "kind", "url", "rate", "quantity", "amount", "price", "total", "grand_total",
+  "refund_amount", "starts_at", "received_at", "created_at"];
+const nameOf = (item, n) => item.title || item.reference || item.name || item.code || item.barcode || item.provider_reference ||
+  item.url || item.uid || `${n + 1}`;
+
+/** Items as a table: the columns that say most, and an "Open …" link to each item's self. */
+function table(items, { rel }) {
+  const known = COLUMNS.filter((c) => items.some((item) => item[c] !== undefined));
+  const scalar = Object.keys(items[0] || {}).filter((k) => !k.startsWith("_") && typeof items[0][k] !== "object");
+  const columns = (known.length ? known : scalar).slice(0, 5);
+  const opens = items.some((item) => link(item, "self"));
+  return el("div", { class: "scroll" }, el("table", {},
+    el("caption", { class: "visually-hidden", text: label(rel) }),
+    el("thead", {}, el("tr", {}, columns.map((c) => el("th", { scope: "col", text: label(c) })),
+      opens ? el("th", {}, el("span", { class: "visually-hidden", text: "Open" })) : null)),
+    el("tbody", {}, items.map((item, n) => el("tr", {}, columns.map((c) => el("td", {}, display(c, item[c]))),
+      opens ? el("td", {}, link(item, "self") ? el("a", { href: route("view", link(item, "self")), text: `Open ${nameOf(item, n)}` }) : "") : null)))));
+}
 
 // ---- signing in ----
 function signInView(params) {
@@ -62,19 +87,23 @@ function signInView(params) {
       sessionStorage.removeItem(KEY);
       return problems.replaceChildren(notice("The app key or secret is wrong.", "bad"));
     }
-    location.hash = route("");
     sections();
+    if (location.hash.replace(/^#\/?/, "")) router(); else location.hash = route("");
   } }, el("div", { class: "field" }, el("label", { for: "app-key", text: "App key" }), el("input", { id: "app-key", autocomplete: "username", required: true })),
   el("div", { class: "field" }, el("label", { for: "secret", text: "Secret" }), el("input", { id: "secret", type: "password", autocomplete: "current-password", required: true })),
   el("button", { type: "submit", text: "Sign in" }));
-  params.show(el("h1", { text: "Sign in to the back office" }), problems, el("div", { class: "panel" }, form));
+  params.show(el("h1", { text: "Sign in to the back office" }), problems, el("div", { class: "panel narrow" }, form));
 }
 
 // ---- the sections, from the root's links ----
 const SECTIONS = [
-  ["shop:products", "Products", {}], ["shop:orders", "Orders", {}],
-  ["shop:refund_requests", "Refund queue", { status: "new" }], ["shop:events", "Events", {}],
-  ["shop:webhook_endpoints", "Webhooks", {}], ["shop:daily_sales", "Daily sales", {}],
+  ["shop:products", "Products", {}, "The catalogue: add, edit and withdraw products."],
+  ["shop:orders", "Orders", {}, "Every order of the shop, with its payments, deliveries and refunds."],
+  ["shop:refund_requests", "Refund queue", { status: "new" }, "Refund requests waiting for a decision."],
+  ["shop:vouchers", "Vouchers", {}, "Store credit: issue a voucher, see which were used."],
+  ["shop:events", "Events", {}, "Events with places, their tickets, and check-in at the door."],
+  ["shop:webhook_endpoints", "Webhooks", {}, "Where halshop sends your events, and each delivery's log."],
+  ["shop:daily_sales", "Daily sales", {}, "Sales, refunds and taxes of a day, in HAL or CSV."],
 ];
 
 let rootDocument;
@@ -82,12 +111,13 @@ async function root() {
   if (!rootDocument) rootDocument = (await api(ROOT)).data;
   return rootDocument;
 }
+const offered = (start) => SECTIONS.filter(([rel]) => link(start, rel));
 
 async function sections() {
   const nav = document.getElementById("sections");
   if (!credentials()) return nav.replaceChildren();
   const start = await root();
-  nav.replaceChildren(...SECTIONS.filter(([rel]) => link(start, rel)).map(([rel, name, values]) =>
+  nav.replaceChildren(...offered(start).map(([rel, name, values]) =>
     el("a", { href: route("view", expand(link(start, rel), values)), text: name })),
   el("button", { type: "button", class: "secondary", text: "Sign out", onclick: () => {
     sessionStorage.removeItem(KEY); sections(); location.hash = route("");
@@ -98,60 +128,72 @@ async function homeView(params) {
   if (!credentials()) return signInView(params);
   const start = await root();
   params.show(el("h1", { text: start.name || "Back office" }),
-    el("p", { class: "muted", text: "Choose a section above: every list, page and action comes from the API, and only the actions it offers you now are shown." }));
+    el("p", { class: "muted", text: "Choose a section above. Every list, page and action here comes from the API, and only the actions it offers you now are shown." }),
+    el("ul", { class: "cards" }, offered(start).map(([, name, , about]) => el("li", { class: "panel" },
+      el("h2", { text: name }), el("p", { class: "muted", text: about })))));
 }
 
 // ---- any resource: its properties, embedded items, links and forms ----
+function titleOf(data, url) {
+  if (data.reference) return `Order ${data.reference}`;
+  if (data.barcode) return `Ticket ${data.barcode}`;
+  if (data.code && data.amount) return `Voucher ${data.code}`;
+  const section = SECTIONS.find(([rel]) => link(rootDocument, rel) && new URL(url).pathname === new URL(expand(link(rootDocument, rel), {})).pathname);
+  return data.title || data.name || data.url || section?.[1] || label(new URL(url).pathname.split("/").filter(Boolean).pop() || "root");
+}
+
 async function resourceView(params) {
   if (!credentials()) return signInView(params);
   const url = params.get("u");
   const { ok, data, etag, status } = await api(url);
   if (!ok) return params.show(el("h1", { text: "Not available" }), notice(data?.detail || `The API answered ${status}.`, "bad"));
-  const title = data.title || data.name || (data.reference && `Order ${data.reference}`) || data.url || label(new URL(url).pathname.split("/").filter(Boolean)[0] || "root");
-  const parts = [el("h1", { text: title })];
+  await root();
+  const parts = [el("h1", { text: titleOf(data, url) })];
+  if (data.status) parts.push(el("p", {}, "Status: ", el("strong", { class: "status", id: "status", text: humanise(String(data.status)) })));
   const alternate = data._links?.alternate;
   if (alternate?.type === "text/csv") parts.push(el("p", {}, el("button", { type: "button", class: "secondary", text: "Download CSV", onclick: () => downloadCsv(alternate.href) })));
   if (data._links?.search?.templated) parts.push(searchForm(data._links.search.href, url));
-  parts.push(properties(data));
-  for (const [rel, items] of Object.entries(data._embedded || {})) if (Array.isArray(items)) parts.push(table(rel, items));
-  parts.push(links(data), await forms(data, etag));
+  const facts = Object.fromEntries(Object.entries(data).filter(([k, v]) => !k.startsWith("_") && !(Array.isArray(v) && v.length && typeof v[0] === "object")));
+  if (Object.keys(facts).length) parts.push(el("section", { class: "panel" }, properties(facts, "properties")));
+  for (const [k, v] of Object.entries(data)) if (!k.startsWith("_") && Array.isArray(v) && v.length && typeof v[0] === "object") parts.push(el("section", {}, el("h2", { text: label(k) }), table(v, { rel: k })));
+  for (const [rel, items] of Object.entries(data._embedded || {})) parts.push(embedded(rel, items));
+  if (link(data, "shop:payments")) parts.push(await inline(link(data, "shop:payments"), "shop:payments", "Payments"));
+  if (link(data, "shop:tickets")) parts.push(await checkIn(data));
+  parts.push(links(data), forms(data, etag));
   params.show(...parts);
+}
+
+function embedded(rel, items) {
+  if (!Array.isArray(items)) return el("section", {}, el("h2", { text: label(rel) }), el("div", { class: "panel" }, properties(items)));
+  return el("section", {}, el("h2", { text: label(rel) }), items.length ? table(items, { rel }) : el("p", { class: "muted", text: "None." }));
+}
+
+/** A collection the resource links, shown in place (an order's payments). */
+async function inline(url, rel, title) {
+  const { ok, data } = await api(url);
+  const items = ok ? data._embedded?.[rel] || [] : [];
+  return el("section", {}, el("h2", { text: title }), items.length ? table(items, { rel }) : el("p", { class: "muted", text: "None yet." }));
 }
 
 /** The collection's `search` template as a filter form, its fields filled from the current URL. */
 function searchForm(template, current) {
-  const names = (template.match(/\{\?([^}]+)\}/)?.[1] || "").split(",").filter((n) => !["page", "page_size"].includes(n));
+  const names = (template.match(/\{\?([^}]+)\}/)?.[1] || "").split(",").filter((n) => !["page", "page_size", "format"].includes(n));
   if (!names.length) return null;
   const now = new URL(current).searchParams;
   return el("form", { class: "search", role: "search", "aria-label": "Filter", onsubmit: (event) => {
     event.preventDefault();
-    const values = {};
-    for (const name of names) values[name] = event.target.elements[name].value.trim();
+    const values = Object.fromEntries(names.map((name) => [name, document.getElementById(`filter-${name}`).value.trim()]));
     location.hash = route("view", expand(template, values));
   } }, names.map((name) => el("div", {}, el("label", { for: `filter-${name}`, text: label(name) }),
-    el("input", { id: `filter-${name}`, name, value: now.get(name) || "" }))),
+    el("input", { id: `filter-${name}`, name, type: name === "date" ? "date" : "text", value: now.get(name) || "" }))),
   el("button", { type: "submit", text: "Filter" }));
 }
 
-function properties(data) {
-  const rows = Object.entries(data).filter(([k, v]) => !k.startsWith("_") && v !== null && (typeof v !== "object" || isMoney(v)));
-  return el("dl", { class: "properties panel" }, rows.map(([k, v]) => [el("dt", { text: label(k) }), el("dd", { text: format(v) })]));
-}
-
-function table(rel, items) {
-  const columns = ["title", "reference", "name", "status", "kind", "url", "event_type", "price", "grand_total", "created_at"]
-    .filter((c) => items.some((item) => item[c] !== undefined)).slice(0, 5);
-  return el("section", {}, el("h2", { text: label(rel) }), items.length ? el("table", {},
-    el("thead", {}, el("tr", {}, columns.map((c) => el("th", { text: label(c) })), el("th", { text: "" }))),
-    el("tbody", {}, items.map((item, n) => el("tr", {}, columns.map((c) => el("td", { text: item[c] === undefined ? "" : format(item[c]) })),
-      el("td", {}, link(item, "self") ? el("a", { href: route("view", link(item, "self")), text: `Open ${item.title || item.reference || item.name || item.uid || n + 1}` }) : ""))))) : el("p", { class: "muted", text: "None." }));
-}
-
 function links(data) {
-  const entries = Object.entries(data._links || {}).filter(([rel, l]) => !["self", "curies"].includes(rel) && l?.href && !l.templated && (!l.type || l.type.includes("json")));
+  const entries = Object.entries(data._links || {}).filter(([rel, l]) => !["self", "curies", "search", "alternate", "shop:payments"].includes(rel) && l?.href && (!l.type || l.type.includes("json")));
   if (!entries.length) return null;
-  return el("section", {}, el("h2", { text: "Related" }), el("ul", { class: "links" },
-    entries.map(([rel, l]) => el("li", {}, el("a", { href: route("view", l.href), text: label(rel) })))));
+  return el("nav", { class: "related", "aria-label": "Related" }, el("h2", { text: "Related" }), el("ul", { class: "links" },
+    entries.map(([rel, l]) => el("li", {}, el("a", { href: route("view", l.templated ? expand(l.href, {}) : l.href), text: l.title || label(rel) })))));
 }
 
 async function downloadCsv(url) {
@@ -161,69 +203,89 @@ async function downloadCsv(url) {
   document.body.append(a); a.click(); a.remove();
 }
 
-// ---- HAL-FORMS templates as forms ----
-async function forms(data, etag) {
+// ---- actions: HAL-FORMS templates as forms ----
+function forms(data, etag) {
   const templates = Object.entries(data._templates || {}).filter(([key]) => key !== "default");
   if (!templates.length) return null;
-  return el("section", {}, el("h2", { text: "Actions" }), el("div", { class: "actions" }, templates.map(([key, t]) => form(key, t, etag))));
+  return el("section", {}, el("h2", { text: "Actions" }), el("div", { class: "actions" }, templates.map(([key, t]) => {
+    const submit = (body) => api(t.target, { method: t.method, body: t.method === "DELETE" ? undefined : body, etag: ["PUT", "DELETE"].includes(t.method) ? etag : undefined });
+    return HalForms.form(key, t, submit, (answer) => after(answer, t));
+  })));
 }
 
-function input(key, property) {
-  const id = `${key}-${property.name}`;
-  const common = { id, name: property.name, required: property.required, readonly: property.readOnly };
-  const options = property.options?.inline;
-  const control = options
-    ? el("select", common, options.map((o) => el("option", { value: o.value ?? o, text: o.prompt ?? o.value ?? o, selected: (o.value ?? o) === property.value })))
-    : el("input", { ...common, type: property.type === "number" ? "number" : property.type === "email" ? "email" : "text",
-      value: property.value ?? "", min: property.min, max: property.max, pattern: property.regex });
-  return el("div", { class: "field" }, el("label", { for: id, text: property.prompt || label(property.name) }), control,
-    el("div", { class: "error", id: `${id}-error`, role: "alert" }));
+/** After an action: a secret shown once stays on screen; otherwise go to what was made or changed. */
+function after(answer, template) {
+  if (template.method === "DELETE") return history.back();
+  const next = link(answer.data, "self");
+  if (answer.data?.secret) {
+    return show(el("h1", { text: "Keep this secret" }), notice("It is shown this once: store it where your receiver can read it.", "good"),
+      el("p", {}, el("code", { class: "secret", text: answer.data.secret })), next ? el("p", {}, el("a", { href: route("view", next), text: "Continue" })) : null);
+  }
+  if (next && route("view", next) !== location.hash) location.hash = route("view", next);
+  else router();
 }
 
-function form(key, template, etag) {
-  const result = el("div");
-  const submit = async (event) => {
-    event.preventDefault();
-    const body = {};
-    for (const property of template.properties || []) {
-      const value = event.target.elements[property.name]?.value;
-      if (value === undefined || value === "") continue;
-      body[property.name] = property.type === "number" ? Number(value) : value;
-    }
-    const answer = await api(template.target, { method: template.method, body, etag: template.method === "PUT" ? etag : undefined });
-    if (!answer.ok) {
-      for (const error of answer.data?.errors || []) {
-        const box = document.getElementById(`${key}-${error.path.split("/")[1]}-error`);
-        if (box) box.textContent = error.message;
-      }
-      return result.replaceChildren(notice(answer.data?.detail || "Refused.", "bad"));
-    }
-    const next = link(answer.data, "self");
-    if (next && route("view", next) !== location.hash) location.hash = route("view", next);
-    else router();
-  };
-  return el("form", { "aria-label": template.title || label(key), onsubmit: submit, novalidate: true },
-    el("h3", { text: template.title || label(key) }), (template.properties || []).map((p) => input(key, p)),
-    el("button", { type: "submit", text: template.title || label(key) }), result);
+/** Checks a ticket of the event in by its barcode: the tickets' search, then the ticket's own template. */
+async function checkIn(event) {
+  const { ok, data: tickets } = await api(link(event, "shop:tickets"));
+  const search = ok && link(tickets, "search");
+  if (!search) return null;
+  const result = el("div", { class: "result" });
+  const barcode = el("input", { id: "barcode", autocomplete: "off", required: true });
+  const form = el("form", { "aria-label": "Check in a ticket", onsubmit: async (submitted) => {
+    submitted.preventDefault();
+    const found = await api(expand(search, { event: link(event, "self"), code: barcode.value.trim() }));
+    const ticket = found.ok ? found.data._embedded?.["shop:tickets"]?.[0] : null;
+    if (!ticket) return result.replaceChildren(notice("No ticket of this event has this barcode.", "bad"));
+    const template = ticket._templates?.check_in;
+    if (!template) return result.replaceChildren(notice(refusal(ticket), "bad"));
+    const answer = await api(template.target, { method: template.method, body: {} });
+    result.replaceChildren(answer.ok
+      ? notice(`Checked in: ${ticket.holder_name || "ticket"} ${ticket.barcode}.`, "good")
+      : notice(answer.data?.detail || "The check-in was refused.", "bad"));
+    barcode.select();
+  } }, el("div", { class: "field" }, el("label", { for: "barcode", text: "Barcode" }), barcode), el("button", { type: "submit", text: "Check in" }), result);
+  return el("section", { class: "panel" }, el("h2", { text: "Check-in at the door" }), form);
+}
+
+/** Why a ticket offers no check-in, from its status. */
+function refusal(ticket) {
+  const who = `${ticket.holder_name || "Ticket"} ${ticket.barcode}`;
+  if (ticket.status === "checked_in") {
+    const at = ticket.checked_in_at ? ` at ${new Date(ticket.checked_in_at).toLocaleTimeString()}` : "";
+    return `Already checked in${at}: ${who}.`;
+  }
+  if (ticket.status === "voided") return `Voided: ${who} lets nobody in.`;
+  return `${who} is ${humanise(ticket.status).toLowerCase()}: it cannot be checked in.`;
 }
 
 // ---- routing ----
 let latest = 0;
 const VIEWS = { "": homeView, view: resourceView };
+let show = () => {};
 
 async function router() {
   const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
   const id = ++latest;
+  // What is on screen is the last page until the next one is drawn: nothing on it can be used.
+  main.inert = true;
+  main.classList.add("busy");
   const params = new URLSearchParams(query);
   params.show = (...nodes) => {
     if (id !== latest) return;
     main.replaceChildren(...nodes.filter((n) => n != null));
+    main.inert = false;
+    main.classList.remove("busy");
     main.focus({ preventScroll: true });
   };
+  show = params.show;
+  const slow = setTimeout(() => params.show(el("p", { class: "loading", role: "status", text: "Loading…" })), 300);
   try {
     await (VIEWS[path] || homeView)(params);
   } catch (error) {
     params.show(notice(`Something went wrong: ${error.message}`, "bad"));
+  } finally {
+    clearTimeout(slow);
   }
 }
 

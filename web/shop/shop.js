@@ -24,16 +24,17 @@ function customer() {
 }
 
 // ---- the API ----
-async function api(url, { method = "GET", body, token } = {}) {
+async function api(url, { method = "GET", body, token, etag } = {}) {
   const headers = { Accept: HAL };
   if (body !== undefined) headers["Content-Type"] = "application/json";
   if (token) headers["Order-Token"] = token;
+  if (etag) headers["If-Match"] = etag;
   const signedIn = customer();
   if (signedIn) headers.Authorization = `Bearer ${signedIn.token}`;
   const response = await fetch(url, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   const type = response.headers.get("Content-Type") || "";
   const data = type.includes("json") ? await response.json() : null;
-  return { ok: response.ok, status: response.status, data };
+  return { ok: response.ok, status: response.status, data, etag: response.headers.get("ETag") };
 }
 
 let rootDocument;
@@ -70,6 +71,8 @@ const route = (name, url) => `#/${name}${url ? `?u=${encodeURIComponent(url)}` :
 const notice = (text, kind = "") => el("p", { class: `notice ${kind}`, role: kind === "bad" ? "alert" : "status", text });
 function show(...nodes) {
   main.replaceChildren(...nodes);
+  main.inert = false;
+  main.classList.remove("busy");
   main.focus({ preventScroll: true });
 }
 function hue(text) {
@@ -309,8 +312,9 @@ async function deliveries(url, token) {
   for (const d of items) {
     const status = el("span", { class: "muted" });
     const form = d._templates?.create_download_link;
+    const ticket = link(d, "shop:ticket") ? (await api(link(d, "shop:ticket"), { token })).data : null;
     section.append(el("p", {}, el("strong", { text: d.title }), " ", el("span", { class: "tag", text: d.status }), " ",
-      d.barcode ? el("span", { text: `Ticket ${d.barcode}` }) : null,
+      ticket?.barcode ? el("span", { class: "barcode", text: `Ticket ${ticket.barcode}` }) : null,
       form ? el("button", { type: "button", text: `Download ${d.title}`, onclick: async (event) => {
         event.target.disabled = true;
         const answer = await api(form.target, { method: form.method, body: {}, token });
@@ -353,14 +357,60 @@ async function refundSection(order, token) {
   return section;
 }
 
+const REQUEST_STATUS = { new: "Waiting for the shop", approved: "Approved", rejected: "Rejected", processed: "Refunded", cancelled: "Cancelled" };
+
 async function refundRequests(url, token) {
   const { ok, data } = await api(url, { token });
   const items = ok ? data._embedded?.["shop:refund_requests"] || [] : [];
   if (!items.length) return null;
   return el("section", { class: "panel" }, el("h2", { text: "Refund requests" }),
-    el("ul", {}, items.map((r) => el("li", {}, `Requested ${new Date(r.created_at).toLocaleString()}: `,
-      el("strong", { class: "refund-status", text: r.status }),
-      r._embedded?.["shop:refund_bill"] ? ` (${money(r._embedded["shop:refund_bill"].refund_amount)})` : ""))));
+    el("ul", { class: "requests" }, await Promise.all(items.map(async (listed) => {
+      // Embedded requests come without their actions: an open one is read whole for them.
+      const r = listed.status === "new" ? (await api(link(listed, "self"), { token })).data || listed : listed;
+      return el("li", {},
+      el("p", {}, `Requested ${new Date(r.created_at).toLocaleString()}: `,
+        el("strong", { class: "refund-status", text: REQUEST_STATUS[r.status] || r.status }),
+        r._embedded?.["shop:refund_bill"] ? ` (${money(r._embedded["shop:refund_bill"].refund_amount)})` : ""),
+      r.decision_reason ? el("p", { class: "muted", text: `The shop said: ${r.decision_reason}` }) : null,
+      requestChoices(r, token));
+    }))));
+}
+
+/** The ways a refund can be paid, as the shares of a request's update template. */
+const SHARES = [["refund_percentage", "Money back to my payment method"], ["voucher_percentage", "A voucher for this shop"],
+  ["change_order_percentage", "A change of order"], ["donation_percentage", "A donation to the organiser"]];
+
+/** While a request is new, its holder chooses how to be refunded, or cancels it. */
+function requestChoices(request, token) {
+  const update = request._templates?.update;
+  const cancel = request._templates?.cancel;
+  if (!update && !cancel) return null;
+  const offered = SHARES.filter(([name]) => update?.properties.some((p) => p.name === name) && request[name] !== null);
+  const box = el("div", { id: `request-${request.uid}-problems` });
+  const send = async (template, body) => {
+    const current = await api(link(request, "self"), { token });
+    const answer = await api(template.target, { method: template.method, body, token, etag: current.etag });
+    if (!answer.ok) return showProblem(answer.data, box);
+    router();
+  };
+  const chosen = SHARES.find(([name]) => Number(request[name]) === 1)?.[0];
+  const form = update && el("form", { class: "choices", novalidate: true, onsubmit: (event) => {
+    event.preventDefault();
+    const choice = event.target.querySelector("input[name=share]:checked")?.value;
+    const body = Object.fromEntries(offered.map(([name]) => [name, name === choice ? "1.00" : "0.00"]));
+    const holder = document.getElementById("bank_details-account_holder").value.trim();
+    const iban = document.getElementById("bank_details-iban").value.trim();
+    if (holder || iban) body.bank_details = { account_holder: holder, iban };
+    send(update, body);
+  } }, el("fieldset", {}, el("legend", { text: "How would you like to be refunded?" }),
+    offered.map(([name, text]) => el("label", { class: "check" },
+      el("input", { type: "radio", name: "share", value: name, checked: name === chosen }), ` ${text}`))),
+  el("details", {}, el("summary", { text: "Bank details (only if the shop asks for them)" }),
+    field("bank_details-account_holder", "Account holder", { autocomplete: "name" }),
+    field("bank_details-iban", "IBAN", { autocomplete: "off" })),
+  el("button", { type: "submit", text: "Save my choice" }));
+  return el("div", {}, box, form, cancel && el("button", { type: "button", class: "secondary", text: "Cancel the request",
+    onclick: () => send(cancel, Object.fromEntries((cancel.properties || []).map((p) => [p.name, p.value]))) }));
 }
 
 // ---- routing ----
@@ -385,13 +435,26 @@ async function router() {
   const [path, query = ""] = location.hash.replace(/^#\/?/, "").split("?");
   const view = VIEWS[path] || catalogue;
   const id = ++latest;
+  // What is on screen is the last page until the next one is drawn: nothing on it can be used.
+  main.inert = true;
+  main.classList.add("busy");
   const params = new URLSearchParams(query);
   params.show = (...nodes) => { if (id === latest) show(...nodes); };
+  // A slow answer shows the page's outline, not a blank: nothing jumps when it arrives.
+  const slow = setTimeout(() => params.show(outline()), 150);
   try {
     await view(params);
   } catch (error) {
     params.show(notice(`Something went wrong: ${error.message}`, "bad"));
+  } finally {
+    clearTimeout(slow);
   }
+}
+
+function outline() {
+  return el("div", { class: "outline" }, el("p", { class: "visually-hidden", role: "status", text: "Loading…" }),
+    el("div", { class: "bone heading", "aria-hidden": "true" }),
+    el("div", { class: "grid", "aria-hidden": "true" }, [1, 2, 3, 4].map(() => el("div", { class: "bone card" }))));
 }
 
 async function start() {

@@ -51,7 +51,7 @@ pub const SHOP_STYLE: Asset = Asset {
     content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/shop/shop.css")),
 };
 
-/// The back office at `/admin/`: its page, script and style sheet (it also uses the
+/// The back office at `/admin/`: its page, scripts and style sheet (it also uses the
 /// storefront's style sheet).
 pub const ADMIN_PAGE: Asset = Asset {
     path: "/admin/",
@@ -63,6 +63,12 @@ pub const ADMIN_SCRIPT: Asset = Asset {
     path: "/admin/admin.js",
     media_type: "text/javascript; charset=utf-8",
     content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/admin/admin.js")),
+};
+
+pub const ADMIN_FORMS: Asset = Asset {
+    path: "/admin/forms.js",
+    media_type: "text/javascript; charset=utf-8",
+    content: include_str!(concat!(env!("CARGO_MANIFEST_DIR"), "/web/admin/forms.js")),
 };
 
 pub const ADMIN_STYLE: Asset = Asset {
@@ -90,6 +96,7 @@ pub fn shop_routes(routes: poem::Route) -> poem::Route {
         &SHOP_STYLE,
         &ADMIN_PAGE,
         &ADMIN_SCRIPT,
+        &ADMIN_FORMS,
         &ADMIN_STYLE,
     ] {
         routes = routes.at(asset.path, poem::get(asset.shop_endpoint()));
