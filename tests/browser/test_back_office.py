@@ -47,6 +47,16 @@ def sign_in(server, page):
     expect(page.get_by_role("button", name="Sign out")).to_be_visible()
 
 
+def fill_product(form, sku, title, isbn, amount):
+    """Fills the product form with an EPUB ebook priced in euros."""
+    form.get_by_label("SKU").fill(sku)
+    form.get_by_label("Title").fill(title)
+    form.get_by_label("ISBN").fill(isbn)
+    form.get_by_label("Format").select_option("epub")
+    form.get_by_label("Amount").fill(amount)
+    form.get_by_label("Currency").fill("EUR")
+
+
 @pytest.fixture
 def office(shop_server, page):
     sign_in(shop_server, page)
@@ -56,12 +66,7 @@ def office(shop_server, page):
 def test_the_back_office_adds_a_product_with_its_price_and_refund_policy(shop_server, office):
     office.get_by_role("link", name="Products").click()
     form = office.get_by_role("form", name="Add a product")
-    form.get_by_label("SKU").fill("AUSTEN-EMMA-EPUB")
-    form.get_by_label("Title").fill("Emma")
-    form.get_by_label("ISBN").fill("978-0-14-143958-7")
-    form.get_by_label("Format").select_option("epub")
-    form.get_by_label("Amount").fill("3.99")
-    form.get_by_label("Currency").fill("EUR")
+    fill_product(form, "AUSTEN-EMMA-EPUB", "Emma", "978-0-14-143958-7", "3.99")
     form.get_by_label("Available").check()
     form.get_by_label("Refund days").fill("14")
     form.get_by_label("Usage limit percent").fill("10")
@@ -75,12 +80,7 @@ def test_the_back_office_adds_a_product_with_its_price_and_refund_policy(shop_se
 def test_a_refused_product_field_shows_its_message_next_to_it(shop_server, office):
     office.get_by_role("link", name="Products").click()
     form = office.get_by_role("form", name="Add a product")
-    form.get_by_label("SKU").fill("AUSTEN-SENSE-EPUB")
-    form.get_by_label("Title").fill("Sense and Sensibility")
-    form.get_by_label("ISBN").fill("978-0-14-143958-0")
-    form.get_by_label("Format").select_option("epub")
-    form.get_by_label("Amount").fill("2.50")
-    form.get_by_label("Currency").fill("EUR")
+    fill_product(form, "AUSTEN-SENSE-EPUB", "Sense and Sensibility", "978-0-14-143958-0", "2.50")
     form.get_by_role("button", name="Add a product").click()
 
     expect(office.locator("#form-create-isbn-error")).not_to_be_empty()

@@ -80,6 +80,15 @@ def sign_in(server, page, name):
     expect(page.get_by_role("link", name=f"Account ({name})")).to_be_visible()
 
 
+def request_a_ticket_refund(server, page, title):
+    """Buys a ticket of `title`, pays in the sandbox and asks for a refund; the request waits."""
+    buy_as_guest(server, page, title=title, tax="Total")
+    page.get_by_role("link", name="Pay now").click()
+    page.get_by_role("button", name="Pay").click()
+    page.get_by_role("button", name="Request a refund").click()
+    expect(page.locator(".refund-status").first).to_have_text("Waiting for the shop")
+
+
 def test_a_signed_in_customer_finds_their_order_again_in_another_browser(shop_server, browser):
     first = browser.new_context()
     page = first.new_page()
@@ -118,11 +127,7 @@ def test_the_back_office_approves_and_processes_a_refund_the_customer_then_sees_
     customer = browser.new_context()
     page = customer.new_page()
     sign_in(shop_server, page, "carol")
-    buy_as_guest(shop_server, page, title="Montréal Book Fair 2027 — VIP pass", tax="Total")
-    page.get_by_role("link", name="Pay now").click()
-    page.get_by_role("button", name="Pay").click()
-    page.get_by_role("button", name="Request a refund").click()
-    expect(page.locator(".refund-status").first).to_have_text("Waiting for the shop")
+    request_a_ticket_refund(shop_server, page, "Montréal Book Fair 2027 — VIP pass")
 
     office = browser.new_context()
     admin = office.new_page()
@@ -163,10 +168,7 @@ def test_a_customer_chooses_a_voucher_instead_of_money_back_for_their_refund(sho
     context = browser.new_context()
     page = context.new_page()
     sign_in(shop_server, page, "dana")
-    buy_as_guest(shop_server, page, title="Montréal Book Fair 2027 — day pass", tax="Total")
-    page.get_by_role("link", name="Pay now").click()
-    page.get_by_role("button", name="Pay").click()
-    page.get_by_role("button", name="Request a refund").click()
+    request_a_ticket_refund(shop_server, page, "Montréal Book Fair 2027 — day pass")
     expect(page.get_by_label("Money back to my payment method")).to_be_checked()
 
     page.get_by_label("A voucher for this shop").check()
