@@ -157,14 +157,18 @@ pub fn sign(secret: &str, body: &[u8]) -> String {
     format!("sha256={}", hex::encode(mac.finalize().into_bytes()))
 }
 
-/// A payment notification for `order`, timestamped now.
+/// A payment notification for `order`, timestamped when the order was placed (so that the
+/// same notification built twice is the same body, as a provider's retry is, whichever
+/// second it is built in).
 pub fn notification(order: &Value, reference: &str, amount: &str, status: &str) -> Value {
+    let placed = order["created_at"].as_str().map(str::to_owned);
+    let now = || chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true);
     json!({
         "provider_reference": reference,
         "order": order["_links"]["self"]["href"],
         "amount": {"amount": amount, "currency": order["currency"]},
         "status": status,
-        "timestamp": chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, true),
+        "timestamp": placed.unwrap_or_else(now),
     })
 }
 
