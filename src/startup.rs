@@ -95,7 +95,7 @@ impl Application {
             .await
             .context("cannot load the webhook sealing key")?;
         let writes = Arc::new(Writes::default());
-        let kept_orders = KeptOrders::new(db::backend_name(&db) == "sqlite");
+        let kept_orders = KeptOrders::default();
         let state = Arc::new(AppState {
             db,
             hal,

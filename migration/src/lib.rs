@@ -18,6 +18,7 @@ mod m20261126_000015_represent_events;
 mod m20261126_000016_revise_orders;
 mod m20261127_000017_create_library_lending;
 mod m20261206_000018_index_back_office_reads;
+mod m20261206_000019_note_order_changes;
 
 pub struct Migrator;
 
@@ -40,6 +41,7 @@ impl MigratorTrait for Migrator {
             Box::new(m20261126_000016_revise_orders::Migration),
             Box::new(m20261127_000017_create_library_lending::Migration),
             Box::new(m20261206_000018_index_back_office_reads::Migration),
+            Box::new(m20261206_000019_note_order_changes::Migration),
         ]
     }
 }

@@ -5,8 +5,11 @@
 use std::time::Duration;
 
 use entity::{delivery, order, order_line};
+use halshop::domain::orders::changes;
 use reqwest::StatusCode;
-use sea_orm::{ColumnTrait, EntityTrait, QueryFilter, sea_query::Expr};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DbBackend, EntityTrait, QueryFilter, Statement, sea_query::Expr,
+};
 use serde_json::json;
 
 use crate::helpers::{
@@ -79,4 +82,37 @@ async fn the_end_of_the_refund_period_shows_without_any_write() {
     tokio::time::sleep(Duration::from_millis(2500)).await;
     let closed = paid.order_now().await;
     assert_eq!(closed["refund_eligibility"]["eligible"], false, "{closed}");
+}
+
+#[tokio::test]
+async fn pruning_keeps_only_the_newest_change_of_each_order_and_its_mark() {
+    let paid = paid_ebook().await;
+    let db = &paid.app.db;
+    let order = order::Entity::find()
+        .filter(order::Column::Uid.eq(paid.placed.order["uid"].as_str().unwrap()))
+        .one(db)
+        .await
+        .unwrap()
+        .unwrap();
+    for percent in [10, 20, 30] {
+        delivery::Entity::update_many()
+            .col_expr(delivery::Column::UsagePercent, Expr::value(percent))
+            .exec(db)
+            .await
+            .unwrap();
+    }
+    let before = changes::mark(db, &order).await.unwrap();
+    changes::prune(db).await.unwrap();
+    assert_eq!(changes::mark(db, &order).await.unwrap(), before);
+    if db.get_database_backend() == DbBackend::Postgres {
+        let count = "SELECT count(*) AS n FROM order_change WHERE order_id = $1";
+        let statement = Statement::from_sql_and_values(DbBackend::Postgres, count, [order.id.into()]);
+        let row = db.query_one_raw(statement).await.unwrap().unwrap();
+        assert_eq!(row.try_get::<i64>("", "n").unwrap(), 1);
+    }
+    let read = paid.order_now().await;
+    assert_eq!(
+        read["_embedded"]["shop:deliveries"][0]["usage_percent"], 30,
+        "{read}"
+    );
 }

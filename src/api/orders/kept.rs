@@ -1,20 +1,19 @@
 //! Kept copies of order representations, so that reading an order again costs the one
-//! query that finds it, not the three more that load its lines, deliveries and refund
-//! requests and the rendering of all of it.
+//! query that finds it (and, on PostgreSQL, one that reads its change mark), not the three
+//! more that load its lines, deliveries and refund requests and the rendering of all of it.
 //!
-//! A copy is served only if it cannot be stale. It was drawn from an order row and a
-//! merchant row, and is served only while the rows read now are equal to them, field by
-//! field. The order row's `revision` is raised by database triggers whenever a row the
-//! representation shows changes — a delivery, a refund request, a refund, a voucher, a
-//! line — in the statement that changes it, so a change made by any process through any
-//! path is seen. What changes by the passing of time alone (the end of the order's hold or
-//! of its refund period) ends the copy at that instant. The copy is drawn for one kind of
-//! reader (the holder, or anyone else who may see the order), whose representation differs
-//! by the actions offered.
+//! A copy is served only if it cannot be stale. It was drawn from an order row, a merchant
+//! row and the order's change mark, and is served only while the rows read now are equal to
+//! them, field by field, and the mark is the same. The mark changes, by database triggers,
+//! whenever a row the representation shows changes — a delivery, a refund request, a
+//! refund, a voucher, a line — in the statement that changes it, so a change made by any
+//! process through any path is seen (see [`changes`]). The mark is read before the rows the
+//! copy is drawn from, so a copy is never older than its mark. What changes by the passing of
+//! time alone (the end of the order's hold or of its refund period) ends the copy at that
+//! instant. The copy is drawn for one kind of reader (the holder, or anyone else who may see
+//! the order), whose representation differs by the actions offered.
 //!
-//! The triggers exist on SQLite only (see the migration): there, writers are serialised, and
-//! raising the order's revision from a child row can never make two writers wait on each
-//! other. On PostgreSQL it could, so copies are not kept there.
+//! [`changes`]: crate::domain::orders::changes
 
 use std::{
     collections::HashMap,
@@ -37,6 +36,7 @@ type Copies = [Option<Arc<Copy>>; 2];
 struct Copy {
     order: order::Model,
     merchant: merchant::Model,
+    mark: i64,
     self_href: String,
     /// The copy is not served from this instant on.
     ends_at: Option<DateTime<Utc>>,
@@ -48,7 +48,6 @@ struct Copy {
 /// The kept copies of one instance.
 #[derive(Debug, Default)]
 pub struct KeptOrders {
-    enabled: bool,
     copies: RwLock<(u64, HashMap<String, Copies>)>,
 }
 
@@ -56,30 +55,22 @@ pub struct KeptOrders {
 pub struct Drawn<'a> {
     pub order: &'a order::Model,
     pub merchant: &'a merchant::Model,
+    /// The order's change mark, read before anything the copy is drawn from.
+    pub mark: i64,
     pub holder: bool,
     pub self_href: &'a str,
 }
 
 impl KeptOrders {
-    /// Copies are kept only where the database raises the revisions (SQLite).
-    pub fn new(enabled: bool) -> Self {
-        KeptOrders {
-            enabled,
-            copies: RwLock::default(),
-        }
-    }
-
     /// The body drawn for the same reader from rows equal to those read now, if any.
     pub fn get(&self, drawn: &Drawn<'_>, now: DateTime<Utc>) -> Option<Bytes> {
-        if !self.enabled {
-            return None;
-        }
         let copies = self
             .copies
             .read()
             .unwrap_or_else(|poisoned| poisoned.into_inner());
         let copy = copies.1.get(&drawn.order.uid)?[usize::from(drawn.holder)].as_ref()?;
-        let current = copy.order == *drawn.order
+        let current = copy.mark == drawn.mark
+            && copy.order == *drawn.order
             && copy.merchant == *drawn.merchant
             && copy.self_href == drawn.self_href
             && copy.ends_at.is_none_or(|ends_at| now < ends_at);
@@ -88,9 +79,6 @@ impl KeptOrders {
 
     /// Keeps the body just drawn; it ends at `ends_at` if time alone changes it then.
     pub fn keep(&self, drawn: &Drawn<'_>, ends_at: Option<DateTime<Utc>>, body: Bytes) {
-        if !self.enabled {
-            return;
-        }
         let mut copies = self
             .copies
             .write()
@@ -107,6 +95,7 @@ impl KeptOrders {
         let copy = Copy {
             order: drawn.order.clone(),
             merchant: drawn.merchant.clone(),
+            mark: drawn.mark,
             self_href: drawn.self_href.to_owned(),
             ends_at,
             body,

@@ -114,9 +114,11 @@ async fn read_body(
 ) -> Result<Bytes, ApiError> {
     let now = chrono::Utc::now();
     let self_href = self_link.href.clone();
+    let mark = orders::changes::mark(&state.db, order).await?;
     let drawn = Drawn {
         order,
         merchant,
+        mark,
         holder: caller.holds(order),
         self_href: &self_href,
     };

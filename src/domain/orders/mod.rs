@@ -5,6 +5,7 @@
 pub mod builder;
 mod cancelling;
 mod cart;
+pub mod changes;
 mod copies;
 mod placing;
 mod pricing;
