@@ -109,12 +109,11 @@ pub fn repr_of_details(
 async fn read_body(
     state: &AppState,
     caller: &OrderCaller,
-    (order, merchant): (&order::Model, &merchant::Model),
+    (order, merchant, mark): (&order::Model, &merchant::Model, i64),
     self_link: Link,
 ) -> Result<Bytes, ApiError> {
     let now = chrono::Utc::now();
     let self_href = self_link.href.clone();
-    let mark = orders::changes::mark(&state.db, order).await?;
     let drawn = Drawn {
         order,
         merchant,
@@ -155,24 +154,24 @@ fn actions_for(
     })
 }
 
-/// The order at `uid`, with its merchant, if `caller` may see it; otherwise the same 404
-/// as for no order.
+/// The order at `uid`, with its merchant and its change mark, if `caller` may see it;
+/// otherwise the same 404 as for no order.
 async fn visible(
     state: &AppState,
     uid: &str,
     caller: &OrderCaller,
-) -> Result<(order::Model, merchant::Model), ApiError> {
-    let (order, merchant) = orders::find_with_merchant(&state.db, uid)
+) -> Result<(order::Model, merchant::Model, i64), ApiError> {
+    let (order, merchant, mark) = orders::changes::find_marked(&state.db, uid)
         .await?
-        .filter(|(order, _)| caller.may_see(order))
+        .filter(|(order, _, _)| caller.may_see(order))
         .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))?;
     if !holds::is_past_hold(&order, chrono::Utc::now()) {
-        return Ok((order, merchant));
+        return Ok((order, merchant, mark));
     }
     let settled = holds::settle(&state.db, order).await?;
     // Expiring it gave places back: the copies of events and products are stale.
     state.public_cache.invalidate();
-    Ok((settled, merchant))
+    Ok((settled, merchant, mark))
 }
 
 #[OpenApi(tag = "ApiTags::Checkout")]
@@ -275,8 +274,14 @@ impl OrdersApi {
         /// The order's uid.
         uid: Path<String>,
     ) -> Result<OrderResponse, Problems<OrderReadProblems>> {
-        let (order, merchant) = visible(&state, &uid.0, &caller).await?;
-        let body = read_body(&state, &caller, (&order, &merchant), state.hal.self_link(req)).await?;
+        let (order, merchant, mark) = visible(&state, &uid.0, &caller).await?;
+        let body = read_body(
+            &state,
+            &caller,
+            (&order, &merchant, mark),
+            state.hal.self_link(req),
+        )
+        .await?;
         Ok(OrderResponse::Ok(HalText::new(body)))
     }
 
@@ -304,7 +309,7 @@ impl OrdersApi {
         #[oai(example = "line_number_example", validator(minimum(value = "1")))]
         n: Path<u32>,
     ) -> Result<OrderLineResponse, Problems<OrderLineReadProblems>> {
-        let (order, _) = visible(&state, &uid.0, &caller).await?;
+        let (order, _, _) = visible(&state, &uid.0, &caller).await?;
         let line = match lines::position_of(n.0) {
             Some(position) => orders::line_at(&state.db, order.id, position).await?,
             None => None,
@@ -377,7 +382,7 @@ impl OrdersApi {
         let hal = &state.hal;
         let reason = body.0.reason()?;
         let uid = body.0.order_uid(hal)?;
-        let (order, merchant) = visible(&state, &uid, &caller).await?;
+        let (order, merchant, _) = visible(&state, &uid, &caller).await?;
         let cancelled = orders::cancel(&state.db, &order, reason).await?;
         let repr = full_repr(
             &state,

@@ -3,25 +3,49 @@
 //! row to `order_change` from triggers (see the migrations for why they differ), and the
 //! newest of an order's rows is its mark.
 
-use entity::order;
-use sea_orm::{ConnectionTrait, DatabaseConnection, DbBackend, DbErr, Statement};
+use entity::{merchant, order};
+use sea_orm::{
+    ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
+    QueryFilter, QuerySelect, QueryTrait, Statement,
+    sea_query::{Expr, JoinType},
+};
 
-/// The order's change mark: equal for two reads only if no row its representation shows
-/// changed in between.
-pub async fn mark(db: &impl ConnectionTrait, order: &order::Model) -> Result<i64, DbErr> {
+use crate::domain::ids;
+
+/// The order of `uid` with its merchant and its change mark, read in one statement: the
+/// mark is equal for two reads only if no row the order's representation shows changed in
+/// between.
+pub async fn find_marked(
+    db: &impl ConnectionTrait,
+    uid: &str,
+) -> Result<Option<(order::Model, merchant::Model, i64)>, DbErr> {
     if db.get_database_backend() != DbBackend::Postgres {
-        return Ok(order.revision);
+        let found = super::find_with_merchant(db, uid).await?;
+        return Ok(found.map(|(order, merchant)| {
+            let mark = order.revision;
+            (order, merchant, mark)
+        }));
     }
-    let newest = Statement::from_sql_and_values(
-        DbBackend::Postgres,
-        "SELECT max(id) AS mark FROM order_change WHERE order_id = $1",
-        [order.id.into()],
-    );
-    let row = db.query_one_raw(newest).await?;
-    Ok(match row {
-        Some(row) => row.try_get::<Option<i64>>("", "mark")?.unwrap_or(0),
-        None => 0,
-    })
+    if !ids::is_uid(uid) {
+        return Ok(None);
+    }
+    let merchant_of = order::Entity::belongs_to(merchant::Entity)
+        .from(order::Column::MerchantId)
+        .to(merchant::Column::Id);
+    let newest = "(SELECT max(c.id) FROM order_change c WHERE c.order_id = shop_order.id)";
+    let statement = order::Entity::find()
+        .join(JoinType::InnerJoin, merchant_of.into())
+        .select_also(merchant::Entity)
+        .expr_as(Expr::cust(newest), "mark")
+        .filter(order::Column::Uid.eq(uid))
+        .build(DbBackend::Postgres);
+    let Some(row) = db.query_one_raw(statement).await? else {
+        return Ok(None);
+    };
+    let order = order::Model::from_query_result(&row, "A_")?;
+    let merchant = merchant::Model::from_query_result(&row, "B_")?;
+    let mark = row.try_get::<Option<i64>>("", "mark")?.unwrap_or(0);
+    Ok(Some((order, merchant, mark)))
 }
 
 /// How many superseded change rows one pass deletes at most.
