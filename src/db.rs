@@ -28,6 +28,7 @@ pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, Db
         .connect_timeout(Duration::from_secs(10))
         .acquire_timeout(Duration::from_secs(15))
         .sqlx_logging(false)
+        .test_before_acquire_if_idle_for(Duration::from_secs(30))
         .map_sqlx_sqlite_opts(|opts| {
             opts.journal_mode(SqliteJournalMode::Wal)
                 .synchronous(SqliteSynchronous::Full)

@@ -322,6 +322,7 @@ impl<T: ToJSON> ApiResponse for HalJson<T> {
 #[derive(Debug, Clone)]
 pub struct HalText<T> {
     body: bytes::Bytes,
+    etag: Option<poem::http::HeaderValue>,
     of: std::marker::PhantomData<fn() -> T>,
 }
 
@@ -329,7 +330,16 @@ impl<T> HalText<T> {
     pub fn new(body: bytes::Bytes) -> Self {
         HalText {
             body,
+            etag: None,
             of: std::marker::PhantomData,
+        }
+    }
+
+    /// The body with its ETag, already known (the ETag middleware would hash the body).
+    pub fn with_etag(body: bytes::Bytes, etag: poem::http::HeaderValue) -> Self {
+        HalText {
+            etag: Some(etag),
+            ..Self::new(body)
         }
     }
 
@@ -359,7 +369,12 @@ impl<T: Type> Payload for HalText<T> {
 
 impl<T> poem::IntoResponse for HalText<T> {
     fn into_response(self) -> poem::Response {
-        poem::Response::builder().content_type(HAL_JSON).body(self.body)
+        let response = poem::Response::builder().content_type(HAL_JSON);
+        match self.etag {
+            Some(etag) => response.header(poem::http::header::ETAG, etag),
+            None => response,
+        }
+        .body(self.body)
     }
 }
 

@@ -23,6 +23,9 @@ use std::{
 use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use entity::{merchant, order};
+use poem::http::HeaderValue;
+
+use crate::http::middleware::body_etag;
 
 /// Copies of at most this many orders are kept (some 5 kB each); past it, the older half
 /// is dropped.
@@ -41,6 +44,8 @@ struct Copy {
     /// The copy is not served from this instant on.
     ends_at: Option<DateTime<Utc>>,
     body: Bytes,
+    /// The body's ETag, computed once.
+    etag: HeaderValue,
     /// Order of keeping, to drop the oldest first.
     kept: u64,
 }
@@ -62,8 +67,9 @@ pub struct Drawn<'a> {
 }
 
 impl KeptOrders {
-    /// The body drawn for the same reader from rows equal to those read now, if any.
-    pub fn get(&self, drawn: &Drawn<'_>, now: DateTime<Utc>) -> Option<Bytes> {
+    /// The body (and its ETag) drawn for the same reader from rows equal to those read now,
+    /// if any.
+    pub fn get(&self, drawn: &Drawn<'_>, now: DateTime<Utc>) -> Option<(Bytes, HeaderValue)> {
         let copies = self
             .copies
             .read()
@@ -74,11 +80,13 @@ impl KeptOrders {
             && copy.merchant == *drawn.merchant
             && copy.self_href == drawn.self_href
             && copy.ends_at.is_none_or(|ends_at| now < ends_at);
-        current.then(|| copy.body.clone())
+        current.then(|| (copy.body.clone(), copy.etag.clone()))
     }
 
-    /// Keeps the body just drawn; it ends at `ends_at` if time alone changes it then.
-    pub fn keep(&self, drawn: &Drawn<'_>, ends_at: Option<DateTime<Utc>>, body: Bytes) {
+    /// Keeps the body just drawn, and answers its ETag; the copy ends at `ends_at` if time
+    /// alone changes it then.
+    pub fn keep(&self, drawn: &Drawn<'_>, ends_at: Option<DateTime<Utc>>, body: Bytes) -> HeaderValue {
+        let etag = HeaderValue::from_str(&body_etag(&body)).expect("a hex ETag is a header value");
         let mut copies = self
             .copies
             .write()
@@ -99,9 +107,11 @@ impl KeptOrders {
             self_href: drawn.self_href.to_owned(),
             ends_at,
             body,
+            etag: etag.clone(),
             kept: *counter,
         };
         let copies = map.entry(drawn.order.uid.clone()).or_default();
         copies[usize::from(drawn.holder)] = Some(Arc::new(copy));
+        etag
     }
 }

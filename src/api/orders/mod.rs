@@ -13,8 +13,8 @@ mod view;
 use bytes::Bytes;
 use entity::{merchant, order};
 use kept::Drawn;
-use poem::Request;
 use poem::web::Data;
+use poem::{Request, http::HeaderValue};
 use poem_openapi::{
     OpenApi,
     param::{Header, Path, Query},
@@ -104,14 +104,14 @@ pub fn repr_of_details(
     order_repr(hal, view, self_link)
 }
 
-/// The order as `caller` reads it: its kept copy if that is current (see [`kept`]),
-/// otherwise drawn from its details and kept.
+/// The order as `caller` reads it, with its ETag: its kept copy if that is current (see
+/// [`kept`]), otherwise drawn from its details and kept.
 async fn read_body(
     state: &AppState,
     caller: &OrderCaller,
     (order, merchant, mark): (&order::Model, &merchant::Model, i64),
     self_link: Link,
-) -> Result<Bytes, ApiError> {
+) -> Result<(Bytes, HeaderValue), ApiError> {
     let now = chrono::Utc::now();
     let self_href = self_link.href.clone();
     let drawn = Drawn {
@@ -121,8 +121,8 @@ async fn read_body(
         holder: caller.holds(order),
         self_href: &self_href,
     };
-    if let Some(body) = state.kept_orders.get(&drawn, now) {
-        return Ok(body);
+    if let Some(kept) = state.kept_orders.get(&drawn, now) {
+        return Ok(kept);
     }
     let details = orders::details(&state.db, order, merchant).await?;
     let actions = actions_for(caller, order, merchant, &details.refundability)?;
@@ -135,8 +135,8 @@ async fn read_body(
         self_link,
     )?;
     let body = HalText::of(&repr).body().clone();
-    state.kept_orders.keep(&drawn, ends_at, body.clone());
-    Ok(body)
+    let etag = state.kept_orders.keep(&drawn, ends_at, body.clone());
+    Ok((body, etag))
 }
 
 /// What `caller` may do with `order` now: cancel it while it awaits payment; ask for a
@@ -275,14 +275,14 @@ impl OrdersApi {
         uid: Path<String>,
     ) -> Result<OrderResponse, Problems<OrderReadProblems>> {
         let (order, merchant, mark) = visible(&state, &uid.0, &caller).await?;
-        let body = read_body(
+        let (body, etag) = read_body(
             &state,
             &caller,
             (&order, &merchant, mark),
             state.hal.self_link(req),
         )
         .await?;
-        Ok(OrderResponse::Ok(HalText::new(body)))
+        Ok(OrderResponse::Ok(HalText::with_etag(body, etag)))
     }
 
     /// Read a line of an order
