@@ -96,6 +96,7 @@ impl Application {
             .context("cannot load the webhook sealing key")?;
         let writes = Arc::new(Writes::default());
         let kept_orders = KeptOrders::default();
+        let order_reads = crate::domain::orders::changes::shared_reads(&db);
         let state = Arc::new(AppState {
             db,
             hal,
@@ -109,6 +110,7 @@ impl Application {
             writes,
             webhook_key,
             kept_orders,
+            order_reads,
         });
         Ok(Self {
             acceptor,

@@ -9,8 +9,13 @@ use crate::{
     api::orders::kept::KeptOrders,
     auth::CustomerAuthentication,
     cache::{Expiring, Writes},
+    coalesce::Coalesced,
     config::Settings,
-    domain::{orders::CheckoutCopies, sandbox::SandboxKey, webhooks::sealing::SealingKey},
+    domain::{
+        orders::{CheckoutCopies, changes::Marked},
+        sandbox::SandboxKey,
+        webhooks::sealing::SealingKey,
+    },
     http::{hal::Hal, public_cache::PublicCache},
 };
 
@@ -38,6 +43,8 @@ pub struct AppState {
     pub webhook_key: SealingKey,
     /// Kept copies of order representations, each served only while it is current.
     pub kept_orders: KeptOrders,
+    /// Reads of an order with its merchant and change mark, shared by concurrent readers.
+    pub order_reads: Coalesced<Marked>,
 }
 
 pub type SharedState = Arc<AppState>;

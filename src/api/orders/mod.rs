@@ -161,7 +161,9 @@ async fn visible(
     uid: &str,
     caller: &OrderCaller,
 ) -> Result<(order::Model, merchant::Model, i64), ApiError> {
-    let (order, merchant, mark) = orders::changes::find_marked(&state.db, uid)
+    let (order, merchant, mark) = state
+        .order_reads
+        .get(uid)
         .await?
         .filter(|(order, _, _)| caller.may_see(order))
         .ok_or_else(|| ApiError::not_found("No order with this uid is visible with these credentials."))?;

@@ -3,6 +3,8 @@
 //! row to `order_change` from triggers (see the migrations for why they differ), and the
 //! newest of an order's rows is its mark.
 
+use std::collections::HashMap;
+
 use entity::{merchant, order};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
@@ -10,42 +12,67 @@ use sea_orm::{
     sea_query::{Expr, JoinType},
 };
 
-use crate::domain::ids;
+use crate::{coalesce::Coalesced, domain::ids};
+
+/// An order with its merchant and its change mark.
+pub type Marked = (order::Model, merchant::Model, i64);
 
 /// The order of `uid` with its merchant and its change mark, read in one statement: the
 /// mark is equal for two reads only if no row the order's representation shows changed in
 /// between.
-pub async fn find_marked(
+pub async fn find_marked(db: &impl ConnectionTrait, uid: &str) -> Result<Option<Marked>, DbErr> {
+    let mut found = find_marked_many(db, vec![uid.to_owned()]).await?;
+    Ok(found.remove(uid))
+}
+
+/// The orders of `uids` that exist, each with its merchant and its change mark, by uid, read
+/// in one statement. The list of uids is padded to a power of two by repeating the last, so
+/// that the database prepares a few statements, not one per count.
+pub async fn find_marked_many(
     db: &impl ConnectionTrait,
-    uid: &str,
-) -> Result<Option<(order::Model, merchant::Model, i64)>, DbErr> {
-    if db.get_database_backend() != DbBackend::Postgres {
-        let found = super::find_with_merchant(db, uid).await?;
-        return Ok(found.map(|(order, merchant)| {
-            let mark = order.revision;
-            (order, merchant, mark)
-        }));
-    }
-    if !ids::is_uid(uid) {
-        return Ok(None);
-    }
+    mut uids: Vec<String>,
+) -> Result<HashMap<String, Marked>, DbErr> {
+    uids.retain(|uid| ids::is_uid(uid));
+    let Some(last) = uids.last().cloned() else {
+        return Ok(HashMap::new());
+    };
+    uids.resize(uids.len().next_power_of_two(), last);
+    let backend = db.get_database_backend();
     let merchant_of = order::Entity::belongs_to(merchant::Entity)
         .from(order::Column::MerchantId)
         .to(merchant::Column::Id);
-    let newest = "(SELECT max(c.id) FROM order_change c WHERE c.order_id = shop_order.id)";
-    let statement = order::Entity::find()
+    let mut select = order::Entity::find()
         .join(JoinType::InnerJoin, merchant_of.into())
-        .select_also(merchant::Entity)
-        .expr_as(Expr::cust(newest), "mark")
-        .filter(order::Column::Uid.eq(uid))
-        .build(DbBackend::Postgres);
-    let Some(row) = db.query_one_raw(statement).await? else {
-        return Ok(None);
-    };
-    let order = order::Model::from_query_result(&row, "A_")?;
-    let merchant = merchant::Model::from_query_result(&row, "B_")?;
-    let mark = row.try_get::<Option<i64>>("", "mark")?.unwrap_or(0);
-    Ok(Some((order, merchant, mark)))
+        .select_also(merchant::Entity);
+    if backend == DbBackend::Postgres {
+        let newest = "(SELECT max(c.id) FROM order_change c WHERE c.order_id = shop_order.id)";
+        select = select.expr_as(Expr::cust(newest), "mark");
+    }
+    // `uid` is unique: no LIMIT, whose bound value would make SQLite prepare the statement
+    // again at every execution.
+    let statement = select.filter(order::Column::Uid.is_in(uids)).build(backend);
+    let mut found = HashMap::new();
+    for row in db.query_all_raw(statement).await? {
+        let order = order::Model::from_query_result(&row, "A_")?;
+        let merchant = merchant::Model::from_query_result(&row, "B_")?;
+        let mark = match backend {
+            DbBackend::Postgres => row.try_get::<Option<i64>>("", "mark")?.unwrap_or(0),
+            _ => order.revision,
+        };
+        found.insert(order.uid.clone(), (order, merchant, mark));
+    }
+    Ok(found)
+}
+
+/// Reads of orders with their merchant and change mark, by uid, that concurrent reads share
+/// (see [`Coalesced`]): on an on-sale, thousands of buyers reading their orders cost a few
+/// queries, not one each.
+pub fn shared_reads(db: &DatabaseConnection) -> Coalesced<Marked> {
+    let db = db.clone();
+    Coalesced::new(move |uids| {
+        let db = db.clone();
+        async move { find_marked_many(&db, uids).await }
+    })
 }
 
 /// How many superseded change rows one pass deletes at most.
