@@ -14,8 +14,9 @@ use serde_json::json;
 
 use crate::helpers::{
     expect_json,
+    orders::{NOOR, cart, place_paid_order},
     refunds::{paid, paid_ebook},
-    spawn_instance_of,
+    self_href, spawn_instance_of,
 };
 
 #[tokio::test]
@@ -111,4 +112,23 @@ async fn pruning_keeps_only_the_newest_change_of_each_order_and_its_mark() {
         read["_embedded"]["shop:deliveries"][0]["usage_percent"], 30,
         "{read}"
     );
+}
+
+#[tokio::test]
+async fn orders_read_at_the_same_time_each_answer_their_own_order() {
+    let paid = paid_ebook().await;
+    let mut orders = vec![paid.order_uri()];
+    for _ in 0..2 {
+        let placed = place_paid_order(&paid.app, &cart(NOOR).line(&paid.product, 1)).await;
+        orders.push(placed.url());
+    }
+    let reads = (0..30).map(|n| {
+        let url = orders[n % orders.len()].clone();
+        let app = &paid.app;
+        let merchant = paid.as_merchant();
+        async move { (url.clone(), app.get_json(merchant, &url).await) }
+    });
+    for (url, read) in futures::future::join_all(reads).await {
+        assert_eq!(self_href(&read), url, "{read}");
+    }
 }
