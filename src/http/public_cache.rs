@@ -116,8 +116,11 @@ fn cache_key(req: &Request) -> Option<String> {
 fn may_write(req: &Request) -> bool {
     let method = req.method();
     let safe = method == Method::GET || method == Method::HEAD || method == Method::OPTIONS;
-    let pricing = method == Method::POST && req.uri().path() == "/bill";
-    !safe && !pricing
+    // Pricing writes nothing. Placing an order changes what anonymous readers see only when
+    // it holds places (how many are left); its handler drops the copies then, after the
+    // order is committed (see `PublicCache::invalidate`).
+    let checkout = method == Method::POST && matches!(req.uri().path(), "/bill" | "/orders");
+    !safe && !checkout
 }
 
 /// The layer: answers from a fresh copy, or calls the handler and keeps its answer.

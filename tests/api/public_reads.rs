@@ -4,7 +4,11 @@
 use reqwest::StatusCode;
 use serde_json::Value;
 
-use crate::helpers::{Who, ebook, etag_of, expect_json, spawn_app};
+use crate::helpers::{
+    Who, ebook, etag_of, expect_json,
+    orders::{NOOR, cart, place_order},
+    spawn_app, ticket,
+};
 
 #[tokio::test]
 async fn a_product_changed_by_its_merchant_is_shown_changed_to_the_next_anonymous_reader() {
@@ -95,4 +99,18 @@ async fn a_cart_priced_after_a_price_change_is_billed_at_the_new_price() {
     )
     .await;
     assert_eq!(after["grand_total"]["amount"], "9.99", "{after}");
+}
+
+#[tokio::test]
+async fn places_taken_by_an_order_show_in_the_next_anonymous_read_of_the_ticket() {
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let mut body = ticket(1);
+    body["capacity"] = Value::from(10);
+    let product = app.create_product_href(&merchant, &body).await;
+    let before = app.get_json(Who::Anonymous, &product).await;
+    assert_eq!(before["available_places"], 10, "{before}");
+    place_order(&app, &cart(NOOR).line(&product, 2)).await;
+    let after = app.get_json(Who::Anonymous, &product).await;
+    assert_eq!(after["available_places"], 8, "{after}");
 }

@@ -235,6 +235,10 @@ impl OrdersApi {
         let cart = body.0.cart(hal)?;
         let buyer = input::buyer(customer);
         let placed = orders::place(db, &cart, &buyer, &state.checkout, state.settings.hold()).await?;
+        if placed.holds_places {
+            // Fewer places are left: the copies of events and products are stale.
+            state.public_cache.invalidate();
+        }
         crate::telemetry::order_placed();
         let details = orders::placed_details(db, &placed).await?;
         let view = OrderView {

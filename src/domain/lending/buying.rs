@@ -147,6 +147,7 @@ pub async fn place(
         token,
         merchant,
         used_vouchers: false,
+        holds_places: false,
     })
 }
 

@@ -36,6 +36,9 @@ pub struct PlacedOrder {
     pub merchant: merchant::Model,
     /// Whether it used vouchers.
     pub used_vouchers: bool,
+    /// Whether it holds places of an event or of a limited product: what anonymous readers
+    /// see of those products changed.
+    pub holds_places: bool,
 }
 
 /// The `customer_id` of a guest: a keyed hash of the lowercased e-mail address, the same
@@ -124,6 +127,7 @@ pub async fn place(
         token,
         merchant,
         used_vouchers: !bill.vouchers.is_empty(),
+        holds_places,
     })
 }
 
