@@ -1,6 +1,7 @@
 //! Kept copies of order representations, so that reading an order again costs the one
-//! query that finds it (and, on PostgreSQL, one that reads its change mark), not the three
-//! more that load its lines, deliveries and refund requests and the rendering of all of it.
+//! query that finds it with its merchant and change mark (shared with the reads arriving
+//! at the same time), not the three more that load its lines, deliveries and refund
+//! requests and the rendering of all of it.
 //!
 //! A copy is served only if it cannot be stale. It was drawn from an order row, a merchant
 //! row and the order's change mark, and is served only while the rows read now are equal to
