@@ -25,12 +25,18 @@ use tokio::sync::oneshot;
 const MAX_BATCH: usize = 64;
 
 type Answer<V> = oneshot::Sender<Result<Option<V>, DbErr>>;
-type Fetched<V> = Pin<Box<dyn Future<Output = Result<HashMap<String, V>, DbErr>> + Send>>;
-type Fetch<V> = dyn Fn(Vec<String>) -> Fetched<V> + Send + Sync;
+/// What a batch's query answers: the values found by key, and the state it hands on.
+pub type Found<V, S> = (S, Result<HashMap<String, V>, DbErr>);
+type Fetched<V, S> = Pin<Box<dyn Future<Output = Found<V, S>> + Send>>;
+type Fetch<V, S> = dyn Fn(S, Vec<String>) -> Fetched<V, S> + Send + Sync;
 
 /// Reads of `V` by key, taken together. Cloning shares the batches.
-pub struct Coalesced<V> {
-    fetch: Arc<Fetch<V>>,
+///
+/// The batches of one run (from a read that finds none running to the batch after which
+/// none waits) hand a state `S` from one query to the next, such as a database connection
+/// they keep; it starts as `S::default()` and is dropped when the run ends.
+pub struct Coalesced<V, S = ()> {
+    fetch: Arc<Fetch<V, S>>,
     queue: Arc<Mutex<Queue<V>>>,
 }
 
@@ -39,7 +45,7 @@ struct Queue<V> {
     running: bool,
 }
 
-impl<V> Clone for Coalesced<V> {
+impl<V, S> Clone for Coalesced<V, S> {
     fn clone(&self) -> Self {
         Coalesced {
             fetch: self.fetch.clone(),
@@ -48,22 +54,22 @@ impl<V> Clone for Coalesced<V> {
     }
 }
 
-impl<V> std::fmt::Debug for Coalesced<V> {
+impl<V, S> std::fmt::Debug for Coalesced<V, S> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.debug_struct("Coalesced").finish_non_exhaustive()
     }
 }
 
-impl<V: Clone + Send + 'static> Coalesced<V> {
+impl<V: Clone + Send + 'static, S: Default + Send + 'static> Coalesced<V, S> {
     /// Reads by `fetch`, which answers the value of each key it found (keys are distinct,
-    /// at most [`MAX_BATCH`] of them).
+    /// at most [`MAX_BATCH`] of them) and the state for the run's next batch.
     pub fn new<F, Fut>(fetch: F) -> Self
     where
-        F: Fn(Vec<String>) -> Fut + Send + Sync + 'static,
-        Fut: Future<Output = Result<HashMap<String, V>, DbErr>> + Send + 'static,
+        F: Fn(S, Vec<String>) -> Fut + Send + Sync + 'static,
+        Fut: Future<Output = Found<V, S>> + Send + 'static,
     {
         Coalesced {
-            fetch: Arc::new(move |keys| Box::pin(fetch(keys)) as Fetched<V>),
+            fetch: Arc::new(move |state, keys| Box::pin(fetch(state, keys)) as Fetched<V, S>),
             queue: Arc::new(Mutex::new(Queue {
                 waiting: Vec::new(),
                 running: false,
@@ -95,6 +101,7 @@ impl<V: Clone + Send + 'static> Coalesced<V> {
     /// Answers batches until no read waits.
     async fn run(self) {
         let _stopped = Stopped(&self);
+        let mut state = S::default();
         loop {
             let batch: Vec<(String, Answer<V>)> = {
                 let mut queue = self.lock();
@@ -108,7 +115,8 @@ impl<V: Clone + Send + 'static> Coalesced<V> {
             let mut keys: Vec<String> = batch.iter().map(|(key, _)| key.clone()).collect();
             keys.sort_unstable();
             keys.dedup();
-            let found = (self.fetch)(keys).await;
+            let (next, found) = (self.fetch)(std::mem::take(&mut state), keys).await;
+            state = next;
             for (key, answer) in batch {
                 let value = match &found {
                     Ok(values) => Ok(values.get(&key).cloned()),
@@ -123,9 +131,9 @@ impl<V: Clone + Send + 'static> Coalesced<V> {
 
 /// Should a batch's task end abnormally (a panic), the reads left waiting are answered with
 /// an error by dropping them, and the next read starts a new task.
-struct Stopped<'a, V>(&'a Coalesced<V>);
+struct Stopped<'a, V, S>(&'a Coalesced<V, S>);
 
-impl<V> Drop for Stopped<'_, V> {
+impl<V, S> Drop for Stopped<'_, V, S> {
     fn drop(&mut self) {
         if !std::thread::panicking() {
             // Ended normally: it saw no read waiting and said so under the lock; another
@@ -149,16 +157,17 @@ mod tests {
     use super::*;
 
     fn counting(queries: Arc<AtomicUsize>) -> Coalesced<String> {
-        Coalesced::new(move |keys: Vec<String>| {
+        Coalesced::new(move |(), keys: Vec<String>| {
             let queries = queries.clone();
             async move {
                 queries.fetch_add(1, Ordering::SeqCst);
                 tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                Ok(keys
+                let found = keys
                     .into_iter()
                     .filter(|key| key != "missing")
                     .map(|key| (key.clone(), format!("value of {key}")))
-                    .collect())
+                    .collect();
+                ((), Ok(found))
             }
         })
     }
@@ -201,8 +210,8 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn every_read_of_a_long_stream_is_answered_as_batches_start_and_end() {
         // Batches answered at once end often, so reads often arrive just as one ends.
-        let reads: Coalesced<String> = Coalesced::new(|keys: Vec<String>| async move {
-            Ok(keys.into_iter().map(|key| (key.clone(), key)).collect())
+        let reads: Coalesced<String> = Coalesced::new(|(), keys: Vec<String>| async move {
+            ((), Ok(keys.into_iter().map(|key| (key.clone(), key)).collect()))
         });
         let tasks: Vec<_> = (0..20_000)
             .map(|n| {
@@ -221,9 +230,28 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn the_batches_of_a_run_hand_their_state_on_and_the_next_run_starts_afresh() {
+        let reads: Coalesced<usize, usize> = Coalesced::new(|batches: usize, keys: Vec<String>| async move {
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+            (
+                batches + 1,
+                Ok(keys.into_iter().map(|key| (key, batches)).collect()),
+            )
+        });
+        let first = tokio::spawn({
+            let reads = reads.clone();
+            async move { reads.get("a").await }
+        });
+        tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        let second = reads.get("b").await.unwrap();
+        assert_eq!((first.await.unwrap().unwrap(), second), (Some(0), Some(1)));
+        assert_eq!(reads.get("c").await.unwrap(), Some(0));
+    }
+
+    #[tokio::test]
     async fn a_failed_query_fails_every_read_of_its_batch() {
-        let reads: Coalesced<String> = Coalesced::new(|_keys: Vec<String>| async {
-            Err::<HashMap<String, String>, _>(DbErr::Custom("database gone".to_owned()))
+        let reads: Coalesced<String> = Coalesced::new(|(), _keys: Vec<String>| async {
+            ((), Err(DbErr::Custom("database gone".to_owned())))
         });
         let error = reads.get("a").await.unwrap_err();
         assert_eq!(error.to_string(), "Custom Error: database gone");

@@ -10,10 +10,16 @@ use std::{
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, ExecResult, QueryResult, Select, SelectTwo, SqlErr, SqliteTransactionMode, Statement,
-    TransactionOptions, TransactionTrait,
-    sqlx::sqlite::{SqliteJournalMode, SqliteSynchronous},
+    EntityTrait, ExecResult, QueryResult, RuntimeErr, Select, SelectTwo, SqlErr, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
+    sea_query::Values,
+    sqlx::{
+        self, AssertSqlSafe, Postgres, Sqlite,
+        pool::PoolConnection,
+        sqlite::{SqliteJournalMode, SqliteSynchronous},
+    },
 };
+use sea_query_sqlx::SqlxValues;
 
 /// Connects to the configured database. SQLite runs in WAL mode with a real pool (SeaORM
 /// would otherwise open a single connection), so readers never wait on a writer, and with
@@ -119,6 +125,63 @@ impl ConnectionTrait for WriteTxn {
 
     fn support_returning(&self) -> bool {
         self.txn.support_returning()
+    }
+}
+
+/// A pool connection kept from one query to the next by a reader that queries again and
+/// again, such as the batches of shared order reads: each query then costs one round trip to
+/// the database, without the pool's hand-out and the ping it sends when a connection returns.
+/// Dropping it returns the connection to the pool.
+pub enum HeldConnection {
+    Sqlite(PoolConnection<Sqlite>),
+    Postgres(PoolConnection<Postgres>),
+}
+
+impl HeldConnection {
+    /// Takes a connection from the pool of `db`.
+    pub async fn acquire(db: &DatabaseConnection) -> Result<Self, DbErr> {
+        let conn_err = |err| DbErr::Conn(RuntimeErr::SqlxError(Arc::new(err)));
+        match db.get_database_backend() {
+            DbBackend::Sqlite => Ok(Self::Sqlite(
+                db.get_sqlite_connection_pool()
+                    .acquire()
+                    .await
+                    .map_err(conn_err)?,
+            )),
+            DbBackend::Postgres => Ok(Self::Postgres(
+                db.get_postgres_connection_pool()
+                    .acquire()
+                    .await
+                    .map_err(conn_err)?,
+            )),
+            other => Err(DbErr::Custom(format!("no held connections to {other:?}"))),
+        }
+    }
+
+    /// The rows of `statement`, run as SeaORM would run it on a pool connection.
+    pub async fn query_all(&mut self, statement: &Statement) -> Result<Vec<QueryResult>, DbErr> {
+        let values = SqlxValues(statement.values.clone().unwrap_or(Values(Vec::new())));
+        let sql = AssertSqlSafe(statement.sql.as_str());
+        let rows = match self {
+            Self::Sqlite(conn) => sqlx::query_with(sql, values)
+                .fetch_all(&mut **conn)
+                .await
+                .map(|rows| rows.into_iter().map(QueryResult::from).collect()),
+            Self::Postgres(conn) => sqlx::query_with(sql, values)
+                .fetch_all(&mut **conn)
+                .await
+                .map(|rows| rows.into_iter().map(QueryResult::from).collect()),
+        };
+        rows.map_err(|err| DbErr::Query(RuntimeErr::SqlxError(Arc::new(err))))
+    }
+}
+
+impl std::fmt::Debug for HeldConnection {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Self::Sqlite(_) => "HeldConnection::Sqlite",
+            Self::Postgres(_) => "HeldConnection::Postgres",
+        })
     }
 }
 

@@ -9,10 +9,9 @@ use crate::{
     api::orders::kept::KeptOrders,
     auth::CustomerAuthentication,
     cache::{Expiring, Writes},
-    coalesce::Coalesced,
     config::Settings,
     domain::{
-        orders::{CheckoutCopies, changes::Marked},
+        orders::{CheckoutCopies, changes::SharedReads},
         sandbox::SandboxKey,
         webhooks::sealing::SealingKey,
     },
@@ -44,7 +43,7 @@ pub struct AppState {
     /// Kept copies of order representations, each served only while it is current.
     pub kept_orders: KeptOrders,
     /// Reads of an order with its merchant and change mark, shared by concurrent readers.
-    pub order_reads: Coalesced<Marked>,
+    pub order_reads: SharedReads,
 }
 
 pub type SharedState = Arc<AppState>;

@@ -8,11 +8,11 @@ use std::collections::HashMap;
 use entity::{merchant, order};
 use sea_orm::{
     ColumnTrait, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait, FromQueryResult,
-    QueryFilter, QuerySelect, QueryTrait, Statement,
+    QueryFilter, QueryResult, QuerySelect, QueryTrait, Statement,
     sea_query::{Expr, JoinType},
 };
 
-use crate::{coalesce::Coalesced, domain::ids};
+use crate::{coalesce::Coalesced, db::HeldConnection, domain::ids};
 
 /// An order with its merchant and its change mark.
 pub type Marked = (order::Model, merchant::Model, i64);
@@ -26,18 +26,25 @@ pub async fn find_marked(db: &impl ConnectionTrait, uid: &str) -> Result<Option<
 }
 
 /// The orders of `uids` that exist, each with its merchant and its change mark, by uid, read
-/// in one statement. The list of uids is padded to a power of two by repeating the last, so
-/// that the database prepares a few statements, not one per count.
+/// in one statement.
 pub async fn find_marked_many(
     db: &impl ConnectionTrait,
-    mut uids: Vec<String>,
+    uids: Vec<String>,
 ) -> Result<HashMap<String, Marked>, DbErr> {
-    uids.retain(|uid| ids::is_uid(uid));
-    let Some(last) = uids.last().cloned() else {
+    let backend = db.get_database_backend();
+    let Some(statement) = marked_statement(backend, uids) else {
         return Ok(HashMap::new());
     };
+    collect_marked(backend, db.query_all_raw(statement).await?)
+}
+
+/// The statement reading the orders of `uids`, or none when no uid is well-formed. The list
+/// of uids is padded to a power of two by repeating the last, so that the database prepares
+/// a few statements, not one per count.
+fn marked_statement(backend: DbBackend, mut uids: Vec<String>) -> Option<Statement> {
+    uids.retain(|uid| ids::is_uid(uid));
+    let last = uids.last().cloned()?;
     uids.resize(uids.len().next_power_of_two(), last);
-    let backend = db.get_database_backend();
     let merchant_of = order::Entity::belongs_to(merchant::Entity)
         .from(order::Column::MerchantId)
         .to(merchant::Column::Id);
@@ -50,9 +57,12 @@ pub async fn find_marked_many(
     }
     // `uid` is unique: no LIMIT, whose bound value would make SQLite prepare the statement
     // again at every execution.
-    let statement = select.filter(order::Column::Uid.is_in(uids)).build(backend);
-    let mut found = HashMap::new();
-    for row in db.query_all_raw(statement).await? {
+    Some(select.filter(order::Column::Uid.is_in(uids)).build(backend))
+}
+
+fn collect_marked(backend: DbBackend, rows: Vec<QueryResult>) -> Result<HashMap<String, Marked>, DbErr> {
+    let mut found = HashMap::with_capacity(rows.len());
+    for row in rows {
         let order = order::Model::from_query_result(&row, "A_")?;
         let merchant = merchant::Model::from_query_result(&row, "B_")?;
         let mark = match backend {
@@ -66,14 +76,35 @@ pub async fn find_marked_many(
 
 /// Reads of orders with their merchant and change mark, by uid, that concurrent reads share
 /// (see [`Coalesced`]): on an on-sale, thousands of buyers reading their orders cost a few
-/// queries, not one each.
-pub fn shared_reads(db: &DatabaseConnection) -> Coalesced<Marked> {
+/// queries, not one each. The batches of a run keep one connection, so that a batch costs
+/// one round trip to the database.
+pub fn shared_reads(db: &DatabaseConnection) -> SharedReads {
     let db = db.clone();
-    Coalesced::new(move |uids| {
+    Coalesced::new(move |held: Option<HeldConnection>, uids| {
         let db = db.clone();
-        async move { find_marked_many(&db, uids).await }
+        async move {
+            let backend = db.get_database_backend();
+            let Some(statement) = marked_statement(backend, uids) else {
+                return (held, Ok(HashMap::new()));
+            };
+            let mut conn = match held {
+                Some(conn) => conn,
+                None => match HeldConnection::acquire(&db).await {
+                    Ok(conn) => conn,
+                    Err(err) => return (None, Err(err)),
+                },
+            };
+            match conn.query_all(&statement).await {
+                Ok(rows) => (Some(conn), collect_marked(backend, rows)),
+                // A connection whose query failed goes back to the pool, which tests it.
+                Err(err) => (None, Err(err)),
+            }
+        }
     })
 }
+
+/// The shared reads of orders, keeping a connection while batches follow one another.
+pub type SharedReads = Coalesced<Marked, Option<HeldConnection>>;
 
 /// How many superseded change rows one pass deletes at most.
 const PRUNE_BATCH: u64 = 10_000;
