@@ -84,7 +84,7 @@ pub async fn request_context<E: Endpoint>(ep: Arc<E>, req: Request, hal: Arc<Hal
     }
     let status = response.status().as_u16();
     let elapsed_ms = started.elapsed().as_secs_f64() * 1000.0;
-    tracing::info!(%request_id, %method, %path, status, elapsed_ms, "served");
+    tracing::info!(target: crate::telemetry::REQUEST_LOG, %request_id, %method, %path, status, elapsed_ms, "served");
     Ok(response)
 }
 

@@ -178,3 +178,57 @@ fn logs_written_to_a_file_or_pipe_have_no_colour_codes() {
     assert!(stderr.contains("listening"), "{stderr}");
     assert!(!stderr.contains('\u{1b}'), "{stderr:?}");
 }
+
+#[test]
+fn a_request_line_reaches_a_log_file_within_a_moment_while_halshop_serves() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display());
+    let mut child = halshop(&["serve"])
+        .env("DATABASE_URL", &url)
+        .env("HALSHOP_BIND", "127.0.0.1:0")
+        .env("HALSHOP_SEED_DEMO", "false")
+        .env("RUST_LOG", "info")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let banner = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map(Result::unwrap)
+        .find(|line| line.starts_with("halshop is serving"))
+        .expect("a banner");
+    let address = banner
+        .trim_start_matches("halshop is serving http://")
+        .trim_end_matches('/');
+    let (lines, logged) = std::sync::mpsc::channel();
+    let stderr = child.stderr.take().unwrap();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+            let _ = lines.send(line);
+        }
+    });
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(
+        stream,
+        "GET /rels/orders HTTP/1.1\r\nHost: {address}\r\nConnection: close\r\n\r\n"
+    )
+    .unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    assert!(answer.starts_with("HTTP/1.1 200"), "{answer}");
+    let deadline = Instant::now() + Duration::from_secs(3);
+    let line = loop {
+        let left = deadline.saturating_duration_since(Instant::now());
+        match logged.recv_timeout(left) {
+            Ok(line) if line.contains("path=/rels/orders") => break Some(line),
+            Ok(_) => continue,
+            Err(_) => break None,
+        }
+    };
+    child.kill().unwrap();
+    let _ = child.wait();
+    let line = line.expect("the request's line within 3 s");
+    assert!(line.contains("halshop::requests: served"), "{line}");
+    assert!(line.contains("status=200"), "{line}");
+}
