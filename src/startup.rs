@@ -367,10 +367,14 @@ pub fn build_endpoint(state: SharedState) -> impl Endpoint + 'static {
         .around(move |ep, req| idempotency::idempotency(ep, req, db.clone()))
         .around(move |ep, req| public_cache::public_cache(ep, req, public_cache.clone()))
         .around(middleware::conditional_get)
+        // Each layer's future holds the futures of the layers inside it, and moving them at
+        // every layer costs more than allocating them: the chain is boxed every few layers.
+        .boxed()
         .around(move |ep, req| edge::refuse_control_characters(ep, req, routes_by_path.clone()))
         .around(move |ep, req| middleware::limit_body(ep, req, limit))
         .around(edge::refuse_oversized_head)
-        .around(move |ep, req| browse::browse(ep, req, pages_hal.clone()));
+        .around(move |ep, req| browse::browse(ep, req, pages_hal.clone()))
+        .boxed();
     metrics::handle();
     routes
         .around(compression::compression)
