@@ -128,9 +128,18 @@ fn a_setting_may_follow_the_subcommand() {
 /// Starts `halshop serve` on a fresh SQLite file, waits for its banner, stops it, and
 /// returns what it printed on stdout and stderr.
 fn serve_once(content_dir: &std::path::Path) -> (String, String) {
-    use std::io::{BufRead, BufReader};
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display());
+    let (mut child, stdout) = serving(dir.path(), content_dir);
+    child.kill().unwrap();
+    let output = child.wait_with_output().unwrap();
+    (stdout, String::from_utf8_lossy(&output.stderr).into_owned())
+}
+
+/// Starts `halshop serve` on a fresh SQLite file in `dir` with its output piped, and returns
+/// it once it is serving, with what it printed on stdout up to its banner.
+fn serving(dir: &std::path::Path, content_dir: &std::path::Path) -> (std::process::Child, String) {
+    use std::io::{BufRead, BufReader};
+    let url = format!("sqlite://{}?mode=rwc", dir.join("shop.db").display());
     let mut child = halshop(&["serve"])
         .env("DATABASE_URL", &url)
         .env("HALSHOP_BIND", "127.0.0.1:0")
@@ -145,16 +154,15 @@ fn serve_once(content_dir: &std::path::Path) -> (String, String) {
     let mut lines = BufReader::new(child.stdout.take().unwrap()).lines();
     for line in lines.by_ref() {
         let line = line.unwrap();
-        let serving = line.starts_with("halshop is serving");
         stdout.push_str(&line);
         stdout.push('\n');
-        if serving {
+        if line.starts_with("halshop is serving") {
             break;
         }
     }
-    child.kill().unwrap();
-    let output = child.wait_with_output().unwrap();
-    (stdout, String::from_utf8_lossy(&output.stderr).into_owned())
+    // The rest is read too: a closed pipe would fail halshop's next line on stdout.
+    std::thread::spawn(move || lines.for_each(drop));
+    (child, stdout)
 }
 
 #[test]
@@ -183,21 +191,8 @@ fn logs_written_to_a_file_or_pipe_have_no_colour_codes() {
 fn a_request_line_reaches_a_log_file_within_a_moment_while_halshop_serves() {
     use std::io::{BufRead, BufReader, Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("shop.db").display());
-    let mut child = halshop(&["serve"])
-        .env("DATABASE_URL", &url)
-        .env("HALSHOP_BIND", "127.0.0.1:0")
-        .env("HALSHOP_SEED_DEMO", "false")
-        .env("RUST_LOG", "info")
-        .stdout(std::process::Stdio::piped())
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-    let banner = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map(Result::unwrap)
-        .find(|line| line.starts_with("halshop is serving"))
-        .expect("a banner");
+    let (mut child, stdout) = serving(dir.path(), dir.path());
+    let banner = stdout.lines().last().expect("a banner");
     let address = banner
         .trim_start_matches("halshop is serving http://")
         .trim_end_matches('/');
