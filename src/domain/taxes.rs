@@ -1,6 +1,8 @@
 //! Taxes: an effective-dated table keyed by (country, region, product kind), and the
 //! arithmetic of one order line. Each tax is rounded per line, half away from zero.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use entity::tax_rate;
 use rust_decimal::Decimal;
@@ -110,11 +112,14 @@ pub fn percent(rate: Decimal) -> String {
 }
 
 /// The tax rows of one country, read in one query and then asked for its regions and for
-/// the rates of each line, so that pricing a cart reads the table once.
+/// the rates of each line, so that pricing a cart reads the table once. A clone shares the
+/// rows: checkout keeps a copy per country and hands it to every cart.
 #[derive(Debug, Clone, Default)]
 pub struct CountryTaxes {
     /// Every row of the country, whatever its dates, in id order.
-    rows: Vec<tax_rate::Model>,
+    rows: Arc<[tax_rate::Model]>,
+    /// The regions that have their own taxes, sorted and distinct.
+    regions: Arc<[String]>,
 }
 
 impl CountryTaxes {
@@ -124,7 +129,21 @@ impl CountryTaxes {
             .order_by_asc(tax_rate::Column::Id)
             .all(db)
             .await?;
-        Ok(Self { rows })
+        Ok(Self::of(rows))
+    }
+
+    fn of(rows: Vec<tax_rate::Model>) -> Self {
+        let mut regions: Vec<String> = rows
+            .iter()
+            .filter(|row| row.region != "*")
+            .map(|row| row.region.clone())
+            .collect();
+        regions.sort();
+        regions.dedup();
+        Self {
+            rows: rows.into(),
+            regions: regions.into(),
+        }
     }
 
     /// The taxes of a product kind sold to a buyer in `region` on `date`. No row means no
@@ -150,16 +169,8 @@ impl CountryTaxes {
 
     /// The regions that have their own taxes (at any date), sorted; when there are any, a
     /// buyer in that country must say which region they are in.
-    pub fn regions(&self) -> Vec<String> {
-        let mut regions: Vec<String> = self
-            .rows
-            .iter()
-            .filter(|row| row.region != "*")
-            .map(|row| row.region.clone())
-            .collect();
-        regions.sort();
-        regions.dedup();
-        regions
+    pub fn regions(&self) -> &[String] {
+        &self.regions
     }
 }
 
@@ -176,7 +187,7 @@ pub async fn rates_for(
 
 /// The regions of `country` that have their own taxes.
 pub async fn regions_of(db: &impl ConnectionTrait, country: &str) -> Result<Vec<String>, DbErr> {
-    Ok(CountryTaxes::load(db, country).await?.regions())
+    Ok(CountryTaxes::load(db, country).await?.regions().to_vec())
 }
 
 #[cfg(test)]
@@ -284,14 +295,12 @@ mod tests {
 
     #[test]
     fn country_taxes_pick_rows_by_region_kind_and_date() {
-        let table = CountryTaxes {
-            rows: vec![
-                row(1, "*", "*", "GST", "2008-01-01", None),
-                row(2, "QC", "*", "QST", "2013-01-01", None),
-                row(3, "ON", "ebook", "HST-old", "2010-07-01", Some("2020-01-01")),
-                row(4, "ON", "ticket", "HST", "2010-07-01", None),
-            ],
-        };
+        let table = CountryTaxes::of(vec![
+            row(1, "*", "*", "GST", "2008-01-01", None),
+            row(2, "QC", "*", "QST", "2013-01-01", None),
+            row(3, "ON", "ebook", "HST-old", "2010-07-01", Some("2020-01-01")),
+            row(4, "ON", "ticket", "HST", "2010-07-01", None),
+        ]);
         let names = |region, kind, day: &str| -> Vec<String> {
             let date = NaiveDate::parse_from_str(day, "%Y-%m-%d").unwrap();
             let rates = table.rates(region, kind, date).unwrap();

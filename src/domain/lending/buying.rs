@@ -87,7 +87,9 @@ pub async fn place(
     let country = CountryTaxes::load(&txn, &cart.buyer.country).await?;
     let regions = country.regions();
     if !regions.is_empty() && !cart.buyer.region.as_ref().is_some_and(|r| regions.contains(r)) {
-        return Err(BuyError::Refused(vec![BuyRefusal::RegionRequired(regions)]));
+        return Err(BuyError::Refused(vec![BuyRefusal::RegionRequired(
+            regions.to_vec(),
+        )]));
     }
     let rates = country.rates(cart.buyer.region.as_deref(), Kind::Ebook, Utc::now().date_naive())?;
     let lines: Vec<NewLine<'_>> = found

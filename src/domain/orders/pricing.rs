@@ -139,7 +139,12 @@ async fn price_from(
 fn check_region(country_taxes: &taxes::CountryTaxes, cart: &Cart, refusals: &mut Refusals) {
     let regions = country_taxes.regions();
     if !regions.is_empty() && !cart.consumer.region.as_ref().is_some_and(|r| regions.contains(r)) {
-        refusals.add(Field::Region, Reason::RegionRequired { regions });
+        refusals.add(
+            Field::Region,
+            Reason::RegionRequired {
+                regions: regions.to_vec(),
+            },
+        );
     }
 }
 
