@@ -9,7 +9,7 @@ use poem_openapi::{
     registry::{MetaSchema, MetaSchemaRef},
     types::{ParseError, ParseFromJSON, ParseResult, ToJSON, Type},
 };
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::{
@@ -81,7 +81,7 @@ impl ParseFromJSON for Timestamp {
 }
 
 /// An amount of money: a decimal string with the currency's minor units, and an ISO 4217 code.
-#[derive(Debug, Clone, PartialEq, Eq, Object, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Object, Deserialize, Serialize)]
 #[oai(example)]
 #[serde(deny_unknown_fields)]
 pub struct MoneyRepr {

@@ -84,3 +84,51 @@ impl Example for OrderLineRepr {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use poem_openapi::types::ToJSON;
+
+    use super::*;
+    use crate::api::orders::view::{AppliedVoucher, BillLinks, BillRepr};
+
+    /// A bill that uses every optional field both ways, and a link with every member.
+    fn bill() -> BillRepr {
+        let full = OrderLineRepr {
+            available: Some(12),
+            ..OrderLineRepr::example()
+        };
+        let mut bare = OrderLineRepr::example();
+        bare.links.self_link = None;
+        bare.links.order = None;
+        bare.isbn = None;
+        let mut orders = Hal::link_to("https://shop.example.com/orders".parse().unwrap());
+        orders.templated = Some(false);
+        orders.media_type = Some("application/hal+json".into());
+        orders.title = Some("Place the order".into());
+        BillRepr {
+            links: BillLinks {
+                self_link: full.links.product.clone(),
+                curies: full.links.curies.clone(),
+                orders,
+            },
+            currency: "EUR".into(),
+            taxes: full.taxes.clone(),
+            product_total: full.net.clone(),
+            tax_total: full.taxes[0].amount.clone(),
+            vouchers: vec![AppliedVoucher {
+                code: "SPRING-10".into(),
+                applied: full.unit_price.clone(),
+            }],
+            voucher_total: full.unit_price.clone(),
+            grand_total: full.total.clone(),
+            lines: vec![full, bare],
+        }
+    }
+
+    #[test]
+    fn a_bill_serialized_by_serde_is_the_json_its_schema_describes() {
+        let bill = bill();
+        assert_eq!(serde_json::to_value(&bill).unwrap(), bill.to_json().unwrap());
+    }
+}

@@ -194,7 +194,9 @@ impl OrdersApi {
     ) -> Result<BillResponse, Problems<BillProblems>> {
         let cart = body.0.cart(&state.hal)?;
         let bill = orders::price_with_copies(&state.db, &cart, &state.checkout).await?;
-        Ok(BillResponse::Ok(HalJson(view::bill_repr(&state.hal, req, &bill))))
+        Ok(BillResponse::Ok(HalText::serialized(&view::bill_repr(
+            &state.hal, req, &bill,
+        ))))
     }
 
     /// How to price a cart

@@ -4,7 +4,7 @@
 use entity::{order, order_line, voucher};
 use poem::Request;
 use poem_openapi::{ApiResponse, Enum, Object};
-use serde::Deserialize;
+use serde::{Deserialize, Serialize};
 
 use super::super::{
     deliveries::DeliveryRepr,
@@ -30,7 +30,7 @@ use crate::{
 };
 
 /// A tax, on a line or summed over an order.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct TaxRepr {
     /// Name of the tax: GST, QST, HST, TVA, …
     pub name: String,
@@ -50,25 +50,29 @@ fn tax_reprs(taxes: &[TaxAmount]) -> Vec<TaxRepr> {
         .collect()
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct LineLinks {
     /// The line as a resource of its own (order lines only; a bill saves nothing).
     #[oai(rename = "self", skip_serializing_if_is_none)]
+    #[serde(rename = "self", skip_serializing_if = "Option::is_none")]
     pub self_link: Option<Link>,
     pub curies: Vec<Curie>,
     /// The order the line belongs to (order lines only).
     #[oai(rename = "shop:order", skip_serializing_if_is_none)]
+    #[serde(rename = "shop:order", skip_serializing_if = "Option::is_none")]
     pub order: Option<Link>,
     /// The product as it is in the catalogue now (the line keeps it as it was sold).
     #[oai(rename = "shop:product")]
+    #[serde(rename = "shop:product")]
     pub product: Link,
 }
 
 /// A line of a bill or an order: the product as sold and its price.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 #[oai(example)]
 pub struct OrderLineRepr {
     #[oai(rename = "_links")]
+    #[serde(rename = "_links")]
     pub links: LineLinks,
     /// Position in the order, from 0.
     pub position: i64,
@@ -78,6 +82,7 @@ pub struct OrderLineRepr {
     pub sku: String,
     pub kind: String,
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub isbn: Option<String>,
     pub format: String,
     pub protection: String,
@@ -91,31 +96,37 @@ pub struct OrderLineRepr {
     pub total: MoneyRepr,
     /// In a bill, for a ticket whose places are counted: how many places are left now.
     #[oai(skip_serializing_if_is_none)]
+    #[serde(skip_serializing_if = "Option::is_none")]
     pub available: Option<i64>,
 }
 
 /// A voucher used to pay part of an order.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct AppliedVoucher {
     pub code: String,
     /// The part of the order it pays.
     pub applied: MoneyRepr,
 }
 
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct BillLinks {
     #[oai(rename = "self")]
+    #[serde(rename = "self")]
     pub self_link: Link,
     pub curies: Vec<Curie>,
     /// POST the same body here to place the order.
     #[oai(rename = "shop:orders")]
+    #[serde(rename = "shop:orders")]
     pub orders: Link,
 }
 
+// Served with serde (`HalText::serialized`): a cart is priced on each of its changes, so
+// bills are among the most frequent answers.
 /// The priced cart: what the order would cost, nothing saved.
-#[derive(Debug, Clone, Object)]
+#[derive(Debug, Clone, Object, Serialize)]
 pub struct BillRepr {
     #[oai(rename = "_links")]
+    #[serde(rename = "_links")]
     pub links: BillLinks,
     pub currency: String,
     pub lines: Vec<OrderLineRepr>,
@@ -519,7 +530,7 @@ pub fn order_repr(hal: &Hal, view: OrderView<'_>, self_link: Link) -> Result<Ord
 pub enum BillResponse {
     /// The priced cart; nothing was saved.
     #[oai(status = 200)]
-    Ok(HalJson<BillRepr>),
+    Ok(HalText<BillRepr>),
 }
 
 #[derive(ApiResponse)]
