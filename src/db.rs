@@ -271,3 +271,22 @@ impl<T> OnConstraint<T> for Result<T, DbErr> {
         })
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn the_bundled_sqlite_plans_a_statement_whatever_values_are_bound_to_it() {
+        let db = connect("sqlite::memory:", 1).await.unwrap();
+        let option = Statement::from_string(
+            DbBackend::Sqlite,
+            "SELECT 1 FROM pragma_compile_options WHERE compile_options = 'ENABLE_QPSG'",
+        );
+        let found = db.query_one_raw(option).await.unwrap();
+        assert!(
+            found.is_some(),
+            "SQLite was built without SQLITE_ENABLE_QPSG (LIBSQLITE3_FLAGS in .cargo/config.toml)"
+        );
+    }
+}
