@@ -7,8 +7,8 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 use entity::{delivery, merchant, order, order_line, voucher};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, PaginatorTrait, QueryFilter, QueryOrder,
-    QuerySelect, sea_query::JoinType,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, TransactionTrait, sea_query::JoinType,
 };
 
 use super::PlacedOrder;
@@ -316,9 +316,24 @@ pub struct OrderPage {
     pub refundability: HashMap<i64, Refundability>,
 }
 
-/// [`list`], with what the listing shows of each order, in five more queries side by side
-/// (however many orders there are).
+/// [`list`], with what the listing shows of each order, in five more queries (however many
+/// orders there are), all in one read transaction: the seven queries run on one connection,
+/// one after the other, instead of taking turns at the pool, and the count, the page and the
+/// details of its orders are read from one snapshot, so they agree.
 pub async fn page(
+    db: &DatabaseConnection,
+    owner: &Owner,
+    filter: &OrderFilter,
+    offset: u64,
+    limit: u64,
+) -> Result<OrderPage, DbErr> {
+    let txn = db.begin().await?;
+    let found = page_in(&txn, owner, filter, offset, limit).await?;
+    txn.commit().await?;
+    Ok(found)
+}
+
+async fn page_in(
     db: &impl ConnectionTrait,
     owner: &Owner,
     filter: &OrderFilter,
