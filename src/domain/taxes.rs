@@ -172,6 +172,13 @@ impl CountryTaxes {
     pub fn regions(&self) -> &[String] {
         &self.regions
     }
+
+    /// The regions a buyer in `region` must choose from, when the country has regions with
+    /// their own taxes and `region` is none of them.
+    pub fn region_missing(&self, region: Option<&str>) -> Option<Vec<String>> {
+        let known = region.is_some_and(|region| self.regions.iter().any(|r| r == region));
+        (!self.regions.is_empty() && !known).then(|| self.regions.to_vec())
+    }
 }
 
 /// The taxes of a product kind sold to a buyer in (country, region) on `date`.
@@ -313,5 +320,18 @@ mod tests {
         assert_eq!(names(None, Kind::Ticket, "2026-01-01"), ["GST"]);
         assert!(names(None, Kind::Ebook, "2007-12-31").is_empty());
         assert_eq!(table.regions(), ["ON", "QC"]);
+    }
+
+    #[test]
+    fn a_buyer_outside_the_regions_with_their_own_taxes_is_asked_to_choose_one() {
+        let table = CountryTaxes::of(vec![
+            row(1, "*", "*", "GST", "2008-01-01", None),
+            row(2, "QC", "*", "QST", "2013-01-01", None),
+        ]);
+        assert_eq!(table.region_missing(None), Some(vec!["QC".to_owned()]));
+        assert_eq!(table.region_missing(Some("ON")), Some(vec!["QC".to_owned()]));
+        assert_eq!(table.region_missing(Some("QC")), None);
+        let federal = CountryTaxes::of(vec![row(1, "*", "*", "GST", "2008-01-01", None)]);
+        assert_eq!(federal.region_missing(None), None);
     }
 }

@@ -85,11 +85,8 @@ pub async fn place(
         .parse()
         .map_err(|_| DbErr::Type("offer currency".into()))?;
     let country = CountryTaxes::load(&txn, &cart.buyer.country).await?;
-    let regions = country.regions();
-    if !regions.is_empty() && !cart.buyer.region.as_ref().is_some_and(|r| regions.contains(r)) {
-        return Err(BuyError::Refused(vec![BuyRefusal::RegionRequired(
-            regions.to_vec(),
-        )]));
+    if let Some(regions) = country.region_missing(cart.buyer.region.as_deref()) {
+        return Err(BuyError::Refused(vec![BuyRefusal::RegionRequired(regions)]));
     }
     let rates = country.rates(cart.buyer.region.as_deref(), Kind::Ebook, Utc::now().date_naive())?;
     let lines: Vec<NewLine<'_>> = found

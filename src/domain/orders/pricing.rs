@@ -137,14 +137,8 @@ async fn price_from(
 
 /// Where taxes differ by region, the buyer must name one of the country's regions.
 fn check_region(country_taxes: &taxes::CountryTaxes, cart: &Cart, refusals: &mut Refusals) {
-    let regions = country_taxes.regions();
-    if !regions.is_empty() && !cart.consumer.region.as_ref().is_some_and(|r| regions.contains(r)) {
-        refusals.add(
-            Field::Region,
-            Reason::RegionRequired {
-                regions: regions.to_vec(),
-            },
-        );
+    if let Some(regions) = country_taxes.region_missing(cart.consumer.region.as_deref()) {
+        refusals.add(Field::Region, Reason::RegionRequired { regions });
     }
 }
 
