@@ -9,9 +9,9 @@ use std::{
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
-    ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr,
-    EntityTrait, ExecResult, QueryResult, RuntimeErr, Select, SelectTwo, SqlErr, SqliteTransactionMode,
-    Statement, TransactionOptions, TransactionTrait,
+    AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
+    DbBackend, DbErr, EntityTrait, ExecResult, IsolationLevel, QueryResult, RuntimeErr, Select, SelectTwo,
+    SqlErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
     sea_query::Values,
     sqlx::{
         self, AssertSqlSafe, Postgres, Sqlite,
@@ -68,6 +68,17 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
         })
         .await?;
     Ok(WriteTxn { txn, _turn: turn })
+}
+
+/// Starts a transaction that only reads, and reads one snapshot: SQLite's transactions do;
+/// on PostgreSQL it is repeatable read and read only (read committed would give each
+/// statement its own snapshot).
+pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let (isolation, access) = match db.get_database_backend() {
+        DbBackend::Postgres => (Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)),
+        _ => (None, None),
+    };
+    db.begin_with_config(isolation, access).await
 }
 
 /// The queue of this process's writers to one SQLite database file.

@@ -1,15 +1,14 @@
 //! Reading orders: one order, its lines and vouchers, a page of an owner's orders, and what
 //! a view of them needs, loaded in as few queries as possible.
 
-use crate::db::FindUnique;
+use crate::db::{FindUnique, begin_snapshot};
 use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 use entity::{delivery, merchant, order, order_line, voucher};
 use sea_orm::{
-    AccessMode, ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbBackend, DbErr, EntityTrait,
-    IsolationLevel, PaginatorTrait, QueryFilter, QueryOrder, QuerySelect, TransactionTrait,
-    sea_query::JoinType,
+    ColumnTrait, Condition, ConnectionTrait, DatabaseConnection, DbErr, EntityTrait, PaginatorTrait,
+    QueryFilter, QueryOrder, QuerySelect, sea_query::JoinType,
 };
 
 use super::PlacedOrder;
@@ -320,8 +319,7 @@ pub struct OrderPage {
 /// [`list`], with what the listing shows of each order, in five more queries (however many
 /// orders there are), all in one read transaction: the seven queries run on one connection,
 /// one after the other, instead of taking turns at the pool, and the count, the page and the
-/// details of its orders are read from one snapshot, so they agree (SQLite's transactions
-/// read one snapshot; on PostgreSQL the transaction is repeatable read, read only).
+/// details of its orders are read from one snapshot, so they agree.
 pub async fn page(
     db: &DatabaseConnection,
     owner: &Owner,
@@ -329,11 +327,7 @@ pub async fn page(
     offset: u64,
     limit: u64,
 ) -> Result<OrderPage, DbErr> {
-    let (isolation, access) = match db.get_database_backend() {
-        DbBackend::Postgres => (Some(IsolationLevel::RepeatableRead), Some(AccessMode::ReadOnly)),
-        _ => (None, None),
-    };
-    let txn = db.begin_with_config(isolation, access).await?;
+    let txn = begin_snapshot(db).await?;
     let found = page_in(&txn, owner, filter, offset, limit).await?;
     txn.commit().await?;
     Ok(found)
