@@ -361,7 +361,7 @@ pub async fn purchase(
     let transaction = match inserted {
         Ok(row) => row,
         Err(err) if is_unique_violation(&err) => {
-            drop(txn);
+            txn.rollback().await?;
             let row = existing(db, store.id, &request.partner_transact_id)
                 .await?
                 .ok_or_else(|| DbErr::RecordNotFound("store transaction vanished".into()))?;

@@ -153,7 +153,7 @@ async fn record_once(
         Some(uid) => orders::find(&txn, uid).await?,
         None => None,
     };
-    let stored = payment::ActiveModel {
+    let inserted = payment::ActiveModel {
         provider_reference: Set(note.provider_reference.clone()),
         order_id: Set(found.as_ref().map(|o| o.id)),
         order_uri: Set(note.order_uri.clone()),
@@ -166,7 +166,15 @@ async fn record_once(
         ..Default::default()
     }
     .insert(&txn)
-    .await?;
+    .await;
+    // Rolled back explicitly, so that the notification it collided with is read committed.
+    let stored = match inserted {
+        Ok(stored) => stored,
+        Err(err) => {
+            txn.rollback().await?;
+            return Err(err);
+        }
+    };
     let order_of = found.as_ref().map(|order| (order.uid.clone(), order.merchant_id));
     let outcome = decide(&txn, note, found).await?;
     if let Some((order_uid, merchant_id)) = order_of {

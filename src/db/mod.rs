@@ -1,17 +1,12 @@
 //! Database connection and migrations.
 
-use std::{
-    collections::HashMap,
-    path::PathBuf,
-    sync::{Arc, LazyLock, Mutex},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use migration::{Migrator, MigratorTrait};
 use sea_orm::{
     AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
     DbBackend, DbErr, EntityTrait, ExecResult, IsolationLevel, QueryResult, RuntimeErr, Select, SelectTwo,
-    SqlErr, SqliteTransactionMode, Statement, TransactionOptions, TransactionTrait,
+    SqlErr, Statement, TransactionTrait,
     sea_query::Values,
     sqlx::{
         self, AssertSqlSafe, Postgres, Sqlite,
@@ -20,6 +15,8 @@ use sea_orm::{
     },
 };
 use sea_query_sqlx::SqlxValues;
+
+mod batch;
 
 /// Connects to the configured database. SQLite runs in WAL mode with a real pool (SeaORM
 /// would otherwise open a single connection), so readers never wait on a writer, and with
@@ -49,25 +46,28 @@ pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
     Migrator::up(db, None).await
 }
 
-/// Starts a transaction that will write. On SQLite it takes the write lock at once
-/// (`BEGIN IMMEDIATE`), so that it waits for another writer instead of failing when it
-/// upgrades from reading to writing; PostgreSQL ignores the option.
+/// Starts a transaction that will write.
 ///
-/// On SQLite, writers of this process also take turns in arrival order before they ask for
-/// the lock: SQLite lets one writer in at a time and makes the others poll with growing
-/// sleeps, so under load a writer could wait far longer than the writes ahead of it take.
+/// On SQLite, writers of this process take turns in arrival order before they write:
+/// SQLite lets one writer in at a time and makes the others poll with growing sleeps, so
+/// under load a writer could wait far longer than the writes ahead of it take. Writers that
+/// queue are committed together ([`batch`]): each works in a savepoint of a transaction that
+/// took the write lock at once (`BEGIN IMMEDIATE`), and each commit returns once the batch
+/// is on disk. On PostgreSQL each writer has a transaction of its own.
 pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
-    let turn = match db.get_database_backend() {
-        DbBackend::Sqlite => Some(writers_of(db).lock_owned().await),
-        _ => None,
-    };
-    let txn = db
-        .begin_with_options(TransactionOptions {
-            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
-            ..Default::default()
-        })
-        .await?;
-    Ok(WriteTxn { txn, _turn: turn })
+    match db.get_database_backend() {
+        DbBackend::Sqlite => {
+            let (txn, turn) = batch::begin(db).await?;
+            Ok(WriteTxn {
+                txn,
+                turn: Some(turn),
+            })
+        }
+        _ => Ok(WriteTxn {
+            txn: db.begin().await?,
+            turn: None,
+        }),
+    }
 }
 
 /// Starts a transaction that only reads, and reads one snapshot: SQLite's transactions do;
@@ -81,34 +81,40 @@ pub async fn begin_snapshot(db: &DatabaseConnection) -> Result<DatabaseTransacti
     db.begin_with_config(isolation, access).await
 }
 
-/// The queue of this process's writers to one SQLite database file.
-fn writers_of(db: &DatabaseConnection) -> Arc<tokio::sync::Mutex<()>> {
-    static QUEUES: LazyLock<Mutex<HashMap<PathBuf, Arc<tokio::sync::Mutex<()>>>>> =
-        LazyLock::new(Default::default);
-    let file = db
-        .get_sqlite_connection_pool()
-        .connect_options()
-        .get_filename()
-        .to_owned();
-    let mut queues = QUEUES.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-    queues.entry(file).or_default().clone()
-}
-
-/// A write transaction, holding its writer's turn (SQLite) until it ends.
+/// A write transaction: on SQLite a savepoint of its batch, holding its writer's turn until
+/// it ends. (Fields drop in order: a dropped savepoint is rolled back before the turn ends.)
 pub struct WriteTxn {
     txn: DatabaseTransaction,
-    _turn: Option<tokio::sync::OwnedMutexGuard<()>>,
+    turn: Option<batch::Turn>,
 }
 
 impl WriteTxn {
-    /// Commits, after writing the representation of every event the transaction wrote.
+    /// Commits, after writing the representation of every event the transaction wrote; on
+    /// SQLite it returns once the batch the transaction joined is committed.
     pub async fn commit(self) -> Result<(), DbErr> {
-        crate::domain::outbox::seal(&self.txn).await?;
-        self.txn.commit().await
+        let WriteTxn { txn, turn } = self;
+        let released = match crate::domain::outbox::seal(&txn).await {
+            Ok(()) => txn.commit().await,
+            Err(err) => {
+                drop(txn);
+                Err(err)
+            }
+        };
+        match (released, turn) {
+            (Ok(()), Some(turn)) => turn.join().await,
+            (released, _) => released,
+        }
     }
 
+    /// Rolls back. On SQLite it returns once the writers committing in its batch are
+    /// committed, so that reads that follow see what they wrote.
     pub async fn rollback(self) -> Result<(), DbErr> {
-        self.txn.rollback().await
+        let WriteTxn { txn, turn } = self;
+        let rolled_back = txn.rollback().await;
+        if let Some(turn) = turn {
+            turn.leave().await;
+        }
+        rolled_back
     }
 }
 
