@@ -70,6 +70,29 @@ pub async fn begin_write(db: &DatabaseConnection) -> Result<WriteTxn, DbErr> {
     }
 }
 
+/// Runs `work` as a write transaction of its own: committed when it returns `Ok`, rolled
+/// back otherwise. On SQLite a single write goes through the writers' queue this way, where
+/// a statement sent straight to the pool would poll for the write lock with growing sleeps
+/// and could wait behind many batches.
+pub async fn write<T>(
+    db: &DatabaseConnection,
+    work: impl AsyncFnOnce(&WriteTxn) -> Result<T, DbErr>,
+) -> Result<T, DbErr> {
+    let txn = begin_write(db).await?;
+    match work(&txn).await {
+        Ok(value) => {
+            txn.commit().await?;
+            Ok(value)
+        }
+        Err(err) => {
+            if let Err(rollback) = txn.rollback().await {
+                tracing::warn!("a write that failed could not be rolled back: {rollback}");
+            }
+            Err(err)
+        }
+    }
+}
+
 /// Starts a transaction that only reads, and reads one snapshot: SQLite's transactions do;
 /// on PostgreSQL it is repeatable read and read only (read committed would give each
 /// statement its own snapshot).

@@ -1,7 +1,9 @@
 //! The idempotency keys' rows: claiming a key, taking over one whose request died, storing
 //! the answer, and releasing a key whose request did nothing.
 
-use crate::db::FindUnique;
+use std::sync::atomic::{AtomicI64, Ordering};
+
+use crate::db::{self, FindUnique};
 use chrono::Utc;
 use entity::idempotency_key::{self, Column};
 use poem::{
@@ -32,13 +34,35 @@ pub(super) enum Claimed {
     Earlier(idempotency_key::Model),
 }
 
+/// Deletes the keys older than [`RETENTION`], at most once a minute: a key past it is
+/// forgotten when it is used again anyway (see [`claim`]); this keeps the table small.
 pub(super) async fn forget_expired(db: &DatabaseConnection) -> Result<(), ApiError> {
-    let cutoff = Utc::now() - chrono::Duration::from_std(RETENTION).unwrap_or_default();
-    idempotency_key::Entity::delete_many()
-        .filter(Column::CreatedAt.lt(cutoff))
-        .exec(db)
-        .await?;
+    static LAST_SWEEP: AtomicI64 = AtomicI64::new(i64::MIN);
+    let now = Utc::now().timestamp();
+    let last = LAST_SWEEP.load(Ordering::Relaxed);
+    if now.saturating_sub(last) < SWEEP_EVERY_SECONDS
+        || LAST_SWEEP
+            .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
+            .is_err()
+    {
+        return Ok(());
+    }
+    db::write(db, async |txn| {
+        idempotency_key::Entity::delete_many()
+            .filter(Column::CreatedAt.lt(retention_cutoff()))
+            .exec(txn)
+            .await
+    })
+    .await?;
     Ok(())
+}
+
+/// How often expired keys are swept.
+const SWEEP_EVERY_SECONDS: i64 = 60;
+
+/// Keys created before this are forgotten.
+fn retention_cutoff() -> chrono::DateTime<Utc> {
+    Utc::now() - chrono::Duration::from_std(RETENTION).unwrap_or_default()
 }
 
 /// Claims the key for this request by inserting its row; the unique (scope, key) index
@@ -51,7 +75,7 @@ pub(super) async fn claim(
     request_hash: &str,
 ) -> Result<Claimed, ApiError> {
     loop {
-        let inserted = idempotency_key::ActiveModel {
+        let row = idempotency_key::ActiveModel {
             scope: Set(scope.to_owned()),
             key: Set(key.to_owned()),
             request_hash: Set(request_hash.to_owned()),
@@ -64,10 +88,10 @@ pub(super) async fn claim(
             effect_path: Set(None),
             effect_status: Set(None),
             ..Default::default()
-        }
-        .insert(db)
-        .await;
-        let err = match inserted {
+        };
+        // A failed insert is rolled back before the row it collided with is read, which then
+        // reads it committed.
+        let err = match db::write(db, async |txn| row.insert(txn).await).await {
             Ok(row) => return Ok(Claimed::Ours(row)),
             Err(err) if is_unique_violation(&err) => err,
             Err(err) => return Err(ApiError::from(err)),
@@ -82,6 +106,10 @@ pub(super) async fn claim(
             tracing::debug!(error = %err, "idempotency key released while claiming");
             continue;
         };
+        if existing.created_at < retention_cutoff() {
+            forget(db, &existing).await?;
+            continue;
+        }
         if !abandoned(&existing) || existing.request_hash != request_hash {
             return Ok(Claimed::Earlier(existing));
         }
@@ -89,6 +117,19 @@ pub(super) async fn claim(
             return Ok(Claimed::Ours(row));
         }
     }
+}
+
+/// Forgets one key older than [`RETENTION`].
+async fn forget(db: &DatabaseConnection, row: &idempotency_key::Model) -> Result<(), ApiError> {
+    db::write(db, async |txn| {
+        idempotency_key::Entity::delete_many()
+            .filter(Column::Id.eq(row.id))
+            .filter(Column::Claim.eq(row.claim.as_str()))
+            .exec(txn)
+            .await
+    })
+    .await?;
+    Ok(())
 }
 
 /// A key claimed long ago whose request neither committed an effect nor answered.
@@ -108,15 +149,18 @@ async fn take_over(
 ) -> Result<Option<idempotency_key::Model>, ApiError> {
     let token = super::super::random_hex(16);
     let now = Utc::now();
-    let taken = idempotency_key::Entity::update_many()
-        .col_expr(Column::Claim, Expr::value(token.clone()))
-        .col_expr(Column::CreatedAt, Expr::value(now))
-        .filter(Column::Id.eq(row.id))
-        .filter(Column::Claim.eq(row.claim.as_str()))
-        .filter(Column::CommittedAt.is_null())
-        .filter(Column::ResponseStatus.is_null())
-        .exec(db)
-        .await?;
+    let taken = db::write(db, async |txn| {
+        idempotency_key::Entity::update_many()
+            .col_expr(Column::Claim, Expr::value(token.clone()))
+            .col_expr(Column::CreatedAt, Expr::value(now))
+            .filter(Column::Id.eq(row.id))
+            .filter(Column::Claim.eq(row.claim.as_str()))
+            .filter(Column::CommittedAt.is_null())
+            .filter(Column::ResponseStatus.is_null())
+            .exec(txn)
+            .await
+    })
+    .await?;
     if taken.rows_affected != 1 {
         return Ok(None);
     }
@@ -144,31 +188,35 @@ pub(super) async fn remember(
         .filter_map(|(name, value)| Some((name.as_str().to_owned(), value.to_str().ok()?.to_owned())))
         .collect();
     let stored_body = (!secret).then(|| String::from_utf8_lossy(body).into_owned());
-    idempotency_key::Entity::update_many()
-        .col_expr(
-            Column::ResponseStatus,
-            Expr::value(i32::from(response.status().as_u16())),
-        )
-        .col_expr(
-            Column::ResponseHeaders,
-            Expr::value(serde_json::to_string(&kept).unwrap_or_default()),
-        )
-        .col_expr(Column::ResponseBody, Expr::value(stored_body))
-        .filter(Column::Id.eq(row.id))
-        .filter(Column::Claim.eq(row.claim.as_str()))
-        .exec(db)
-        .await?;
+    let status = i32::from(response.status().as_u16());
+    db::write(db, async |txn| {
+        idempotency_key::Entity::update_many()
+            .col_expr(Column::ResponseStatus, Expr::value(status))
+            .col_expr(
+                Column::ResponseHeaders,
+                Expr::value(serde_json::to_string(&kept).unwrap_or_default()),
+            )
+            .col_expr(Column::ResponseBody, Expr::value(stored_body))
+            .filter(Column::Id.eq(row.id))
+            .filter(Column::Claim.eq(row.claim.as_str()))
+            .exec(txn)
+            .await
+    })
+    .await?;
     Ok(())
 }
 
 /// Forgets a key whose request changed nothing, so that the client can retry with it.
 pub(super) async fn release(db: &DatabaseConnection, row: &idempotency_key::Model) -> Result<(), ApiError> {
-    idempotency_key::Entity::delete_many()
-        .filter(Column::Id.eq(row.id))
-        .filter(Column::Claim.eq(row.claim.as_str()))
-        .filter(Column::CommittedAt.is_null())
-        .exec(db)
-        .await?;
+    db::write(db, async |txn| {
+        idempotency_key::Entity::delete_many()
+            .filter(Column::Id.eq(row.id))
+            .filter(Column::Claim.eq(row.claim.as_str()))
+            .filter(Column::CommittedAt.is_null())
+            .exec(txn)
+            .await
+    })
+    .await?;
     Ok(())
 }
 
