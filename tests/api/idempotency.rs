@@ -205,3 +205,29 @@ async fn an_empty_or_unreadable_key_is_refused_and_nothing_is_created() {
     let listed: Value = app.get("/products").await.json().await.unwrap();
     assert_eq!(listed["item_count"], 0);
 }
+
+#[tokio::test]
+async fn a_key_older_than_a_day_is_forgotten_and_can_be_used_again() {
+    use sea_orm::{ColumnTrait, EntityTrait, QueryFilter};
+    let app = spawn_app().await;
+    let merchant = app.merchant().await;
+    let first = post_with_key(&app, &merchant, "yesterday", &ebook(1)).await;
+    assert_eq!(first.status(), StatusCode::CREATED);
+    let mut row: entity::idempotency_key::ActiveModel = entity::idempotency_key::Entity::find()
+        .filter(entity::idempotency_key::Column::Key.eq("yesterday"))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap()
+        .into();
+    row.created_at = Set(Utc::now() - chrono::Duration::hours(25));
+    row.update(&app.db).await.unwrap();
+
+    let again = post_with_key(&app, &merchant, "yesterday", &ebook(2)).await;
+    assert_eq!(again.status(), StatusCode::CREATED);
+    assert!(again.headers().get("idempotent-replayed").is_none());
+    let created: Value = again.json().await.unwrap();
+    assert_eq!(created["title"], ebook(2)["title"]);
+    let listed: Value = app.get("/products").await.json().await.unwrap();
+    assert_eq!(listed["item_count"], 2);
+}
