@@ -132,13 +132,24 @@ async fn dev_token(settings: Settings, args: DevToken) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Orders per customer when `dev-seed-orders` is not told how many customers there are.
+const SEEDED_ORDERS_PER_CUSTOMER: u64 = 200;
+
+/// One customer per [`SEEDED_ORDERS_PER_CUSTOMER`] orders, at least one.
+fn default_customers(orders: u64) -> u32 {
+    u32::try_from(orders / SEEDED_ORDERS_PER_CUSTOMER)
+        .unwrap_or(u32::MAX)
+        .max(1)
+}
+
 /// Writes many orders and prints one line saying what was written and how fast.
 async fn dev_seed_orders(settings: Settings, args: DevSeedOrders) -> anyhow::Result<()> {
-    anyhow::ensure!(args.customers > 0, "--customers must be at least 1");
+    let customers = args.customers.unwrap_or_else(|| default_customers(args.count));
+    anyhow::ensure!(customers > 0, "--customers must be at least 1");
     let db = crate::preflight::open_database(&settings.database_url, 1).await?;
     db::migrate(&db).await.context("cannot apply migrations")?;
     let started = std::time::Instant::now();
-    let seeded = crate::seed::orders::seed_orders(&db, args.count, args.customers)
+    let seeded = crate::seed::orders::seed_orders(&db, args.count, customers)
         .await
         .context("cannot seed the orders")?;
     let seconds = started.elapsed().as_secs_f64();
@@ -358,4 +369,16 @@ async fn create_store(settings: Settings, args: StoreCreate) -> anyhow::Result<(
         println!("  token {}  (shown only once)", created.token);
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::default_customers;
+
+    #[test]
+    fn seeded_orders_are_shared_one_customer_per_two_hundred_orders_and_never_fewer_than_one() {
+        assert_eq!(default_customers(0), 1);
+        assert_eq!(default_customers(1_000), 5);
+        assert_eq!(default_customers(1_000_000), 5_000);
+    }
 }

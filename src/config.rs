@@ -292,9 +292,11 @@ pub enum TicketKeysCommand {
 pub struct DevSeedOrders {
     /// How many orders to write.
     pub count: u64,
-    /// How many customers (`seed-customer-1` …) the orders are shared among.
-    #[arg(long, default_value_t = 5)]
-    pub customers: u32,
+    /// How many customers (`seed-customer-1` …) the orders are shared among (default: one
+    /// per 200 orders, at least one, so that a customer has as many orders in a large
+    /// database as in a small one).
+    #[arg(long)]
+    pub customers: Option<u32>,
 }
 
 #[derive(Debug, Subcommand)]
