@@ -363,3 +363,28 @@ async fn the_summary_step_of_a_running_instance_closes_the_days_by_itself() {
     assert_eq!(data["date"], (today() - Duration::days(1)).to_string());
     assert_eq!(data["currencies"][0]["totals"]["units_sold"], 1);
 }
+
+#[tokio::test]
+async fn a_day_with_more_orders_than_are_read_at_once_counts_every_one() {
+    let app = spawn_app_with(|s| s.workers.sales_summary_interval_seconds = 0).await;
+    let seeded = halshop::seed::orders::seed_orders(&app.db, 4_500, 3)
+        .await
+        .unwrap();
+    let merchant = entity::merchant::Entity::find()
+        .filter(entity::merchant::Column::Name.eq(seeded.merchant.as_str()))
+        .one(&app.db)
+        .await
+        .unwrap()
+        .unwrap();
+    let zone = halshop::domain::reports::MerchantZone::of_stored(&merchant.time_zone);
+    // The orders are a second apart and end now: they may straddle the day's start.
+    let today = zone.date_at(Utc::now());
+    let mut units = 0;
+    for date in [today - Duration::days(1), today] {
+        let sales = halshop::domain::reports::daily_sales(&app.db, &merchant, &zone.day(date), None)
+            .await
+            .unwrap();
+        units += sales.currencies.iter().map(|c| c.totals.units_sold).sum::<i64>();
+    }
+    assert_eq!(units, 4_500);
+}

@@ -21,7 +21,7 @@ use std::collections::{BTreeMap, HashMap};
 
 use entity::{merchant, order, order_line, refund, store_transaction};
 use sea_orm::{
-    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter,
+    ColumnTrait, Condition, ConnectionTrait, DbErr, EntityTrait, QueryFilter, QueryOrder, QuerySelect,
     sea_query::{Expr, ExprTrait, Query},
 };
 
@@ -100,6 +100,10 @@ impl DailySales {
 
 type Figures = HashMap<(String, String), ProductSales>;
 
+/// How many of a day's orders are read at a time: a festival's on-sale day may have hundreds
+/// of thousands, more than a query may name and more than should sit in memory at once.
+const ORDERS_AT_ONCE: u64 = 2_000;
+
 /// The daily sales of `merchant` on `day`, of one currency or of all.
 pub async fn daily_sales(
     db: &impl ConnectionTrait,
@@ -108,18 +112,26 @@ pub async fn daily_sales(
     currency: Option<Currency>,
 ) -> Result<DailySales, DbErr> {
     let mut figures = Figures::new();
-    let paid = order::Entity::find()
-        .filter(order::Column::MerchantId.eq(merchant.id))
-        .filter(order::Column::PaidAt.gte(day.starts_at))
-        .filter(order::Column::PaidAt.lt(day.ends_at))
-        .filter(currency_filter(currency))
-        .all(db)
-        .await?;
-    let ids: Vec<i64> = paid.iter().map(|o| o.id).collect();
-    let lines = orders::lines_of_orders(db, &ids).await?;
-    for order in &paid {
-        for line in lines.get(&order.id).into_iter().flatten() {
-            count_sale(&mut figures, order, line)?;
+    let mut after = 0;
+    loop {
+        let paid = order::Entity::find()
+            .filter(order::Column::MerchantId.eq(merchant.id))
+            .filter(order::Column::PaidAt.gte(day.starts_at))
+            .filter(order::Column::PaidAt.lt(day.ends_at))
+            .filter(order::Column::Id.gt(after))
+            .filter(currency_filter(currency))
+            .order_by_asc(order::Column::Id)
+            .limit(ORDERS_AT_ONCE)
+            .all(db)
+            .await?;
+        let Some(last) = paid.last() else { break };
+        after = last.id;
+        let ids: Vec<i64> = paid.iter().map(|o| o.id).collect();
+        let lines = orders::lines_of_orders(db, &ids).await?;
+        for order in &paid {
+            for line in lines.get(&order.id).into_iter().flatten() {
+                count_sale(&mut figures, order, line)?;
+            }
         }
     }
     count_refunds(db, merchant, day, currency, &mut figures).await?;
@@ -218,14 +230,18 @@ async fn count_refunds(
         .collect();
     order_ids.sort_unstable();
     order_ids.dedup();
-    let found: HashMap<i64, order::Model> = order::Entity::find()
-        .filter(order::Column::Id.is_in(order_ids.iter().copied()))
-        .filter(currency_filter(currency))
-        .all(db)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o))
-        .collect();
+    // An event called off refunds a whole day's tickets: its orders are read a batch at a time.
+    let mut found: HashMap<i64, order::Model> = HashMap::with_capacity(order_ids.len());
+    let mut lines = HashMap::with_capacity(order_ids.len());
+    for batch in order_ids.chunks(ORDERS_AT_ONCE as usize) {
+        let orders = order::Entity::find()
+            .filter(order::Column::Id.is_in(batch.iter().copied()))
+            .filter(currency_filter(currency))
+            .all(db)
+            .await?;
+        found.extend(orders.into_iter().map(|o| (o.id, o)));
+        lines.extend(orders::lines_of_orders(db, batch).await?);
+    }
     for order_id in void_orders {
         if let Some(order) = found.get(&order_id) {
             given.push(GivenBack {
@@ -235,7 +251,6 @@ async fn count_refunds(
             });
         }
     }
-    let lines = orders::lines_of_orders(db, &order_ids).await?;
     for back in given {
         let (Some(order), Some(lines)) = (found.get(&back.order_id), lines.get(&back.order_id)) else {
             continue;

@@ -98,7 +98,9 @@ async fn first_sale_day(
     Ok(first.and_then(|o| o.paid_at).map(|paid| zone.date_at(paid)))
 }
 
-/// Writes the day's event unless it exists; returns whether this call wrote it.
+/// Writes the day's event unless it exists; returns whether this call wrote it. The day is
+/// over, so its figures are read first, outside the write transaction: a busy day's figures
+/// take a while to add up, and writers should not wait for them.
 pub async fn close_day(
     db: &DatabaseConnection,
     merchant: &merchant::Model,
@@ -107,6 +109,15 @@ pub async fn close_day(
 ) -> Result<bool, DbErr> {
     let zone = MerchantZone::of_stored(&merchant.time_zone);
     let day = zone.day(date);
+    let closed = daily_sales_summary::Entity::find()
+        .filter(daily_sales_summary::Column::MerchantId.eq(merchant.id))
+        .filter(daily_sales_summary::Column::Day.eq(date.to_string()))
+        .all(db)
+        .await?;
+    if !closed.is_empty() {
+        return Ok(false);
+    }
+    let sales = daily_sales(db, merchant, &day, None).await?;
     let txn = begin_write(db).await?;
     let inserted = daily_sales_summary::Entity::insert(daily_sales_summary::ActiveModel {
         merchant_id: Set(merchant.id),
@@ -129,7 +140,6 @@ pub async fn close_day(
         txn.rollback().await?;
         return Ok(false);
     }
-    let sales = daily_sales(&txn, merchant, &day, None).await?;
     outbox::write_event(
         &txn,
         outbox::NewEvent {
