@@ -22,8 +22,8 @@ use std::{
 };
 
 use sea_orm::{
-    DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode, TransactionOptions,
-    TransactionTrait,
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbErr, SqliteTransactionMode,
+    TransactionOptions, TransactionTrait,
 };
 use tokio::sync::{OwnedMutexGuard, watch};
 
@@ -48,7 +48,18 @@ pub(super) struct Turn {
 
 /// Waits for a writer's turn, then opens a savepoint in the open batch, beginning a batch
 /// if none is open.
+///
+/// It runs as a task of its own, so that a caller dropped while it waits (a client that went
+/// away) cannot interrupt it between the statement and its answer: SeaORM would then roll
+/// back one level too many, which is the whole batch.
 pub(super) async fn begin(db: &DatabaseConnection) -> Result<(DatabaseTransaction, Turn), DbErr> {
+    let db = db.clone();
+    tokio::spawn(async move { enter(&db).await })
+        .await
+        .map_err(|err| DbErr::Custom(format!("a writer could not begin: {err}")))?
+}
+
+async fn enter(db: &DatabaseConnection) -> Result<(DatabaseTransaction, Turn), DbErr> {
     let queue = queue_of(db);
     let mut guard = queue.clone().lock_owned().await;
     if guard.is_none() {
@@ -58,6 +69,7 @@ pub(super) async fn begin(db: &DatabaseConnection) -> Result<(DatabaseTransactio
                 ..Default::default()
             })
             .await?;
+        txn.execute_unprepared(BATCH_MARK).await?;
         *guard = Some(Batch {
             txn,
             members: 0,
@@ -71,6 +83,12 @@ pub(super) async fn begin(db: &DatabaseConnection) -> Result<(DatabaseTransactio
     let savepoint = turn.batch().txn.begin().await?;
     Ok((savepoint, turn))
 }
+
+/// A savepoint that encloses a batch's work. The committer releases it before it commits: if
+/// anything rolled the whole transaction back in the meantime, the release fails and every
+/// writer of the batch is told so, where a commit with no transaction would succeed.
+const BATCH_MARK: &str = "SAVEPOINT halshop_batch";
+const BATCH_MARK_RELEASE: &str = "RELEASE SAVEPOINT halshop_batch";
 
 impl Turn {
     fn batch(&self) -> &Batch {
@@ -127,11 +145,15 @@ impl Drop for Turn {
     }
 }
 
-/// Takes a turn behind the writers waiting now, then commits the batch for everyone in it.
+/// Takes a turn behind the writers waiting when its task first runs, then commits the batch
+/// for everyone in it.
 async fn commit_when_due(queue: Queue) {
     let mut guard = queue.lock_owned().await;
     if let Some(batch) = guard.take() {
-        let outcome = batch.txn.commit().await;
+        let outcome = match batch.txn.execute_unprepared(BATCH_MARK_RELEASE).await {
+            Ok(_) => batch.txn.commit().await,
+            Err(err) => Err(err),
+        };
         if let Err(err) = &outcome {
             tracing::error!(writers = batch.members, "a group commit failed: {err}");
         }

@@ -124,13 +124,17 @@ impl WriteTxn {
     /// Commits, after writing the representation of every event the transaction wrote; on
     /// SQLite it returns once the batch the transaction joined is committed.
     pub async fn commit(self) -> Result<(), DbErr> {
+        // Sealed before the fields are taken apart: dropped here, the savepoint still goes
+        // before the turn, as the fields are declared.
+        crate::domain::outbox::seal(&self.txn).await?;
         let WriteTxn { txn, turn } = self;
-        let released = match crate::domain::outbox::seal(&txn).await {
-            Ok(()) => txn.commit().await,
-            Err(err) => {
-                drop(txn);
-                Err(err)
-            }
+        let released = match turn {
+            // A task of its own, like the savepoint's start: interrupted between the release
+            // and its answer, SeaORM would roll back one level too many.
+            Some(_) => tokio::spawn(txn.commit())
+                .await
+                .unwrap_or_else(|err| Err(DbErr::Custom(format!("a commit could not run: {err}")))),
+            None => txn.commit().await,
         };
         match (released, turn) {
             (Ok(()), Some(turn)) => turn.join().await,
