@@ -284,7 +284,8 @@ async fn the_daily_summary_event_is_written_once_even_when_two_workers_run() {
     paid_at(&app, &placed, Utc::now() - Duration::days(2)).await;
     let hal = Hal::new(url::Url::parse(&app.address).unwrap());
     let other = Database::connect(&app.database_url).await.unwrap();
-    let now = Utc::now();
+    // Noon today: yesterday is closed whatever the time of the run.
+    let now = Utc::now().date_naive().and_hms_opt(12, 0, 0).unwrap().and_utc();
     let (first, second) = tokio::join!(close_days(&app.db, &hal, now), close_days(&other, &hal, now));
     // The day of the first sale and yesterday.
     assert_eq!(first.unwrap() + second.unwrap(), 2);

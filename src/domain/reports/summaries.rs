@@ -30,6 +30,11 @@ pub const BACKFILL_DAYS: i64 = 7;
 /// At most this many days are closed for one merchant in one pass.
 const DAYS_PER_PASS: usize = 31;
 
+/// How long after its end a day is closed: longer than any write that stamped a time just
+/// before midnight takes to commit (writers give up after 15 s), so that a day's figures,
+/// read once, already hold all of it.
+const SETTLING: Duration = Duration::minutes(2);
+
 /// Writes the event of every closed day not yet summarised, for every merchant; returns
 /// how many events this call wrote. `render` gives the event's data for a day.
 pub async fn close_days(
@@ -59,7 +64,7 @@ async fn due_days(
     now: DateTime<Utc>,
 ) -> Result<Vec<NaiveDate>, DbErr> {
     let zone = MerchantZone::of_stored(&merchant.time_zone);
-    let Some(last_closed) = zone.date_at(now).pred_opt() else {
+    let Some(last_closed) = zone.date_at(now - SETTLING).pred_opt() else {
         return Ok(Vec::new());
     };
     let last_done = daily_sales_summary::Entity::find()
