@@ -42,7 +42,7 @@ pub async fn idempotency<E: Endpoint>(
     let request_hash = key::fingerprint(&req, &body);
     req.set_body(Body::from_bytes(body));
 
-    store::forget_expired(&db).await?;
+    store::forget_expired(&db);
     let row = match store::claim(&db, &scope, &key, &request_hash).await? {
         Claimed::Ours(row) => row,
         Claimed::Earlier(row) => return Ok(replay::answer(ep.as_ref(), req, &row, &request_hash).await),

@@ -11,8 +11,10 @@ use poem::{
     http::{HeaderName, header},
 };
 use sea_orm::{
-    ActiveModelTrait, ActiveValue::Set, ColumnTrait, DatabaseConnection, EntityTrait, QueryFilter,
-    sea_query::Expr,
+    ActiveModelTrait,
+    ActiveValue::Set,
+    ColumnTrait, DatabaseConnection, DbErr, EntityTrait, QueryFilter,
+    sea_query::{Expr, ExprTrait, Query},
 };
 
 use super::{ABANDONED_AFTER, RETENTION, key::must_not_store};
@@ -34,9 +36,11 @@ pub(super) enum Claimed {
     Earlier(idempotency_key::Model),
 }
 
-/// Deletes the keys older than [`RETENTION`], at most once a minute: a key past it is
-/// forgotten when it is used again anyway (see [`claim`]); this keeps the table small.
-pub(super) async fn forget_expired(db: &DatabaseConnection) -> Result<(), ApiError> {
+/// Deletes the keys older than [`RETENTION`], at most once a minute, in a task of its own
+/// and a batch at a time, so that neither the request that starts it nor other writers wait
+/// for a day's worth of keys to go. A key past its retention is forgotten when it is used
+/// again anyway (see [`claim`]); this keeps the table small.
+pub(super) fn forget_expired(db: &DatabaseConnection) {
     static LAST_SWEEP: AtomicI64 = AtomicI64::new(i64::MIN);
     let now = Utc::now().timestamp();
     let last = LAST_SWEEP.load(Ordering::Relaxed);
@@ -45,16 +49,38 @@ pub(super) async fn forget_expired(db: &DatabaseConnection) -> Result<(), ApiErr
             .compare_exchange(last, now, Ordering::Relaxed, Ordering::Relaxed)
             .is_err()
     {
-        return Ok(());
+        return;
     }
-    db::write(db, async |txn| {
-        idempotency_key::Entity::delete_many()
-            .filter(Column::CreatedAt.lt(retention_cutoff()))
-            .exec(txn)
-            .await
-    })
-    .await?;
-    Ok(())
+    let db = db.clone();
+    tokio::spawn(async move {
+        if let Err(err) = sweep(&db).await {
+            tracing::warn!("could not forget expired idempotency keys: {err}");
+        }
+    });
+}
+
+/// How many expired keys one write deletes.
+const SWEPT_AT_ONCE: u64 = 1_000;
+
+async fn sweep(db: &DatabaseConnection) -> Result<(), DbErr> {
+    loop {
+        let oldest = Query::select()
+            .column(Column::Id)
+            .from(idempotency_key::Entity)
+            .and_where(Expr::col(Column::CreatedAt).lt(retention_cutoff()))
+            .limit(SWEPT_AT_ONCE)
+            .to_owned();
+        let deleted = db::write(db, async |txn| {
+            idempotency_key::Entity::delete_many()
+                .filter(Column::Id.in_subquery(oldest))
+                .exec(txn)
+                .await
+        })
+        .await?;
+        if deleted.rows_affected < SWEPT_AT_ONCE {
+            return Ok(());
+        }
+    }
 }
 
 /// How often expired keys are swept.
@@ -226,4 +252,43 @@ pub(super) fn stored_headers(row: &idempotency_key::Model) -> Vec<(String, Strin
         .as_deref()
         .and_then(|text| serde_json::from_str(text).ok())
         .unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(n: usize, created_at: chrono::DateTime<Utc>) -> idempotency_key::ActiveModel {
+        idempotency_key::ActiveModel {
+            scope: Set("merchant:1".into()),
+            key: Set(format!("key-{n}")),
+            request_hash: Set("0".repeat(64)),
+            created_at: Set(created_at),
+            claim: Set(format!("claim-{n}")),
+            ..Default::default()
+        }
+    }
+
+    #[tokio::test]
+    async fn a_sweep_forgets_every_expired_key_a_batch_at_a_time_and_keeps_the_others() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}?mode=rwc", dir.path().join("keys.db").display());
+        let db = db::connect(&url, 2).await.unwrap();
+        db::migrate(&db).await.unwrap();
+        let old = Utc::now() - chrono::Duration::hours(25);
+        let expired: Vec<_> = (0..2_500).map(|n| key(n, old)).collect();
+        for chunk in expired.chunks(500) {
+            idempotency_key::Entity::insert_many(chunk.to_vec())
+                .exec(&db)
+                .await
+                .unwrap();
+        }
+        key(9_999, Utc::now()).insert(&db).await.unwrap();
+
+        sweep(&db).await.unwrap();
+
+        let left = idempotency_key::Entity::find().all(&db).await.unwrap();
+        assert_eq!(left.len(), 1);
+        assert_eq!(left[0].key, "key-9999");
+    }
 }
