@@ -3,7 +3,6 @@ use sea_orm::entity::prelude::*;
 /// A merchant's closed day whose `sales_summary.daily` event was written: unique per
 /// (merchant, day), inserted in the same transaction as the event, so that the event is
 /// written once whatever the number of instances.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "daily_sales_summary")]
 pub struct Model {
@@ -16,5 +15,8 @@ pub struct Model {
     pub time_zone: String,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,7 +1,6 @@
 use sea_orm::entity::prelude::*;
 
 /// One unit of a sold product, with its access code.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "delivery")]
 pub struct Model {
@@ -27,5 +26,8 @@ pub struct Model {
     /// The e-mail whose library holds it (a till purchase for a named buyer).
     pub owner_email: Option<String>,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

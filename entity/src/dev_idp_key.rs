@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// The development identity provider's RSA signing key (PKCS#8, base64url). Only used when
 /// no real identity provider is configured.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "dev_idp_key")]
 pub struct Model {
@@ -12,5 +11,8 @@ pub struct Model {
     pub private_key_pkcs8: String,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

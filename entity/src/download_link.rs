@@ -1,7 +1,6 @@
 use sea_orm::entity::prelude::*;
 
 /// A one-time, short-lived download link of a delivery; the token is kept hashed.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "download_link")]
 pub struct Model {
@@ -14,5 +13,8 @@ pub struct Model {
     pub used_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// An event with a number of places. `held` counts the places taken by orders (awaiting
 /// payment or paid); it moves only by conditional updates and never passes `capacity`.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "event")]
 pub struct Model {
@@ -27,5 +26,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -3,7 +3,6 @@ use sea_orm::entity::prelude::*;
 /// One `Idempotency-Key` seen on a POST. `claim` fences the request that holds the key;
 /// `committed_at` and `effect_*` are written in the transaction that carried out its
 /// effect; `response_*` hold the answer to replay, unless it carried a secret.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "idempotency_key")]
 pub struct Model {
@@ -22,5 +21,8 @@ pub struct Model {
     pub effect_path: Option<String>,
     pub effect_status: Option<i32>,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// A library of a merchant: buys licences and lends them to its patrons. Authenticates
 /// with HTTP Basic `api_key:secret`; the secret is kept hashed.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "library")]
 pub struct Model {
@@ -17,5 +16,8 @@ pub struct Model {
     pub secret_hash: String,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

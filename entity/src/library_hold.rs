@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// A patron waiting for a copy of a title; when `ready`, a copy of `licence_id` is set
 /// aside for them until `offer_expires_at`.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "library_hold")]
 pub struct Model {
@@ -21,5 +20,8 @@ pub struct Model {
     pub offer_expires_at: Option<DateTimeUtc>,
     pub closed_at: Option<DateTimeUtc>,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,7 +1,6 @@
 use sea_orm::entity::prelude::*;
 
 /// A licence a merchant offers libraries for one ebook: its price and lending terms.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "library_offer")]
 pub struct Model {
@@ -21,5 +20,8 @@ pub struct Model {
     pub max_loan_days: i32,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,7 +1,6 @@
 use sea_orm::entity::prelude::*;
 
 /// One copy a library bought: the offer's terms as they were at purchase, and its use.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "licence")]
 pub struct Model {
@@ -29,5 +28,8 @@ pub struct Model {
     pub expires_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

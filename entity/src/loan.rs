@@ -1,7 +1,6 @@
 use sea_orm::entity::prelude::*;
 
 /// A copy lent to a patron of a library until `due_at`.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "loan")]
 pub struct Model {
@@ -21,5 +20,8 @@ pub struct Model {
     pub ended_at: Option<DateTimeUtc>,
     pub downloaded_at: Option<DateTimeUtc>,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

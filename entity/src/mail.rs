@@ -3,7 +3,6 @@ use sea_orm::entity::prelude::*;
 /// A mail to send for an outbox event, unique per (event, kind). A sender claims it by
 /// setting `locked_until` (a lease) in a conditional update; a crash leaves the lease to run
 /// out and the mail is sent again (at least once).
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "mail")]
 pub struct Model {
@@ -29,5 +28,8 @@ pub struct Model {
     pub sent_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// A seller account. Authenticates with HTTP Basic `app_key:secret`; only a SHA-256 hash of
 /// the (random, high-entropy) secret is stored.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "merchant")]
 pub struct Model {
@@ -26,5 +25,8 @@ pub struct Model {
     /// IANA time zone of the merchant's days (sales reports), e.g. `Europe/Amsterdam`.
     pub time_zone: String,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// An order (a shopping cart being bought). Money in minor units of `currency`; the order
 /// token is kept only as a SHA-256 hash.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "shop_order")]
 pub struct Model {
@@ -51,5 +50,8 @@ pub struct Model {
     /// Until when an unpaid order holds its ticket places; it expires after.
     pub expires_at: Option<DateTimeUtc>,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

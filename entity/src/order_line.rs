@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// One line of an order: a snapshot of the product as sold, so that later catalogue
 /// changes never alter an order.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "order_line")]
 pub struct Model {
@@ -31,5 +30,8 @@ pub struct Model {
     /// The library offer sold, for a line of licences: each unit becomes a licence.
     pub library_offer_id: Option<i64>,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// An event written in the same transaction as the change it reports, for delivery to
 /// webhooks later (at least once).
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "outbox_event")]
 pub struct Model {
@@ -29,5 +28,8 @@ pub struct Model {
     /// written just before the commit.
     pub rendered: bool,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -1,7 +1,6 @@
 use sea_orm::entity::prelude::*;
 
 /// A notification received from the payment provider, kept whatever its outcome.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "payment")]
 pub struct Model {
@@ -21,5 +20,8 @@ pub struct Model {
     pub request_hash: String,
     pub received_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

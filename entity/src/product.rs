@@ -1,7 +1,6 @@
 use sea_orm::entity::prelude::*;
 
 /// A sellable item of the catalogue. Money is kept in minor units of `currency`.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "product")]
 pub struct Model {
@@ -34,5 +33,8 @@ pub struct Model {
     /// Places of this product taken by orders; moves only by conditional updates.
     pub held: i32,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

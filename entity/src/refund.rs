@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// Money returned for a processed refund request: through the payment provider (`psp`) or
 /// as a voucher (`voucher`).
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "refund")]
 pub struct Model {
@@ -23,5 +22,8 @@ pub struct Model {
     pub receipt: String,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// A request to refund (part of) an order. Percentages are decimal strings with two
 /// decimals; `None` where the option is not offered.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "refund_request")]
 pub struct Model {
@@ -28,5 +27,8 @@ pub struct Model {
     pub processed_at: Option<DateTimeUtc>,
     pub version: i32,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

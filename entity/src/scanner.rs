@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// A door scanner of one event: its token (kept only as a SHA-256 hash) checks tickets of
 /// that event in and reads its revoked tickets, nothing else.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "scanner")]
 pub struct Model {
@@ -16,5 +15,8 @@ pub struct Model {
     pub token_hash: String,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// A random secret generated once and shared by every instance (e.g. the key of guest
 /// customer ids).
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "server_secret")]
 pub struct Model {
@@ -11,5 +10,8 @@ pub struct Model {
     pub value: String,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

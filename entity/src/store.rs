@@ -1,7 +1,6 @@
 use sea_orm::entity::prelude::*;
 
 /// A point-of-sale store of a merchant, identified by its SAN.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "store")]
 pub struct Model {
@@ -16,5 +15,8 @@ pub struct Model {
     pub token_hash: String,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

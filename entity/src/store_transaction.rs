@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// A till's purchase or void, unique per (store, partner_transact_id): the key of the
 /// point-of-sale API's idempotency.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "store_transaction")]
 pub struct Model {
@@ -20,5 +19,8 @@ pub struct Model {
     pub delivery_id: Option<i64>,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// One tax of a (country, region, product kind) over a period. `*` matches any region or
 /// kind; `valid_to` is exclusive; dates are `YYYY-MM-DD`; `rate` is a decimal string.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "tax_rate")]
 pub struct Model {
@@ -16,5 +15,8 @@ pub struct Model {
     pub valid_from: String,
     pub valid_to: Option<String>,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// The ticket of one delivered unit of a ticket product: its barcode, its signed QR payload
 /// and whether it was checked in or voided.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "ticket")]
 pub struct Model {
@@ -26,5 +25,8 @@ pub struct Model {
     pub voided_at: Option<DateTimeUtc>,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

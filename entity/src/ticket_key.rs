@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// An Ed25519 key signing ticket QR payloads: the newest signs, every one stays published
 /// so that tickets signed before a rotation still verify.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "ticket_key")]
 pub struct Model {
@@ -14,5 +13,8 @@ pub struct Model {
     pub seed: String,
     pub created_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

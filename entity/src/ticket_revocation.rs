@@ -4,7 +4,6 @@ use sea_orm::entity::prelude::*;
 /// cursor. It is taken from the event's counter in the revoking transaction, whose row lock
 /// makes the revocations of one event commit in `seq` order: a scanner that read up to a
 /// cursor never misses an earlier one committed later.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "ticket_revocation")]
 pub struct Model {
@@ -16,5 +15,8 @@ pub struct Model {
     pub seq: i64,
     pub revoked_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

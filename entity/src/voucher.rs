@@ -1,7 +1,6 @@
 use sea_orm::entity::prelude::*;
 
 /// Store credit usable once in a later order.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "voucher")]
 pub struct Model {
@@ -21,5 +20,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub redeemed_at: Option<DateTimeUtc>,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// One attempt to send a delivery: the answer's status code (none when no answer came),
 /// how long it took, and when the next attempt was planned.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "webhook_attempt")]
 pub struct Model {
@@ -16,5 +15,8 @@ pub struct Model {
     pub error: Option<String>,
     pub next_attempt_at: Option<DateTimeUtc>,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// One event to one endpoint: `pending` until a 2xx (`delivered`) or until it gives up
 /// (`failed`). A worker holds it while sending through `locked_until` (a lease).
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "webhook_delivery")]
 pub struct Model {
@@ -26,5 +25,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}

@@ -2,7 +2,6 @@ use sea_orm::entity::prelude::*;
 
 /// A merchant's webhook endpoint. `secret` (and `previous_secret` during a rotation's grace
 /// period) are encrypted with the server's key: they must be recoverable to sign.
-#[sea_orm::model]
 #[derive(Clone, Debug, PartialEq, Eq, DeriveEntityModel)]
 #[sea_orm(table_name = "webhook_endpoint")]
 pub struct Model {
@@ -26,5 +25,8 @@ pub struct Model {
     pub created_at: DateTimeUtc,
     pub updated_at: DateTimeUtc,
 }
+
+#[derive(Copy, Clone, Debug, EnumIter, DeriveRelation)]
+pub enum Relation {}
 
 impl ActiveModelBehavior for ActiveModel {}
