@@ -1,5 +1,9 @@
 //! SeaORM entities for halshop, one module per table. They carry storage shapes only;
 //! the rules live in the server's `domain` module.
+//!
+//! Each is a plain `DeriveEntityModel` with an empty `Relation`: halshop reads related rows
+//! with queries of its own, so the relation loaders that `#[sea_orm::model]` generates would
+//! only more than double this crate's build time.
 
 pub mod daily_sales_summary;
 pub mod delivery;
