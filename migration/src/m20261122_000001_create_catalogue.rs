@@ -1,8 +1,7 @@
 //! Merchants, their stores, the product catalogue and the shared idempotency-key store.
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]

@@ -1,9 +1,8 @@
 //! Orders and their lines, vouchers, the effective-dated tax table (seeded) and server
 //! secrets.
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 /// (country, region, kind, name, rate, valid_from, valid_to). `*` matches any region/kind.

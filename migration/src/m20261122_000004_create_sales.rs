@@ -1,9 +1,8 @@
 //! Payments received from the provider, deliveries issued by a sale, one-time download
 //! links, and the outbox of events.
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]

@@ -1,9 +1,8 @@
 //! Refund requests (at most one open per order, enforced by a unique index), refunds, and
 //! the merchant's option to offer a change of order.
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]

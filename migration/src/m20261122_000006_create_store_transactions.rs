@@ -1,9 +1,8 @@
 //! Point-of-sale transactions (purchases and their voids), unique per store, and the
 //! e-mail library owner of a delivery.
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]

@@ -2,9 +2,8 @@
 //! claim token that fences it, when the effect committed, and where its resource is read.
 //! Responses stored with an order token are stripped of it: a token is never kept in clear.
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 const TABLE: &str = "idempotency_key";

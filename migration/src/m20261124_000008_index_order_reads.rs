@@ -2,9 +2,8 @@
 //! the same time with a thousand orders in the database as with a million: a customer's
 //! orders by `customer_sub`, and the deliveries, refund requests and vouchers of an order.
 
-use sea_orm_migration::prelude::*;
+use crate::prelude::*;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 const INDEXES: [(&str, &str, &[&str]); 4] = [

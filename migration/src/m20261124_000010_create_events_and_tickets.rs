@@ -6,9 +6,8 @@
 //! (`held + n <= capacity`), and the event's CHECK constraint refuses any row that would
 //! hold more places than it has.
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]

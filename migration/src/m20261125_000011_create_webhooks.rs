@@ -5,9 +5,8 @@
 //! `domain::webhooks::sequencer`): ids from a sequence can commit out of order, a `seq`
 //! cannot, so it is what the feed pages by and what the fan-out follows.
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]

@@ -3,9 +3,8 @@
 //! decides which instance writes it), and the mails sent from the outbox (unique per
 //! event and kind, claimed with a lease).
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]

@@ -3,9 +3,8 @@
 //! commits. `rendered` is false only for an event whose representation is still to be
 //! written, which no committed row ever is (a partial index keeps the lookup free).
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]

@@ -7,9 +7,9 @@
 //! PostgreSQL it would take the order's row lock after the child's, against the order in
 //! which other writers take them, and halshop keeps no copies there.
 
-use sea_orm_migration::{prelude::*, schema::*, sea_orm::DbBackend};
+use crate::{prelude::*, schema::*};
+use sea_orm::DbBackend;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 /// The tables whose rows an order's representation shows, by their `order_id`, and whether

@@ -8,9 +8,8 @@
 //! copy twice. A patron has at most one open hold and one running loan per title (partial
 //! unique indexes).
 
-use sea_orm_migration::{prelude::*, schema::*};
+use crate::{prelude::*, schema::*};
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 #[async_trait::async_trait]

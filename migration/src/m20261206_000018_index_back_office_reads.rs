@@ -2,9 +2,8 @@
 //! payment notifications of an order, so that both take the same time with a million rows
 //! in the database as with ten.
 
-use sea_orm_migration::prelude::*;
+use crate::prelude::*;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 const INDEXES: [(&str, &str, &[&str]); 2] = [

@@ -10,9 +10,9 @@
 //! triggers can never make two writers wait on each other. Superseded rows (all but the
 //! newest of an order) are deleted by a worker; the newest is never deleted.
 
-use sea_orm_migration::{prelude::*, sea_orm::DbBackend};
+use crate::prelude::*;
+use sea_orm::DbBackend;
 
-#[derive(DeriveMigrationName)]
 pub struct Migration;
 
 /// The tables whose rows an order's representation shows, by their `order_id`, and the

@@ -2,7 +2,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use migration::{Migrator, MigratorTrait};
+use migration::Migrator;
 use sea_orm::{
     AccessMode, ConnectOptions, ConnectionTrait, Database, DatabaseConnection, DatabaseTransaction,
     DbBackend, DbErr, EntityTrait, ExecResult, IsolationLevel, QueryResult, RuntimeErr, Select, SelectTwo,
@@ -66,7 +66,7 @@ pub async fn connect(url: &str, pool_size: u32) -> Result<DatabaseConnection, Db
 
 /// Applies every pending migration.
 pub async fn migrate(db: &DatabaseConnection) -> Result<(), DbErr> {
-    Migrator::up(db, None).await
+    Migrator::up(db).await
 }
 
 /// Starts a transaction that will write.

@@ -10,7 +10,7 @@
 
 use std::time::Duration;
 
-use migration::{Migrator, MigratorTrait};
+use migration::Migrator;
 use poem::{
     IntoResponse, Response,
     http::{StatusCode, header},
@@ -75,7 +75,7 @@ async fn database(db: &DatabaseConnection) -> Result<Value, String> {
 }
 
 async fn migrations(db: &DatabaseConnection) -> Result<Value, String> {
-    match Migrator::get_pending_migrations(db).await {
+    match Migrator::pending(db).await {
         Ok(pending) if pending.is_empty() => Ok(json!("current")),
         Ok(pending) => Err(format!("{} migrations are not applied", pending.len())),
         Err(err) => Err(format!("cannot read the applied migrations ({err})")),
