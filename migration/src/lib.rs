@@ -4,7 +4,9 @@
 //! [`Migrator`] records what it applied in `seaql_migrations` (`version` = the migration's
 //! module name, `applied_at` = Unix seconds), the table and names SeaORM's migrator uses,
 //! so databases migrated by either are read the same. Each migration is applied in a
-//! transaction of its own, with its record: it is applied entirely or not at all.
+//! transaction of its own, with its record: it is applied entirely or not at all. The
+//! transaction holds a lock (SQLite's write lock, a PostgreSQL advisory lock), so instances
+//! starting together on one database apply each migration once.
 
 mod manager;
 pub mod schema;
@@ -24,8 +26,9 @@ use std::collections::HashSet;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use sea_orm::{
-    ConnectionTrait, DatabaseConnection, DbErr, TransactionTrait,
-    sea_query::{Alias, ColumnDef, Expr, ExprTrait, Order, Query, Table},
+    ConnectionTrait, DatabaseConnection, DatabaseTransaction, DbBackend, DbErr, SqliteTransactionMode,
+    Statement, TransactionOptions, TransactionTrait,
+    sea_query::{Alias, ColumnDef, Expr, ExprTrait, Query, Table, TableCreateStatement},
 };
 
 /// Declares the migration modules, oldest first, and lists them by their module's name.
@@ -61,16 +64,28 @@ migrations![
 /// The table of applied migrations.
 const TABLE: &str = "seaql_migrations";
 
+/// The PostgreSQL advisory lock that applying a migration holds ("halshop" in ASCII).
+const LOCK_KEY: i64 = 0x68_616c_7368_6f70;
+
 /// Applies and reports halshop's migrations.
 pub struct Migrator;
 
 impl Migrator {
-    /// Applies every migration not yet applied, oldest first.
+    /// Applies every migration not yet applied, oldest first. Instances that start together
+    /// on one database take turns: each migration is applied once, by whichever comes first.
     pub async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
-        let applied = applied(db).await?;
-        for (name, migration) in all().into_iter().filter(|(name, _)| !applied.contains(*name)) {
+        let txn = begin_locked(db).await?;
+        if !recorded_table_exists(&txn).await? {
+            txn.execute(&create_recorded_table()).await?;
+        }
+        txn.commit().await?;
+        for (name, migration) in all() {
+            let txn = begin_locked(db).await?;
+            if applied(&txn).await?.contains(name) {
+                txn.commit().await?;
+                continue;
+            }
             tracing::info!("applying migration {name}");
-            let txn = db.begin().await?;
             migration.up(&SchemaManager::new(&txn)).await?;
             let record = Query::insert()
                 .into_table(Alias::new(TABLE))
@@ -85,12 +100,14 @@ impl Migrator {
 
     /// Reverts the `steps` most recently applied migrations, newest first.
     pub async fn down(db: &DatabaseConnection, steps: usize) -> Result<(), DbErr> {
-        let applied = applied(db).await?;
-        let mut done = all();
-        done.retain(|(name, _)| applied.contains(*name));
-        for (name, migration) in done.into_iter().rev().take(steps) {
+        for _ in 0..steps {
+            let txn = begin_locked(db).await?;
+            let applied = applied(&txn).await?;
+            let Some((name, migration)) = all().into_iter().rev().find(|(name, _)| applied.contains(*name))
+            else {
+                return txn.commit().await;
+            };
             tracing::info!("reverting migration {name}");
-            let txn = db.begin().await?;
             migration.down(&SchemaManager::new(&txn)).await?;
             let record = Query::delete()
                 .from_table(Alias::new(TABLE))
@@ -102,7 +119,7 @@ impl Migrator {
         Ok(())
     }
 
-    /// The names of the migrations not yet applied, oldest first.
+    /// The names of the migrations not yet applied, oldest first. Only reads.
     pub async fn pending(db: &DatabaseConnection) -> Result<Vec<&'static str>, DbErr> {
         let applied = applied(db).await?;
         Ok(all()
@@ -113,13 +130,25 @@ impl Migrator {
     }
 }
 
-/// The applied migrations' names, after creating the table that records them if need be.
-/// A recorded migration that halshop does not know (the database was migrated by a newer
-/// halshop) is an error: this one cannot know what the schema now is.
-async fn applied(db: &DatabaseConnection) -> Result<HashSet<String>, DbErr> {
-    let create = Table::create()
+/// A transaction holding the migration lock until it ends: SQLite's write lock, taken at
+/// `BEGIN IMMEDIATE`, or on PostgreSQL an advisory lock.
+async fn begin_locked(db: &DatabaseConnection) -> Result<DatabaseTransaction, DbErr> {
+    let txn = db
+        .begin_with_options(TransactionOptions {
+            sqlite_transaction_mode: Some(SqliteTransactionMode::Immediate),
+            ..Default::default()
+        })
+        .await?;
+    if txn.get_database_backend() == DbBackend::Postgres {
+        txn.execute_unprepared(&format!("SELECT pg_advisory_xact_lock({LOCK_KEY})"))
+            .await?;
+    }
+    Ok(txn)
+}
+
+fn create_recorded_table() -> TableCreateStatement {
+    Table::create()
         .table(Alias::new(TABLE))
-        .if_not_exists()
         .col(
             ColumnDef::new(Alias::new("version"))
                 .string()
@@ -127,12 +156,32 @@ async fn applied(db: &DatabaseConnection) -> Result<HashSet<String>, DbErr> {
                 .primary_key(),
         )
         .col(ColumnDef::new(Alias::new("applied_at")).big_integer().not_null())
-        .to_owned();
-    db.execute(&create).await?;
+        .to_owned()
+}
+
+async fn recorded_table_exists(db: &impl ConnectionTrait) -> Result<bool, DbErr> {
+    let sql = match db.get_database_backend() {
+        DbBackend::Postgres => format!(
+            "SELECT 1 FROM pg_catalog.pg_tables WHERE tablename = '{TABLE}' AND schemaname = current_schema()"
+        ),
+        _ => format!("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = '{TABLE}'"),
+    };
+    Ok(!db
+        .query_all_raw(Statement::from_string(db.get_database_backend(), sql))
+        .await?
+        .is_empty())
+}
+
+/// The applied migrations' names (none before the table that records them exists). A
+/// recorded migration that halshop does not know (the database was migrated by a newer
+/// halshop) is an error: this one cannot know what the schema now is.
+async fn applied(db: &impl ConnectionTrait) -> Result<HashSet<String>, DbErr> {
+    if !recorded_table_exists(db).await? {
+        return Ok(HashSet::new());
+    }
     let select = Query::select()
         .column(Alias::new("version"))
         .from(Alias::new(TABLE))
-        .order_by(Alias::new("version"), Order::Asc)
         .to_owned();
     let mut names = HashSet::new();
     for row in db.query_all(&select).await? {
@@ -195,6 +244,13 @@ mod tests {
         assert_eq!(Migrator::pending(&db).await.unwrap().len(), all().len());
         Migrator::up(&db).await.unwrap();
         assert!(Migrator::pending(&db).await.unwrap().is_empty());
+    }
+
+    #[tokio::test]
+    async fn reading_what_is_pending_creates_nothing() {
+        let (_dir, db) = database().await;
+        assert_eq!(Migrator::pending(&db).await.unwrap().len(), all().len());
+        assert!(!recorded_table_exists(&db).await.unwrap());
     }
 
     #[tokio::test]
