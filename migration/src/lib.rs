@@ -74,6 +74,10 @@ impl Migrator {
     /// Applies every migration not yet applied, oldest first. Instances that start together
     /// on one database take turns: each migration is applied once, by whichever comes first.
     pub async fn up(db: &DatabaseConnection) -> Result<(), DbErr> {
+        // A current database, as at every restart, takes no lock: only reads.
+        if Self::pending(db).await?.is_empty() {
+            return Ok(());
+        }
         let txn = begin_locked(db).await?;
         if !recorded_table_exists(&txn).await? {
             txn.execute(&create_recorded_table()).await?;
